@@ -1,0 +1,1 @@
+# Stage rules: categories (filled in by its issue).

@@ -1,0 +1,1 @@
+# Stage rules: dominance (filled in by its issue).

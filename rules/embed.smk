@@ -1,0 +1,1 @@
+# Stage rules: embed (filled in by its issue).

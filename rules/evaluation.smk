@@ -1,0 +1,1 @@
+# Stage rules: evaluation (filled in by its issue).

@@ -1,0 +1,1 @@
+# Stage rules: ingest (filled in by its issue).

@@ -1,0 +1,1 @@
+# Stage rules: near_duplicates (filled in by its issue).

@@ -1,0 +1,1 @@
+# Stage rules: prune_models (filled in by its issue).

@@ -1,0 +1,1 @@
+# Stage rules: pseudo_specialists (filled in by its issue).

@@ -1,0 +1,1 @@
+# Stage rules: remaster (filled in by its issue).

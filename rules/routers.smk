@@ -1,0 +1,1 @@
+# Stage rules: routers (filled in by its issue).

@@ -1,0 +1,1 @@
+# Stage rules: specialist_score (filled in by its issue).

@@ -1,0 +1,1 @@
+# Stage rules: splits (filled in by its issue).

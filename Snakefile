@@ -12,6 +12,7 @@ validate(config, schema="config/schema.yaml")
 
 include: "rules/common.smk"
 include: "rules/ingest.smk"
+include: "rules/demo.smk"
 include: "rules/embed.smk"
 include: "rules/near_duplicates.smk"
 include: "rules/categories.smk"

@@ -2,6 +2,10 @@
 import re
 
 BENCHMARKS = config["benchmarks"]
+RUN = config["run"]
+_unknown = [b for b in RUN if b not in BENCHMARKS]
+if _unknown:
+    raise ValueError(f"config key 'run' names {_unknown}, which are not under 'benchmarks' ({list(BENCHMARKS)})")
 PIPELINE_ENV = "../envs/pipeline.yaml"
 
 
@@ -54,4 +58,4 @@ def register_targets(function):
 
 
 def all_targets():
-    return [path for benchmark in BENCHMARKS for fn in TARGET_FUNCTIONS for path in fn(benchmark)]
+    return [path for benchmark in RUN for fn in TARGET_FUNCTIONS for path in fn(benchmark)]

@@ -1,0 +1,1 @@
+# Stage rules: demo (filled in by its issue).

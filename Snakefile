@@ -1,12 +1,22 @@
 # RouterBench+: audit, remaster and re-evaluate LLM-routing benchmarks.
 # `snakemake --cores 8` regenerates every table and figure for the benchmarks in config.
+import sys
+
 from snakemake.utils import min_version, validate
 
+from routerbench_plus.config import check_config
+from routerbench_plus.errors import ConfigError
+
 min_version("9.0")
+
 
 configfile: "config/config.yaml"
 
 
+try:  # one line naming the config key, instead of a schema dump
+    check_config(config, workflow.source_path("config/schema.yaml"))
+except ConfigError as error:
+    sys.exit(f"RouterBench+ config error: {error}")
 validate(config, schema="config/schema.yaml")
 
 

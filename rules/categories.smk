@@ -1,1 +1,37 @@
-# Stage rules: categories (filled in by its issue).
+# Stage 1, category redundancy: cosine similarity of mean category embeddings (for the clustered
+# heatmap) and the categories redundant above categories.drop_similarity (the `catdrop` split).
+
+CATEGORIES = config.get("categories", {})
+
+
+rule category_similarity:
+    """Cosine similarity between mean category embeddings; which near-copy categories to drop."""
+    input:
+        embeddings="results/{benchmark}/embed/embeddings.parquet",
+        queries="results/{benchmark}/data/queries.parquet",
+    output:
+        similarity="results/{benchmark}/categories/similarity.parquet",
+        redundant="results/{benchmark}/categories/redundant.parquet",
+    params:
+        drop_similarity=CATEGORIES.get("drop_similarity", 0.95),
+    wildcard_constraints:
+        benchmark=alternation([b for b in BENCHMARKS if has_prompts(b)]),
+    log:
+        "logs/{benchmark}/category_similarity/category_similarity.log",
+    benchmark:
+        "benchmarks/{benchmark}/category_similarity/category_similarity.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/category_similarity.py"
+
+
+register_targets(
+    lambda b: [f"results/{b}/categories/{name}.parquet" for name in ("similarity", "redundant")]
+    if has_prompts(b)
+    else []
+)

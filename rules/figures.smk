@@ -1,1 +1,465 @@
-# Stage rules: figures (filled in by its issue).
+# Figures and report tables of every stage, and the config-sweep summaries. Each rule reads only
+# Parquet tables and writes results/{benchmark}/figures/...{png,pdf} and results/{benchmark}/tables/...
+# {csv,html}; PNGs and HTML tables go into `snakemake --report report.html`, grouped by stage.
+# A figure is registered for a benchmark exactly when the tables it plots are registered by their
+# own rule file (so has_prompts, splits, binary_pairs and ood_groups are honoured without repeating them).
+import re
+
+report: "../report/workflow.rst"
+
+
+FIGURES = config.get("figures", {})
+FIG_RESOURCES = {"mem_mb": 2000, "runtime": 10}
+
+# report() categories: one per stage, numbered like the study.
+CAT_DEDUP = "1 Near-duplicates and categories"
+CAT_SPECIALIST = "2 Task diversity"
+CAT_DOMINANCE = "3 Dominance and pruning"
+CAT_PSEUDO = "4 Pseudo-specialists"
+CAT_REMASTER = "5 Remastered benchmark"
+CAT_EVAL = "7 Evaluation"
+CAT_SWEEPS = "8 Sweeps"
+
+
+def fig(stem, category, subcategory, caption, labels):
+    """PNG (in the report) and PDF of one figure."""
+    return {
+        "png": report(f"{stem}.png", category=category, subcategory=subcategory,
+                      caption=f"../report/{caption}.rst", labels=labels),
+        "pdf": f"{stem}.pdf",
+    }
+
+
+def table(stem, category, subcategory, caption, labels):
+    """HTML (in the report) and CSV of one table."""
+    return {
+        "html": report(f"{stem}.html", category=category, subcategory=subcategory,
+                       caption=f"../report/{caption}.rst", labels=labels),
+        "csv": f"{stem}.csv",
+    }
+
+
+def sweep_keys(benchmark, param):
+    """The swept values of a config sweep, as tuples (the wildcard values of its paths)."""
+    if param == "delta":
+        return [[d] for d in config.get("dedup", {}).get("delta", [])]
+    if param == "prune":
+        cfg = config.get("prune", {})
+        return [[lam, target] for lam in cfg.get("lambda", []) for target in cfg.get("target", [])]
+    if param == "boost":
+        return [[x] for x in config.get("pseudo", {}).get("boost", [])]
+    raise ValueError(f"unknown sweep '{param}'")
+
+
+def sweep_inputs(w):
+    b = w.benchmark
+    keys = sweep_keys(b, w.param)
+    if w.param == "delta":
+        return {"summary": [f"results/{b}/dedup/delta~{d}/summary.parquet" for (d,) in keys]}
+    if w.param == "prune":
+        return {
+            kind: [f"results/{b}/prune/lambda~{lam}/target~{target}/{kind}.parquet" for lam, target in keys]
+            for kind in ("kept", "steps")
+        }
+    return {"selection": [f"results/{b}/pseudo/boost~{x}/selection.parquet" for (x,) in keys]}
+
+
+def first_boost():
+    return config.get("pseudo", {}).get("boost", [0.25])[0]
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+rule fig_deferral_curves:
+    """Deferral curves of split {split} ({cost} budgets): routers as lines, single models as points."""
+    input:
+        curves="results/{benchmark}/eval/split~{split}/cost~{cost}/curves.parquet",
+        models="results/{benchmark}/eval/split~{split}/cost~{cost}/models.parquet",
+    output:
+        **fig("results/{benchmark}/figures/split~{split}/cost~{cost}/deferral_curves", CAT_EVAL,
+              "Deferral curves", "deferral_curves",
+              {"benchmark": "{benchmark}", "split": "{split}", "cost": "{cost}"}),
+    log:
+        "logs/{benchmark}/fig_deferral_curves/split~{split}/cost~{cost}.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_deferral_curves/split~{split}/cost~{cost}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_deferral_curves.py"
+
+
+rule fig_areas:
+    """Area and peak with bootstrap intervals of split {split} ({cost}): figure and table."""
+    input:
+        areas="results/{benchmark}/eval/split~{split}/cost~{cost}/areas.parquet",
+        pairwise="results/{benchmark}/eval/split~{split}/cost~{cost}/pairwise.parquet",
+    output:
+        **fig("results/{benchmark}/figures/split~{split}/cost~{cost}/areas", CAT_EVAL, "Area and peak",
+              "areas", {"benchmark": "{benchmark}", "split": "{split}", "cost": "{cost}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/split~{split}/cost~{cost}/areas", CAT_EVAL, "Area and peak",
+                "areas_table", {"benchmark": "{benchmark}", "split": "{split}", "cost": "{cost}", "kind": "table"}),
+    log:
+        "logs/{benchmark}/fig_areas/split~{split}/cost~{cost}.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_areas/split~{split}/cost~{cost}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_areas.py"
+
+
+rule fig_tradeoff:
+    """Binary trade-off curves of pair {pair} on split {split}, with the straight line and the oracle."""
+    input:
+        curves="results/{benchmark}/eval/split~{split}/tradeoff/pair~{pair}/curves.parquet",
+        areas="results/{benchmark}/eval/split~{split}/tradeoff/pair~{pair}/areas.parquet",
+    output:
+        **fig("results/{benchmark}/figures/split~{split}/tradeoff/pair~{pair}", CAT_EVAL, "Binary trade-off",
+              "tradeoff", {"benchmark": "{benchmark}", "split": "{split}", "pair": "{pair}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/split~{split}/tradeoff/pair~{pair}", CAT_EVAL, "Binary trade-off",
+                "tradeoff_table", {"benchmark": "{benchmark}", "split": "{split}", "pair": "{pair}", "kind": "table"}),
+    wildcard_constraints:
+        pair=r"[A-Za-z0-9_.-]+",
+    log:
+        "logs/{benchmark}/fig_tradeoff/split~{split}/pair~{pair}.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_tradeoff/split~{split}/pair~{pair}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_tradeoff.py"
+
+
+rule fig_ood:
+    """OOD quality change per router and held-out category of group {group}: heatmap and table."""
+    input:
+        table="results/{benchmark}/eval/ood/group~{group}.parquet",
+    output:
+        **fig("results/{benchmark}/figures/ood/group~{group}", CAT_EVAL, "Out of distribution", "ood",
+              {"benchmark": "{benchmark}", "group": "{group}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/ood/group~{group}", CAT_EVAL, "Out of distribution", "ood_table",
+                {"benchmark": "{benchmark}", "group": "{group}", "kind": "table"}),
+    wildcard_constraints:
+        group=r"[A-Za-z0-9_.-]+",
+    log:
+        "logs/{benchmark}/fig_ood/group~{group}.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_ood/group~{group}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_ood.py"
+
+
+rule fig_original_vs_reduced:
+    """Routers trained on original vs deduplicated data: average and peak quality (Table 1)."""
+    input:
+        table="results/{benchmark}/eval/original_vs_reduced.parquet",
+    output:
+        **fig("results/{benchmark}/figures/original_vs_reduced", CAT_DEDUP, "Original vs deduplicated",
+              "original_vs_reduced", {"benchmark": "{benchmark}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/original_vs_reduced", CAT_DEDUP, "Original vs deduplicated",
+                "original_vs_reduced_table", {"benchmark": "{benchmark}", "kind": "table"}),
+    log:
+        "logs/{benchmark}/fig_original_vs_reduced/fig_original_vs_reduced.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_original_vs_reduced/fig_original_vs_reduced.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_original_vs_reduced.py"
+
+
+rule fig_agreement:
+    """Agreement with the heuristic router before/after pseudo-specialists, overall and on the targets."""
+    input:
+        table="results/{benchmark}/eval/agreement.parquet",
+        selection=lambda w: f"results/{w.benchmark}/pseudo/boost~{first_boost()}/selection.parquet",
+    output:
+        **fig("results/{benchmark}/figures/agreement", CAT_PSEUDO, "Agreement with the heuristic", "agreement",
+              {"benchmark": "{benchmark}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/agreement", CAT_PSEUDO, "Agreement with the heuristic",
+                "agreement_table", {"benchmark": "{benchmark}", "kind": "table"}),
+    log:
+        "logs/{benchmark}/fig_agreement/fig_agreement.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_agreement/fig_agreement.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_agreement.py"
+
+
+# --------------------------------------------------------------------------- audit
+
+
+rule fig_duplicate_groups:
+    """Near-duplicate group sizes at cosine >= {delta}, and the duplicate-group summary table."""
+    input:
+        groups="results/{benchmark}/dedup/delta~{delta}/groups.parquet",
+        summary="results/{benchmark}/dedup/delta~{delta}/summary.parquet",
+    output:
+        **fig("results/{benchmark}/figures/dedup/delta~{delta}/group_sizes", CAT_DEDUP, "Duplicate groups",
+              "duplicate_groups", {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/dedup/delta~{delta}/summary", CAT_DEDUP, "Duplicate groups",
+                "duplicate_summary", {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "table"}),
+    log:
+        "logs/{benchmark}/fig_duplicate_groups/delta~{delta}.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_duplicate_groups/delta~{delta}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_duplicate_groups.py"
+
+
+rule fig_category_similarity:
+    """Clustered heatmap of the cosine similarity between category mean embeddings."""
+    input:
+        similarity="results/{benchmark}/categories/similarity.parquet",
+    output:
+        **fig("results/{benchmark}/figures/category_similarity", CAT_DEDUP, "Category similarity",
+              "category_similarity", {"benchmark": "{benchmark}"}),
+    log:
+        "logs/{benchmark}/fig_category_similarity/fig_category_similarity.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_category_similarity/fig_category_similarity.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_category_similarity.py"
+
+
+rule fig_specialist_scores:
+    """Specialist score per task (sorted, thresholds marked) and the number of tasks per bin."""
+    input:
+        scores="results/{benchmark}/specialist/scores.parquet",
+        counts="results/{benchmark}/specialist/counts.parquet",
+    output:
+        **fig("results/{benchmark}/figures/specialist_scores", CAT_SPECIALIST, "Specialist score",
+              "specialist_scores", {"benchmark": "{benchmark}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/specialist_counts", CAT_SPECIALIST, "Specialist score",
+                "specialist_counts", {"benchmark": "{benchmark}", "kind": "table"}),
+    params:
+        thresholds=config.get("specialist", {}).get("thresholds", [0.0, 0.05]),
+    log:
+        "logs/{benchmark}/fig_specialist_scores/fig_specialist_scores.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_specialist_scores/fig_specialist_scores.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_specialist_scores.py"
+
+
+rule fig_average_rank:
+    """The top-k models by average rank over tasks: bar chart and the full table."""
+    input:
+        avg_rank="results/{benchmark}/dominance/avg_rank.parquet",
+    output:
+        **fig("results/{benchmark}/figures/average_rank", CAT_DOMINANCE, "Average rank", "average_rank",
+              {"benchmark": "{benchmark}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/average_rank", CAT_DOMINANCE, "Average rank", "average_rank_table",
+                {"benchmark": "{benchmark}", "kind": "table"}),
+    params:
+        top_k=config.get("dominance", {}).get("top_k", 10),
+    log:
+        "logs/{benchmark}/fig_average_rank/fig_average_rank.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_average_rank/fig_average_rank.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_average_rank.py"
+
+
+rule fig_pruning:
+    """Greedy pruning (lambda {lam}, target {target}): removed models' accuracy/similarity and removal order."""
+    input:
+        steps="results/{benchmark}/prune/lambda~{lam}/target~{target}/steps.parquet",
+    output:
+        **fig("results/{benchmark}/figures/prune/lambda~{lam}/target~{target}/pruning", CAT_DOMINANCE,
+              "Pruning", "pruning", {"benchmark": "{benchmark}", "lambda": "{lam}", "target": "{target}"}),
+    log:
+        "logs/{benchmark}/fig_pruning/lambda~{lam}_target~{target}.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_pruning/lambda~{lam}_target~{target}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_pruning.py"
+
+
+rule table_pseudo_selection:
+    """Pseudo-specialist target selection at boost {boost} as a report table."""
+    input:
+        table="results/{benchmark}/pseudo/boost~{boost}/selection.parquet",
+    output:
+        **table("results/{benchmark}/tables/pseudo/boost~{boost}/selection", CAT_PSEUDO, "Target selection",
+                "pseudo_selection", {"benchmark": "{benchmark}", "boost": "{boost}"}),
+    params:
+        title=lambda w: f"{w.benchmark}: pseudo-specialist targets (boost {w.boost})",
+        note="Hard (low mean accuracy), non-dominated (small best-minus-mean gap), not tiny (share of prompts) tasks; "
+        "selected tasks get a pseudo-specialist with accuracy best + boost.",
+    log:
+        "logs/{benchmark}/table_pseudo_selection/boost~{boost}.log",
+    benchmark:
+        "benchmarks/{benchmark}/table_pseudo_selection/boost~{boost}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_table.py"
+
+
+rule table_remaster_summary:
+    """The remastered benchmark's step-by-step summary as a report table."""
+    input:
+        table="results/{benchmark}/remaster/summary.parquet",
+    output:
+        **table("results/{benchmark}/tables/remaster/summary", CAT_REMASTER, "Summary", "remaster_summary",
+                {"benchmark": "{benchmark}"}),
+    params:
+        title=lambda w: f"{w.benchmark}: remastered benchmark, step by step",
+        note="Models, categories, queries and labels after each remastering step.",
+    log:
+        "logs/{benchmark}/table_remaster_summary/table_remaster_summary.log",
+    benchmark:
+        "benchmarks/{benchmark}/table_remaster_summary/table_remaster_summary.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_table.py"
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+rule sweep_summary:
+    """Sweep over {param}: one row per configured value (gathered from the per-value outputs) and a figure."""
+    input:
+        unpack(sweep_inputs),
+    output:
+        table="results/{benchmark}/sweeps/{param}.parquet",
+        **fig("results/{benchmark}/figures/sweeps/{param}", CAT_SWEEPS, "{param}", "sweep",
+              {"benchmark": "{benchmark}", "param": "{param}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/sweeps/{param}", CAT_SWEEPS, "{param}", "sweep_table",
+                {"benchmark": "{benchmark}", "param": "{param}", "kind": "table"}),
+    params:
+        swept=lambda w: sweep_keys(w.benchmark, w.param),
+    wildcard_constraints:
+        param=r"delta|prune|boost",
+    log:
+        "logs/{benchmark}/sweep_summary/{param}.log",
+    benchmark:
+        "benchmarks/{benchmark}/sweep_summary/{param}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/sweep_summary.py"
+
+
+# --------------------------------------------------------------------------- targets
+
+B = r"results/(?P<b>[^/]+)"
+# (pattern of a target registered by another rule file, the figure/table stems it enables)
+FIGURE_OF_TARGET = [
+    (B + r"/eval/split~(?P<split>[^/]+)/cost~(?P<cost>[^/]+)/curves\.parquet",
+     ["figures/split~{split}/cost~{cost}/deferral_curves.png", "figures/split~{split}/cost~{cost}/deferral_curves.pdf"]),
+    (B + r"/eval/split~(?P<split>[^/]+)/cost~(?P<cost>[^/]+)/areas\.parquet",
+     ["figures/split~{split}/cost~{cost}/areas.png", "figures/split~{split}/cost~{cost}/areas.pdf",
+      "tables/split~{split}/cost~{cost}/areas.html", "tables/split~{split}/cost~{cost}/areas.csv"]),
+    (B + r"/eval/split~(?P<split>[^/]+)/tradeoff/pair~(?P<pair>[^/]+)/curves\.parquet",
+     ["figures/split~{split}/tradeoff/pair~{pair}.png", "figures/split~{split}/tradeoff/pair~{pair}.pdf",
+      "tables/split~{split}/tradeoff/pair~{pair}.html", "tables/split~{split}/tradeoff/pair~{pair}.csv"]),
+    (B + r"/eval/ood/group~(?P<group>[^/]+)\.parquet",
+     ["figures/ood/group~{group}.png", "figures/ood/group~{group}.pdf",
+      "tables/ood/group~{group}.html", "tables/ood/group~{group}.csv"]),
+    (B + r"/eval/original_vs_reduced\.parquet",
+     ["figures/original_vs_reduced.png", "figures/original_vs_reduced.pdf",
+      "tables/original_vs_reduced.html", "tables/original_vs_reduced.csv"]),
+    (B + r"/eval/agreement\.parquet",
+     ["figures/agreement.png", "figures/agreement.pdf", "tables/agreement.html", "tables/agreement.csv"]),
+    (B + r"/dedup/delta~(?P<delta>[^/]+)/summary\.parquet",
+     ["figures/dedup/delta~{delta}/group_sizes.png", "figures/dedup/delta~{delta}/group_sizes.pdf",
+      "tables/dedup/delta~{delta}/summary.html", "tables/dedup/delta~{delta}/summary.csv"]),
+    (B + r"/categories/similarity\.parquet", ["figures/category_similarity.png", "figures/category_similarity.pdf"]),
+    (B + r"/specialist/scores\.parquet",
+     ["figures/specialist_scores.png", "figures/specialist_scores.pdf",
+      "tables/specialist_counts.html", "tables/specialist_counts.csv"]),
+    (B + r"/dominance/avg_rank\.parquet",
+     ["figures/average_rank.png", "figures/average_rank.pdf", "tables/average_rank.html", "tables/average_rank.csv"]),
+    (B + r"/prune/lambda~(?P<lam>[^/]+)/target~(?P<target>[^/]+)/steps\.parquet",
+     ["figures/prune/lambda~{lam}/target~{target}/pruning.png", "figures/prune/lambda~{lam}/target~{target}/pruning.pdf"]),
+    (B + r"/pseudo/boost~(?P<boost>[^/]+)/selection\.parquet",
+     ["tables/pseudo/boost~{boost}/selection.html", "tables/pseudo/boost~{boost}/selection.csv"]),
+    (B + r"/remaster/summary\.parquet", ["tables/remaster/summary.html", "tables/remaster/summary.csv"]),
+    # one sweep summary per swept parameter, as soon as one of its per-value outputs is registered
+    (B + r"/dedup/delta~[^/]+/summary\.parquet",
+     ["sweeps/delta.parquet", "figures/sweeps/delta.png", "figures/sweeps/delta.pdf", "tables/sweeps/delta.html"]),
+    (B + r"/prune/lambda~[^/]+/target~[^/]+/kept\.parquet",
+     ["sweeps/prune.parquet", "figures/sweeps/prune.png", "figures/sweeps/prune.pdf", "tables/sweeps/prune.html"]),
+    (B + r"/pseudo/boost~[^/]+/selection\.parquet",
+     ["sweeps/boost.parquet", "figures/sweeps/boost.png", "figures/sweeps/boost.pdf", "tables/sweeps/boost.html"]),
+]
+FIGURE_OF_TARGET = [(re.compile(pattern), stems) for pattern, stems in FIGURE_OF_TARGET]
+
+
+def figure_targets(benchmark):
+    """Figures and tables whose input tables the other rule files register for this benchmark."""
+    upstream = [p for fn in TARGET_FUNCTIONS if fn is not figure_targets for p in fn(benchmark)]
+    out = {}
+    for path in upstream:
+        for pattern, stems in FIGURE_OF_TARGET:
+            match = pattern.fullmatch(path)
+            if match:
+                fields = match.groupdict()
+                for stem in stems:
+                    out[f"results/{fields['b']}/" + stem.format(**fields)] = None
+    return list(out)
+
+
+register_targets(figure_targets)

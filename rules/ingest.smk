@@ -1,1 +1,72 @@
-# Stage rules: ingest (filled in by its issue).
+# Stage rules: ingest a real benchmark (adapters embedllm | routerbench | mixinstruct | long) into the
+# canonical layout, and download sources from the Hugging Face Hub when `source: hf`.
+# The demo benchmark has its own rule (rules/demo.smk).
+
+for _name, _cfg in BENCHMARKS.items():
+    if _cfg["adapter"] != "demo" and not _cfg.get("source"):
+        raise ValueError(f"config key 'benchmarks.{_name}.source' is required for adapter '{_cfg['adapter']}'")
+    for _key in ("models_table", "exclude_categories"):
+        if _key in _cfg:  # adapter options live in one place, checked by the library
+            raise ValueError(f"config key 'benchmarks.{_name}.{_key}' belongs under 'benchmarks.{_name}.options.{_key}'")
+
+
+rule download:
+    """Fetch a benchmark's files from the Hugging Face Hub and verify size and sha256 (manifest.json)."""
+    output:
+        directory("resources/{benchmark}/hf"),
+    params:
+        adapter=lambda w: benchmark_config(w.benchmark)["adapter"],
+        revision=lambda w: benchmark_config(w.benchmark).get("options", {}).get("revision"),
+    wildcard_constraints:
+        benchmark=alternation([b for b, c in BENCHMARKS.items() if c.get("source") == "hf"]),
+    log:
+        "logs/{benchmark}/download/download.log",
+    benchmark:
+        "benchmarks/{benchmark}/download/download.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=120,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/download.py"
+
+
+rule ingest:
+    """Read a benchmark in its source layout; write the canonical tables and the ingest report."""
+    input:
+        # `source: hf` reads the verified download, otherwise the configured file or folder
+        source=lambda w: (
+            f"resources/{w.benchmark}/hf"
+            if benchmark_config(w.benchmark)["source"] == "hf"
+            else benchmark_config(w.benchmark)["source"]
+        ),
+        models_table=lambda w: benchmark_config(w.benchmark).get("options", {}).get("models_table", []),
+    output:
+        **benchmark_data("{benchmark}"),
+        report="results/{benchmark}/data/ingest_report.parquet",
+    params:
+        adapter=lambda w: benchmark_config(w.benchmark)["adapter"],
+        options=lambda w: benchmark_config(w.benchmark).get("options", {}),
+        nan_labels=config.get("ingest", {}).get("nan_labels", "drop"),
+        split=config.get("split", {}),
+    wildcard_constraints:
+        benchmark=alternation(adapter_benchmarks("demo", negate=True)),
+    log:
+        "logs/{benchmark}/ingest/ingest.log",
+    benchmark:
+        "benchmarks/{benchmark}/ingest/ingest.tsv"
+    threads: 1
+    resources:
+        mem_mb=lambda w: 8000 if benchmark_config(w.benchmark)["adapter"] in ("embedllm", "mixinstruct") else 4000,
+        runtime=lambda w: 60 if benchmark_config(w.benchmark)["adapter"] in ("embedllm", "mixinstruct") else 15,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/ingest.py"
+
+
+register_targets(
+    lambda b: [f"results/{b}/data/ingest_report.parquet"] if benchmark_config(b)["adapter"] != "demo" else []
+)

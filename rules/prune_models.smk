@@ -1,1 +1,61 @@
-# Stage rules: prune_models (filled in by its issue).
+# Stage 3b, model redundancy: Jaccard similarity on correct answers and greedy pruning (labels only).
+
+PRUNE = config.get("prune", {})
+
+
+rule jaccard:
+    """Jaccard similarity of every model pair over jointly observed queries (soft labels binarised)."""
+    input:
+        unpack(lambda w: benchmark_data(w.benchmark)),
+    output:
+        jaccard="results/{benchmark}/prune/jaccard.parquet",
+    params:
+        threshold=PRUNE.get("binarise_threshold", 0.5),
+    log:
+        "logs/{benchmark}/jaccard/jaccard.log",
+    benchmark:
+        "benchmarks/{benchmark}/jaccard/jaccard.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/jaccard.py"
+
+
+rule prune_models:
+    """Greedy pruning to {target} models: remove the lowest lambda * Acc - (1 - lambda) * AvgSim, repeatedly."""
+    input:
+        unpack(lambda w: benchmark_data(w.benchmark)),
+    output:
+        steps="results/{benchmark}/prune/lambda~{lam}/target~{target}/steps.parquet",
+        kept="results/{benchmark}/prune/lambda~{lam}/target~{target}/kept.parquet",
+    params:
+        lam=lambda w: float(w.lam),
+        target=lambda w: int(w.target),
+        threshold=PRUNE.get("binarise_threshold", 0.5),
+    log:
+        "logs/{benchmark}/prune_models/lambda~{lam}_target~{target}.log",
+    benchmark:
+        "benchmarks/{benchmark}/prune_models/lambda~{lam}_target~{target}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/prune_models.py"
+
+
+register_targets(
+    lambda b: [f"results/{b}/prune/jaccard.parquet"]
+    + [
+        f"results/{b}/prune/lambda~{lam}/target~{target}/{name}.parquet"
+        for lam in PRUNE.get("lambda", [0.5])
+        for target in PRUNE.get("target", [20])
+        for name in ("steps", "kept")
+    ]
+)

@@ -236,9 +236,14 @@ def normalise_labels(df: pd.DataFrame, where: str = "labels") -> pd.DataFrame:
         raise InputError(
             f"{where}: column 'label' must be in [0, 1]; found e.g. {out.loc[bad, 'label'].head(3).tolist()}"
         )
-    if out.duplicated(["model", "query_id"]).any():
+    # integer codes instead of string comparisons: this runs on millions of labels
+    model_codes, _ = pd.factorize(out["model"], sort=True)
+    query_codes, query_uniques = pd.factorize(out["query_id"], sort=True)
+    pair = model_codes.astype(np.int64) * max(len(query_uniques), 1) + query_codes
+    order = np.argsort(pair, kind="stable")
+    if (np.diff(pair[order]) == 0).any():
         raise InputError(f"{where}: (model, query_id) pairs must be unique")
-    return out.sort_values(["model", "query_id"], kind="stable").reset_index(drop=True)
+    return out.iloc[order].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -276,6 +281,13 @@ class LabelMatrix:
         )
 
 
+def positions(values: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each value in ``index`` (-1 if absent); fast for long columns with few distinct values."""
+    codes, uniques = pd.factorize(values)
+    lookup = np.append(index.get_indexer(pd.Index(uniques, dtype=object)), -1)
+    return lookup[codes]  # code -1 (missing value) maps to the appended -1
+
+
 def label_matrix(
     labels: pd.DataFrame,
     models: Sequence[str] | None = None,
@@ -286,8 +298,8 @@ def label_matrix(
     query_index = pd.Index(
         sorted(labels["query_id"].unique()) if query_ids is None else list(query_ids), dtype=object
     )
-    rows = model_index.get_indexer(labels["model"].astype(object))
-    cols = query_index.get_indexer(labels["query_id"].astype(object))
+    rows = positions(labels["model"], model_index)
+    cols = positions(labels["query_id"], query_index)
     keep = (rows >= 0) & (cols >= 0)
     values = np.full((len(model_index), len(query_index)), np.nan, dtype=np.float32)
     values[rows[keep], cols[keep]] = labels["label"].to_numpy(dtype=np.float32)[keep]
@@ -317,13 +329,13 @@ class Benchmark:
             raise InputError(
                 f"{name} labels: model(s) {unknown_models[:5]} are not in the models table (no cost known)"
             )
-        unknown_queries = ~lab["query_id"].isin(q["query_id"])
+        unknown_queries = positions(lab["query_id"], pd.Index(q["query_id"], dtype=object)) < 0
         if unknown_queries.any():
             raise InputError(
                 f"{name} labels: {int(unknown_queries.sum())} row(s) name query ids not in the queries "
-                f"table, e.g. {lab.loc[unknown_queries, 'query_id'].head(3).tolist()}"
+                f"table, e.g. {lab['query_id'].to_numpy()[unknown_queries][:3].tolist()}"
             )
-        unlabelled = ~q["query_id"].isin(lab["query_id"])
+        unlabelled = ~q["query_id"].isin(lab["query_id"].unique())
         if unlabelled.any():
             raise InputError(
                 f"{name} queries: {int(unlabelled.sum())} query id(s) have no label for any model, e.g. "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, InputError
+from .io import SPLITS, Benchmark
 
 
 def assign_random_split(
@@ -38,3 +41,155 @@ def assign_random_split(
     pos = position.to_numpy()
     split = np.where(pos < n_test, "test", np.where(pos < n_test + n_val, "val", "train"))
     return pd.Series(split, index=categories.index, name="split", dtype="string")
+
+
+# --------------------------------------------------------------------------- experiment splits
+#
+# Each experiment split is a benchmark in the canonical layout whose ``queries.split`` column is
+# the role of each query in that split. Test queries are never changed by a split that edits
+# training data, so every split of a benchmark is scored on the same test set as 'standard'.
+
+TRAINING_ROLES = ("train", "val")
+
+
+def parse_split(name: str) -> tuple[str, str | float | None]:
+    """'ood-math' -> ('ood', 'math'), 'frac-0.5' -> ('frac', 0.5), 'standard' -> ('standard', None)."""
+    if name in ("standard", "reduced", "remastered", "pseudo", "catdrop"):
+        return name, None
+    kind, sep, arg = name.partition("-")
+    if sep and kind == "ood" and arg:
+        return "ood", arg
+    if sep and kind == "frac":
+        try:
+            fraction = float(arg)
+        except ValueError:
+            fraction = float("nan")
+        if not 0 < fraction <= 1:
+            raise ConfigError(f"config key splits: '{name}': the fraction must be a number in (0, 1]")
+        return "frac", fraction
+    raise ConfigError(
+        f"config key splits: unknown split '{name}'; expected standard, reduced, remastered, pseudo, "
+        "catdrop, ood-<group> or frac-<fraction>"
+    )
+
+
+def drop_training_queries(bench: Benchmark, drop: np.ndarray) -> Benchmark:
+    """Remove the train/val queries flagged in ``drop`` (queries-table order); test is untouched."""
+    roles = bench.queries["split"].to_numpy()
+    remove = np.asarray(drop, dtype=bool) & np.isin(roles, TRAINING_ROLES)
+    keep_ids = bench.queries.loc[~remove, "query_id"]
+    return bench.subset(query_ids=keep_ids)
+
+
+def reduced_split(bench: Benchmark, reduced_queries: pd.DataFrame, where: str = "reduced queries") -> Benchmark:
+    """Train/val restricted to the representatives listed in the deduplicated ('reduced') queries."""
+    if "query_id" not in reduced_queries.columns:
+        raise InputError(f"{where}: missing required column 'query_id'; found {list(reduced_queries.columns)}")
+    keep = bench.queries["query_id"].isin(set(reduced_queries["query_id"].astype(str))).to_numpy()
+    return drop_training_queries(bench, ~keep)
+
+
+def ood_split(bench: Benchmark, categories: Sequence[str], key: str) -> Benchmark:
+    """Held-out categories removed from train/val (test unchanged); ``key`` names the config entry."""
+    known = set(bench.queries["category"].astype(str))
+    unknown = [c for c in categories if c not in known]
+    if unknown:
+        raise ConfigError(
+            f"config key {key}: category {unknown[0]!r} is not a category of benchmark {bench.name} "
+            f"(unknown: {unknown}; known e.g. {sorted(known)[:8]})"
+        )
+    drop = bench.queries["category"].isin(list(categories)).to_numpy()
+    return drop_training_queries(bench, drop)
+
+
+def catdrop_split(bench: Benchmark, redundant: pd.DataFrame, where: str = "categories/redundant.parquet") -> Benchmark:
+    """Categories flagged ``dropped`` in the category-redundancy table removed from train/val."""
+    missing = [c for c in ("category", "dropped") if c not in redundant.columns]
+    if missing:
+        raise InputError(f"{where}: missing required column(s) {missing}; found {list(redundant.columns)}")
+    dropped = redundant.loc[redundant["dropped"].astype(bool), "category"].astype(str)
+    unknown = sorted(set(dropped) - set(bench.queries["category"].astype(str)))
+    if unknown:
+        raise InputError(f"{where}: column 'category' names categories not in {bench.name}: {unknown[:5]}")
+    return drop_training_queries(bench, bench.queries["category"].isin(set(dropped)).to_numpy())
+
+
+def fraction_split(bench: Benchmark, fraction: float, seed: int) -> Benchmark:
+    """Keep a seeded share ``fraction`` of the training queries of each category (at least one).
+
+    Vectorised like :func:`assign_random_split`: one random key per query, ranked within the
+    training queries of its category. Validation and test queries are unchanged.
+    """
+    if not 0 < fraction <= 1:
+        raise ConfigError(f"config key splits: fraction {fraction} must be in (0, 1]")
+    q = bench.queries
+    is_train = (q["split"] == "train").to_numpy()
+    categories = q["category"].astype(str).to_numpy()
+    key = np.random.default_rng(seed).random(len(q))
+    key = np.where(is_train, key, np.inf)  # non-training queries rank last and are never dropped
+    rank = pd.Series(key).groupby(categories).rank(method="first").to_numpy() - 1
+    n_train = pd.Series(is_train).groupby(categories).transform("sum").to_numpy()
+    n_keep = np.maximum(1, np.round(n_train * fraction)).astype(int)
+    return drop_training_queries(bench, is_train & (rank >= n_keep))
+
+
+def split_counts(before: Benchmark, after: Benchmark, split: str, benchmark: str = "") -> pd.DataFrame:
+    """Queries per role before/after a split, and how many were removed (nothing dropped silently)."""
+    b = before.queries["split"].value_counts().reindex(list(SPLITS), fill_value=0)
+    a = after.queries["split"].value_counts().reindex(list(SPLITS), fill_value=0)
+    return pd.DataFrame(
+        {
+            "benchmark": pd.array([benchmark] * len(SPLITS), dtype="string"),
+            "split": pd.array([split] * len(SPLITS), dtype="string"),
+            "role": pd.array(list(SPLITS), dtype="string"),
+            "n_before": b.to_numpy(dtype=np.int64),
+            "n_after": a.to_numpy(dtype=np.int64),
+            "n_removed": (b - a).to_numpy(dtype=np.int64),
+            "n_models": np.int64(len(after.models)),
+            "n_labels": np.int64(len(after.labels)),
+        }
+    )
+
+
+def make_split(
+    name: str,
+    bench: Benchmark,
+    *,
+    reduced_queries: pd.DataFrame | None = None,
+    redundant: pd.DataFrame | None = None,
+    ood_groups: Mapping[str, Sequence[str]] | None = None,
+    ood_key: str = "benchmarks.<b>.ood_groups",
+    seed: int = 0,
+    benchmark: str = "",
+) -> tuple[Benchmark, pd.DataFrame]:
+    """Build experiment split ``name`` from ``bench`` (the upstream the split starts from).
+
+    'standard', 'remastered' and 'pseudo' keep ``bench`` as it is (the caller passes the
+    benchmark, the remastered or the pseudo-specialist tables); 'reduced' needs
+    ``reduced_queries``, 'catdrop' ``redundant``, 'ood-<group>' ``ood_groups`` (looked up as
+    ``<group>`` or as the split name itself), 'frac-<f>' ``seed``. Returns the split and the
+    role counts table of :func:`split_counts`.
+    """
+    kind, arg = parse_split(name)
+    if kind in ("standard", "remastered", "pseudo"):
+        out = bench
+    elif kind == "reduced":
+        if reduced_queries is None:
+            raise InputError(f"split '{name}' needs the deduplicated queries table")
+        out = reduced_split(bench, reduced_queries)
+    elif kind == "catdrop":
+        if redundant is None:
+            raise InputError(f"split '{name}' needs the category redundancy table")
+        out = catdrop_split(bench, redundant)
+    elif kind == "ood":
+        groups = dict(ood_groups or {})
+        group = arg if arg in groups else name if name in groups else None
+        if group is None:
+            raise ConfigError(
+                f"config key {ood_key}: split '{name}' needs a category group '{arg}' (or '{name}'); "
+                f"defined groups: {sorted(groups)}"
+            )
+        out = ood_split(bench, list(groups[group]), key=f"{ood_key}.{group}")
+    else:
+        out = fraction_split(bench, float(arg), seed)  # type: ignore[arg-type]
+    return out, split_counts(bench, out, name, benchmark)

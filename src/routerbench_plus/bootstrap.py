@@ -1,0 +1,264 @@
+"""Paired bootstrap over test queries, vectorised over resamples.
+
+A resample draws Q test queries with replacement; it is represented by its count vector
+(how often each query was drawn: Multinomial(Q; 1/Q, ..., 1/Q)). For a per-query value matrix
+V (Q x K) the resampled means of all K columns are one matrix product ``counts @ V / Q``; the
+same counts are used for every method, so differences between methods are paired. Resamples are
+processed in chunks (a deterministic function of Q only) to bound memory; there is no Python loop
+over individual resamples.
+
+Intervals are percentile intervals: the (1 - confidence) / 2 and (1 + confidence) / 2 quantiles of
+the resampled statistic (numpy's default linear interpolation). A difference is *significant*
+when its interval excludes 0 (lo > 0 or hi < 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import curves as _curves
+from .errors import ConfigError, InputError
+
+CHUNK_ELEMENTS = 1 << 23  # weights per chunk (counts are int64 while being built: ~64 MB)
+MAX_CHUNK = 1000
+
+
+def chunk_size(n_queries: int) -> int:
+    """Resamples per chunk; depends on Q only, so results depend on the seed and Q only."""
+    return int(max(1, min(MAX_CHUNK, CHUNK_ELEMENTS // max(n_queries, 1))))
+
+
+def resample_counts(rng: np.random.Generator, n_queries: int, size: int) -> np.ndarray:
+    """(size, Q) int64: each row counts how often each query is drawn in Q draws with replacement.
+
+    Each row is Multinomial(Q; 1/Q each), obtained by drawing Q indices and counting them
+    (one bincount over the whole chunk, offsets keep the rows apart).
+    """
+    idx = rng.integers(0, n_queries, size=(size, n_queries), dtype=np.int64)
+    idx += (np.arange(size, dtype=np.int64) * n_queries)[:, None]
+    return np.bincount(idx.ravel(), minlength=size * n_queries).reshape(size, n_queries)
+
+
+def iter_resample_counts(n_queries: int, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
+    """Count matrices of ``n_resamples`` resamples in chunks, from one seeded Generator."""
+    rng = np.random.default_rng(seed)
+    step = chunk_size(n_queries)
+    for start in range(0, n_resamples, step):
+        yield resample_counts(rng, n_queries, min(step, n_resamples - start))
+
+
+def unique_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct columns in first-seen order, index of each column among them); exact byte equality.
+
+    Curves often repeat a column (a router that picks the same model at neighbouring budgets);
+    each distinct column is then multiplied only once. A dict over column bytes (K <= a few
+    thousand columns) is much cheaper than np.unique(axis=1), which sorts whole columns.
+    """
+    columns = np.ascontiguousarray(values.T)
+    first: dict[bytes, int] = {}
+    inverse = np.fromiter((first.setdefault(col.tobytes(), len(first)) for col in columns), np.int64, len(columns))
+    _, keep = np.unique(inverse, return_index=True)  # first occurrence of each distinct column
+    return values[:, keep], inverse
+
+
+def bootstrap_means(
+    values: np.ndarray,
+    statistic: Callable[[np.ndarray], np.ndarray] | None = None,
+    n_resamples: int = 10_000,
+    seed: int = 0,
+    counts: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per resample, the column means of ``values`` (Q, K) reduced by ``statistic``.
+
+    ``statistic`` maps a (r, K) block of resampled column means to (r, S) per-resample statistics
+    (default: identity). ``counts`` (R, Q), rows summing to Q, replaces the random resamples (e.g.
+    an exact enumeration). Returns (R, S) float64. Identical columns are multiplied once.
+    """
+    values = np.asarray(values)
+    if values.ndim != 2:
+        raise InputError(f"bootstrap values must be (queries, columns); got shape {values.shape}")
+    if not np.isfinite(values).all():
+        raise InputError("bootstrap values contain NaN or infinite entries")
+    n_queries = values.shape[0]
+    if n_queries == 0:
+        raise InputError("bootstrap needs at least one test query")
+    statistic = statistic or (lambda means: means)
+    unique, inverse = unique_columns(values)
+    # integer-valued sums below 2**24 are exact in float32 (binary labels): faster and order-free
+    exact32 = np.array_equal(unique, np.round(unique)) and n_queries * max(np.abs(unique).max(), 1) < 2**24
+    dtype = np.float32 if exact32 else np.float64
+    unique = unique.astype(dtype)
+    if counts is not None:
+        counts = np.asarray(counts)
+        if counts.ndim != 2 or counts.shape[1] != n_queries:
+            raise InputError(f"bootstrap counts must be (resamples, {n_queries}); got {counts.shape}")
+        chunks: Iterator[np.ndarray] = iter([counts])
+    else:
+        if n_resamples < 1:
+            raise ConfigError(f"evaluation.bootstrap_resamples must be >= 1; got {n_resamples}")
+        chunks = iter_resample_counts(n_queries, n_resamples, seed)
+    out = []
+    for block in chunks:
+        means = (block.astype(dtype) @ unique).astype(np.float64) / n_queries
+        out.append(np.asarray(statistic(means[:, inverse]), dtype=np.float64))
+    return np.concatenate(out, axis=0)
+
+
+def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi) percentile interval along axis 0."""
+    if not 0 < confidence < 1:
+        raise ConfigError(f"evaluation.confidence must be in (0, 1); got {confidence}")
+    alpha = (1.0 - confidence) / 2.0
+    lo, hi = np.quantile(samples, [alpha, 1.0 - alpha], axis=0)
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class CurveBootstrap:
+    """Full-sample and resampled areas and peaks of several methods' deferral curves."""
+
+    methods: list[str]
+    area: np.ndarray  # (M,)
+    peak: np.ndarray  # (M,)
+    area_samples: np.ndarray  # (R, M)
+    peak_samples: np.ndarray  # (R, M)
+    confidence: float
+
+
+def bootstrap_curves(
+    quality: np.ndarray,
+    weights: np.ndarray,
+    methods: Sequence[str],
+    n_resamples: int = 10_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    counts: np.ndarray | None = None,
+) -> CurveBootstrap:
+    """Paired bootstrap of area (= curve @ weights) and peak (= max over budgets) per method.
+
+    ``quality`` is (M, Q, B): the quality of method m's pick for query q at budget b; ``weights``
+    (B,) are the area weights (``curves.trapezoid_weights``).
+    """
+    quality = np.asarray(quality)
+    n_methods, n_queries, n_budgets = quality.shape
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.shape != (n_budgets,):
+        raise InputError(f"area weights must have one entry per budget ({n_budgets}); got {weights.shape}")
+    values = quality.transpose(1, 0, 2).reshape(n_queries, n_methods * n_budgets)
+
+    def statistic(means: np.ndarray) -> np.ndarray:
+        cube = means.reshape(len(means), n_methods, n_budgets)
+        return np.concatenate([cube @ weights, cube.max(axis=2)], axis=1)
+
+    samples = bootstrap_means(values, statistic, n_resamples, seed, counts)
+    full = quality.astype(np.float64).mean(axis=1)  # (M, B)
+    return CurveBootstrap(
+        methods=list(methods),
+        area=full @ weights,
+        peak=full.max(axis=1),
+        area_samples=samples[:, :n_methods],
+        peak_samples=samples[:, n_methods:],
+        confidence=confidence,
+    )
+
+
+def interval_table(result: CurveBootstrap) -> pd.DataFrame:
+    """method, area, area_lo, area_hi, peak, peak_lo, peak_hi, n_resamples, confidence."""
+    area_lo, area_hi = percentile_interval(result.area_samples, result.confidence)
+    peak_lo, peak_hi = percentile_interval(result.peak_samples, result.confidence)
+    return pd.DataFrame(
+        {
+            "method": pd.Series(result.methods, dtype="string"),
+            "area": result.area,
+            "area_lo": area_lo,
+            "area_hi": area_hi,
+            "peak": result.peak,
+            "peak_lo": peak_lo,
+            "peak_hi": peak_hi,
+            "n_resamples": np.int64(len(result.area_samples)),
+            "confidence": result.confidence,
+        }
+    )
+
+
+def pairwise_table(result: CurveBootstrap) -> pd.DataFrame:
+    """Every ordered pair (a, b), a != b: a - b for area and peak, interval, significant flag."""
+    m = len(result.methods)
+    a_idx, b_idx = np.nonzero(~np.eye(m, dtype=bool))
+    out = pd.DataFrame(
+        {
+            "method_a": pd.Series(np.asarray(result.methods, dtype=object)[a_idx], dtype="string"),
+            "method_b": pd.Series(np.asarray(result.methods, dtype=object)[b_idx], dtype="string"),
+        }
+    )
+    for name, full, samples in (
+        ("area", result.area, result.area_samples),
+        ("peak", result.peak, result.peak_samples),
+    ):
+        diff_samples = samples[:, a_idx] - samples[:, b_idx]
+        lo, hi = percentile_interval(diff_samples, result.confidence)
+        out[f"{name}_diff"] = full[a_idx] - full[b_idx]
+        out[f"{name}_diff_lo"] = lo
+        out[f"{name}_diff_hi"] = hi
+        out[f"{name}_significant"] = (lo > 0) | (hi < 0)
+    out["n_resamples"] = np.int64(len(result.area_samples))
+    out["confidence"] = result.confidence
+    return out
+
+
+def quality_cube(
+    picks_by_method: Mapping[str, pd.DataFrame], test_ids: Sequence[str] | None = None
+) -> tuple[np.ndarray, pd.Index, np.ndarray, dict[str, pd.DataFrame]]:
+    """Check every method's picks and stack them: (M, Q, B) quality, query ids, budgets, checked picks.
+
+    All methods must cover the same budgets and the same queries.
+    """
+    if not picks_by_method:
+        raise InputError("no router picks to evaluate")
+    checked = {m: _curves.check_picks(p, test_ids, where=f"picks of method '{m}'") for m, p in picks_by_method.items()}
+    cubes, budgets, query_ids = [], None, None
+    for method, picks in checked.items():
+        b, q, quality, _, _ = _curves.picks_matrices(picks)
+        if budgets is None:
+            budgets, query_ids = b, q
+        elif not np.array_equal(b, budgets):
+            raise InputError(f"picks of method '{method}': budgets {b.tolist()[:5]}... differ from the other methods' {budgets.tolist()[:5]}...")
+        elif not q.equals(query_ids):
+            raise InputError(f"picks of method '{method}': test queries differ from the other methods'")
+        cubes.append(quality)
+    return np.stack(cubes), query_ids, budgets, checked
+
+
+def evaluate_curves(
+    picks_by_method: Mapping[str, pd.DataFrame],
+    max_budget: float,
+    n_resamples: int = 10_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    test_ids: Sequence[str] | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Area, peak (with paired-bootstrap intervals) and AIQ per method, and pairwise differences.
+
+    Returns (areas, pairwise). areas: [tags...], method, area, area_lo, area_hi, peak, peak_lo,
+    peak_hi, aiq, max_budget, n_queries, n_budgets, n_resamples, confidence, seed.
+    pairwise: [tags...], method_a, method_b, area_diff(_lo/_hi), area_significant, peak_diff(_lo/_hi),
+    peak_significant, n_resamples, confidence, seed.
+    """
+    cube, query_ids, budgets, checked = quality_cube(picks_by_method, test_ids)
+    weights = _curves.trapezoid_weights(_curves.normalise_budgets(budgets, max_budget))
+    result = bootstrap_curves(cube, weights, list(checked), n_resamples, seed, confidence)
+    areas = interval_table(result)
+    curve = _curves.curve_table(checked, max_budget)
+    areas.insert(7, "aiq", _curves.aiq_by_method(curve, max_budget).reindex(result.methods).to_numpy())
+    areas.insert(8, "max_budget", float(max_budget))
+    areas.insert(9, "n_queries", np.int64(len(query_ids)))
+    areas.insert(10, "n_budgets", np.int64(len(budgets)))
+    areas["seed"] = np.int64(seed)
+    pairwise = pairwise_table(result)
+    pairwise["seed"] = np.int64(seed)
+    return _curves.tag_columns(areas, tags), _curves.tag_columns(pairwise, tags)

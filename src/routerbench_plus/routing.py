@@ -1,0 +1,184 @@
+"""The budgeted pick shared by every router, the budget grid, and the picks table.
+
+A router only predicts a models x queries score matrix; turning scores into one model per
+query under a cost budget is done here, once, for every router:
+
+* eligible models for (budget b, query q): cost <= b and a label observed for q;
+* the pick is the eligible model with the highest score, ties to the cheaper model, then to
+  the lower model index; -1 when no model is eligible.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from .io import Benchmark
+
+log = logging.getLogger(__name__)
+
+NO_PICK = -1
+
+
+def _cost_order(costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Models sorted by (cost, index) and the sorted costs."""
+    costs = np.asarray(costs, dtype=np.float64)
+    if costs.ndim != 1 or np.isnan(costs).any():
+        raise InputError(f"costs must be a 1-d vector without NaN; got shape {costs.shape}")
+    order = np.argsort(costs, kind="stable")
+    return order, costs[order]
+
+
+def _n_affordable(sorted_costs: np.ndarray, budgets: np.ndarray) -> np.ndarray:
+    """Number of models with cost <= budget, per budget."""
+    return np.searchsorted(sorted_costs, np.asarray(budgets, dtype=np.float64), side="right")
+
+
+def pick(
+    scores: np.ndarray, costs: np.ndarray, budgets: np.ndarray, observed_mask: np.ndarray
+) -> np.ndarray:
+    """Model index picked per (budget, query): argmax score among affordable observed models.
+
+    One pass over the cost-sorted model axis: a running maximum (strict improvements only,
+    so ties stay with the cheaper / lower-index model) answers every budget at once.
+    NaN scores of eligible models rank below every finite score. Returns int64 (B, Q).
+    """
+    scores = np.asarray(scores)
+    mask = np.asarray(observed_mask, dtype=bool)
+    if scores.ndim != 2 or scores.shape != mask.shape or scores.shape[0] != len(costs):
+        raise InputError(
+            f"pick: scores {scores.shape}, observed_mask {mask.shape} and costs ({len(costs)},) disagree"
+        )
+    order, sorted_costs = _cost_order(costs)
+    lowest = np.finfo(np.float64).max
+    s = np.nan_to_num(scores[order].astype(np.float64), nan=-lowest, posinf=lowest, neginf=-lowest)
+    s = np.where(mask[order], s, -np.inf)
+    best_before = np.maximum.accumulate(np.vstack([np.full((1, s.shape[1]), -np.inf), s[:-1]]), axis=0)
+    position = np.arange(len(order))[:, None]
+    improves = s > best_before  # strict: a tie never displaces the cheaper model
+    best_pos = np.maximum.accumulate(np.where(improves, position, NO_PICK), axis=0)  # (M, Q)
+    n_aff = _n_affordable(sorted_costs, budgets)
+    row = np.maximum(n_aff - 1, 0)
+    picked_sorted = best_pos[row]  # (B, Q)
+    picked_sorted[n_aff == 0] = NO_PICK
+    return np.where(picked_sorted >= 0, order[np.maximum(picked_sorted, 0)], NO_PICK).astype(np.int64)
+
+
+def expected_random_quality(
+    labels: np.ndarray, costs: np.ndarray, budgets: np.ndarray, observed_mask: np.ndarray
+) -> np.ndarray:
+    """Exact expected quality of a uniform pick among eligible models, (B, Q); NaN if none.
+
+    Vectorised with cumulative sums over the cost-sorted model axis.
+    """
+    mask = np.asarray(observed_mask, dtype=bool)
+    order, sorted_costs = _cost_order(costs)
+    filled = np.where(mask, np.nan_to_num(np.asarray(labels, dtype=np.float64)), 0.0)[order]
+    zero = np.zeros((1, mask.shape[1]))
+    total = np.vstack([zero, np.cumsum(filled, axis=0)])
+    count = np.vstack([zero, np.cumsum(mask[order], axis=0)])
+    n_aff = _n_affordable(sorted_costs, budgets)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count[n_aff] > 0, total[n_aff] / count[n_aff], np.nan)
+
+
+def budget_grid(costs: np.ndarray, spec: Any, key: str = "evaluation.budgets") -> np.ndarray:
+    """Sorted float64 budgets from a config spec.
+
+    ``"model_costs"``: the distinct model costs; ``{"n": N}``: N log-spaced budgets from the
+    cheapest to the most expensive model; a list: those budgets (sorted, distinct). A grid at
+    which no model is affordable is a ConfigError naming ``key``.
+    """
+    costs = np.asarray(costs, dtype=np.float64)
+    if costs.size == 0 or np.isnan(costs).any() or (costs <= 0).any():
+        raise InputError(f"{key}: model costs must be positive numbers; got {costs.tolist()[:5]}")
+    if isinstance(spec, str):
+        if spec != "model_costs":
+            raise ConfigError(f"config key {key}: expected 'model_costs', {{n: N}} or a list; got '{spec}'")
+        return np.unique(costs)
+    if isinstance(spec, dict):
+        n = spec.get("n")
+        if set(spec) != {"n"} or not isinstance(n, int) or n < 2:
+            raise ConfigError(f"config key {key}: expected {{n: N}} with an integer N >= 2; got {spec}")
+        grid = np.geomspace(costs.min(), costs.max(), n)
+        grid[0], grid[-1] = costs.min(), costs.max()  # exact ends: the cheapest model is affordable
+        return np.unique(grid)
+    if isinstance(spec, (list, tuple)) and spec:
+        grid = np.unique(np.asarray(spec, dtype=np.float64))
+        if (grid <= 0).any():
+            raise ConfigError(f"config key {key}: budgets must be > 0; got {list(spec)}")
+        if grid.max() < costs.min():
+            raise ConfigError(
+                f"config key {key}: a budget grid that admits no model (largest budget {grid.max():g} "
+                f"< cheapest model cost {costs.min():g})"
+            )
+        return grid
+    raise ConfigError(f"config key {key}: expected 'model_costs', {{n: N}} or a non-empty list; got {spec!r}")
+
+
+def picks_table(
+    picks: np.ndarray,
+    budgets: np.ndarray,
+    query_ids: Sequence[str],
+    models: Sequence[str],
+    costs: np.ndarray,
+    labels: np.ndarray,
+) -> pd.DataFrame:
+    """Long picks table: budget, query_id, model, quality (true label), cost of the pick.
+
+    Rows are budget-major, queries in the given order. A (budget, query) with no eligible
+    model is kept with model <NA>, quality NaN and cost NaN (never read as quality 0).
+    """
+    n_b, n_q = picks.shape
+    flat = picks.ravel()
+    has = flat >= 0
+    safe = np.where(has, flat, 0)
+    q_index = np.tile(np.arange(n_q), n_b)
+    model_names = np.asarray(models, dtype=object)[safe]
+    quality = np.asarray(labels, dtype=np.float32)[safe, q_index]
+    return pd.DataFrame(
+        {
+            "budget": np.repeat(np.asarray(budgets, dtype=np.float64), n_q),
+            "query_id": pd.array(np.tile(np.asarray(query_ids, dtype=object), n_b), dtype="string"),
+            "model": pd.array(np.where(has, model_names, None), dtype="string"),
+            "quality": np.where(has, quality, np.float32(np.nan)).astype(np.float32),
+            "cost": np.where(has, np.asarray(costs, dtype=np.float64)[safe], np.nan),
+        }
+    )
+
+
+def route(
+    scores: pd.DataFrame,
+    bench: "Benchmark",
+    cost: str,
+    budgets_spec: Any,
+    budgets_key: str = "evaluation.budgets",
+) -> pd.DataFrame:
+    """Picks of one router on a split's test queries for every budget of the grid.
+
+    ``scores`` is the long table of :func:`routers.scores_table`; ``cost`` a cost type of
+    ``io.COST_COLUMNS``; budgets come from :func:`budget_grid` over the pool's costs.
+    """
+    from .routers import scores_matrix
+
+    test = bench.queries["split"].to_numpy() == "test"
+    matrix = bench.matrix
+    values, mask = matrix.values[:, test], matrix.mask[:, test]
+    query_ids = matrix.query_ids[test]
+    score = scores_matrix(scores, matrix.models, query_ids, where=f"{bench.name} scores")
+    costs = bench.costs(cost)
+    budgets = budget_grid(costs, budgets_spec, budgets_key)
+    picks = pick(score, costs, budgets, mask)
+    none = int((picks < 0).sum())
+    if none:
+        log.warning(
+            "%s: %d of %d (budget, query) pairs have no eligible model (kept with model <NA>, quality NaN)",
+            bench.name, none, picks.size,
+        )
+    return picks_table(picks, budgets, query_ids, matrix.models, costs, values)

@@ -1,0 +1,47 @@
+"""Agreement with the heuristic router before/after pseudo-specialists (hand-computed)."""
+
+import pandas as pd
+import pytest
+
+from routerbench_plus import agreement
+from routerbench_plus.errors import ConfigError
+
+QUERIES = pd.DataFrame(
+    {"query_id": ["t1", "t2", "t3", "t4", "r1"], "category": ["X", "X", "Y", "Y", "X"], "split": ["test"] * 4 + ["train"]}
+)
+
+
+def picks(by_budget):
+    """by_budget: {budget: [pick of t1..t4]} (None = no affordable model)."""
+    rows = [
+        (b, f"t{i + 1}", m, None if m is None else 1.0, None if m is None else b)
+        for b, ms in by_budget.items()
+        for i, m in enumerate(ms)
+    ]
+    return pd.DataFrame(rows, columns=["budget", "query_id", "model", "quality", "cost"])
+
+
+HEURISTIC = picks({1.0: [None] * 4, 2.0: ["a"] * 4, 3.0: ["b"] * 4})
+BEFORE = {"heuristic": HEURISTIC, "knn": picks({1.0: [None] * 4, 2.0: ["a", "a", "b", "a"], 3.0: ["b"] * 4})}
+AFTER = {"heuristic": HEURISTIC, "knn": picks({1.0: [None] * 4, 2.0: ["a", "a", "p", "p"], 3.0: ["b", "b", "p", None]})}
+
+
+def test_agreement_hand_computed():
+    table = agreement.agreement_table(BEFORE, AFTER, QUERIES, QUERIES, tags={"benchmark": "demo", "cost_type": "params"})
+    t = table.set_index("task")
+    assert table["method"].eq("knn").all()  # the reference gets no row
+    assert list(t.index) == ["overall", "X", "Y"]
+    # budget 1 skipped (heuristic routes nothing); before: budget 2 -> 3/4, budget 3 -> 1
+    assert t.loc["overall", "agreement_before_pts"] == pytest.approx(87.5)
+    assert t.loc["overall", "agreement_after_pts"] == pytest.approx(50.0)
+    assert t.loc["overall", "change_pts"] == pytest.approx(-37.5)
+    assert t.loc["X", "change_pts"] == pytest.approx(0.0)
+    assert t.loc["Y", "agreement_before_pts"] == pytest.approx(75.0)
+    assert t.loc["Y", "agreement_after_pts"] == pytest.approx(0.0)  # an unrouted query disagrees
+    assert t.loc["Y", "n_test_queries_before"] == 2 and t.loc["overall", "n_test_queries_before"] == 4
+    assert t["split_before"].eq("standard").all() and t["split_after"].eq("pseudo").all()
+
+
+def test_missing_reference_is_a_config_error():
+    with pytest.raises(ConfigError, match="reference router 'heuristic'"):
+        agreement.agreement_table({"knn": BEFORE["knn"]}, {"knn": AFTER["knn"]}, QUERIES, QUERIES)

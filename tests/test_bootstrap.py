@@ -1,0 +1,151 @@
+"""Paired bootstrap: exact tiny case, convergence, coverage, shrinkage, significance."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from routerbench_plus import bootstrap, curves
+from routerbench_plus.errors import InputError
+
+# 3 queries, 2 methods, budgets x = 0.5 and 1 (max cost 2): area weights w = [0.25, 0.25].
+# quality[method, query, budget]
+TINY = np.array(
+    [
+        [[1, 1], [0, 0], [0, 1]],  # method a: per-query area 0.5, 0, 0.25 -> area 0.25
+        [[0, 0], [0, 0], [0, 1]],  # method b: per-query area 0, 0, 0.25   -> area 1/12
+    ],
+    dtype=np.float32,
+)
+TINY_WEIGHTS = curves.trapezoid_weights(curves.normalise_budgets(np.array([1.0, 2.0]), 2.0))
+
+
+def all_resample_counts(n):
+    """The n**n equally likely resamples of n queries as count vectors."""
+    draws = np.array(list(itertools.product(range(n), repeat=n)))
+    return np.stack([np.bincount(d, minlength=n) for d in draws])
+
+
+def test_tiny_case_exact_enumeration_matches_hand_computation():
+    assert TINY_WEIGHTS.tolist() == [0.25, 0.25]
+    counts = all_resample_counts(3)
+    assert counts.shape == (27, 3)
+    res = bootstrap.bootstrap_curves(TINY, TINY_WEIGHTS, ["a", "b"], counts=counts, confidence=0.95)
+    assert res.area.tolist() == pytest.approx([0.25, 1 / 12])
+    assert res.peak.tolist() == pytest.approx([2 / 3, 1 / 3])
+    # each resample: area a = (0.5 c1 + 0.25 c3) / 3, area b = 0.25 c3 / 3, peak a = (c1 + c3) / 3
+    c1, c3 = counts[:, 0], counts[:, 2]
+    assert res.area_samples[:, 0] == pytest.approx((0.5 * c1 + 0.25 * c3) / 3)
+    assert res.area_samples[:, 1] == pytest.approx(0.25 * c3 / 3)
+    assert res.peak_samples[:, 0] == pytest.approx((c1 + c3) / 3)
+    # the ideal bootstrap is unbiased for a mean: the average over all 27 resamples is the estimate
+    assert res.area_samples.mean(axis=0) == pytest.approx(res.area)
+    # difference a - b = 0.5 * c1 / 3 with c1 ~ Binomial(3, 1/3): values 0, 1/6, 1/3, 1/2 (8, 12, 6, 1 times)
+    pair = bootstrap.pairwise_table(res).set_index(["method_a", "method_b"])
+    diff = np.sort(res.area_samples[:, 0] - res.area_samples[:, 1])
+    assert np.bincount(np.round(diff * 6).astype(int)).tolist() == [8, 12, 6, 1]
+    # 2.5 % quantile: position 0.65 -> 0; 97.5 %: position 25.35 -> 1/3 + 0.35 * (1/2 - 1/3)
+    row = pair.loc[("a", "b")]
+    assert row["area_diff"] == pytest.approx(0.25 - 1 / 12)
+    assert row["area_diff_lo"] == pytest.approx(0.0)
+    assert row["area_diff_hi"] == pytest.approx(1 / 3 + 0.35 / 6)
+    assert not row["area_significant"]  # the interval touches 0
+    assert pair.loc[("b", "a"), "area_diff_hi"] == pytest.approx(0.0)
+
+
+def test_random_resamples_converge_to_the_exact_distribution():
+    counts = np.concatenate(list(bootstrap.iter_resample_counts(3, 40_000, seed=1)))
+    assert counts.shape == (40_000, 3) and (counts.sum(axis=1) == 3).all()
+    freq = np.bincount(counts[:, 0], minlength=4) / len(counts)
+    assert freq == pytest.approx(np.array([8, 12, 6, 1]) / 27, abs=0.01)
+    res = bootstrap.bootstrap_curves(TINY, TINY_WEIGHTS, ["a", "b"], n_resamples=40_000, seed=1)
+    assert res.area_samples.mean(axis=0) == pytest.approx(res.area, abs=0.005)
+
+
+def test_same_seed_same_result_and_chunks_cover_all_resamples():
+    rng = np.random.default_rng(0)
+    values = (rng.random((3000, 4)) < 0.5).astype(np.float32)
+    a = bootstrap.bootstrap_means(values, n_resamples=1500, seed=3)
+    b = bootstrap.bootstrap_means(values, n_resamples=1500, seed=3)
+    c = bootstrap.bootstrap_means(values, n_resamples=1500, seed=4)
+    assert bootstrap.chunk_size(3000) < 1500  # several chunks
+    assert a.shape == (1500, 4) and np.array_equal(a, b) and not np.array_equal(a, c)
+    assert a.mean(axis=0) == pytest.approx(values.mean(axis=0), abs=0.005)
+
+
+def test_explicit_counts_match_a_direct_computation_for_soft_labels():
+    rng = np.random.default_rng(1)
+    values = rng.random((50, 6))  # soft labels: float64 path
+    values[:, 5] = values[:, 1]  # an identical column is computed once, reported twice
+    counts = np.concatenate(list(bootstrap.iter_resample_counts(50, 30, seed=0)))
+    got = bootstrap.bootstrap_means(values, counts=counts)
+    want = np.stack([(c[:, None] * values).sum(axis=0) / 50 for c in counts])
+    assert got == pytest.approx(want, rel=1e-12)
+
+
+def simulate(n_queries, seed, p=(0.70, 0.60, 0.60)):
+    rng = np.random.default_rng(seed)
+    budgets = np.array([1.0, 2.0, 4.0])
+    x_weights = curves.trapezoid_weights(curves.normalise_budgets(budgets, 4.0))
+    quality = (rng.random((len(p), n_queries, 3)) < np.array(p)[:, None, None]).astype(np.float32)
+    return quality, x_weights
+
+
+def test_intervals_cover_the_estimate_and_shrink_with_test_size():
+    widths = {}
+    for n in (200, 3200):
+        quality, w = simulate(n, seed=n)
+        res = bootstrap.bootstrap_curves(quality, w, ["a", "b", "c"], n_resamples=2000, seed=0)
+        table = bootstrap.interval_table(res)
+        assert (table["area_lo"] <= table["area"]).all() and (table["area"] <= table["area_hi"]).all()
+        assert (table["peak_lo"] <= table["peak"]).all() and (table["peak"] <= table["peak_hi"]).all()
+        widths[n] = (table["area_hi"] - table["area_lo"]).to_numpy()
+    # standard error scales as 1/sqrt(n): 16x the queries -> about a quarter of the width
+    ratio = widths[3200] / widths[200]
+    assert (ratio < 0.4).all() and (ratio > 0.15).all()
+
+
+def test_planted_difference_is_significant_and_identical_methods_are_not():
+    quality, w = simulate(3000, seed=5, p=(0.75, 0.60, 0.60))
+    quality[2] = quality[1]  # c is a copy of b
+    res = bootstrap.bootstrap_curves(quality, w, ["a", "b", "c"], n_resamples=2000, seed=0)
+    pair = bootstrap.pairwise_table(res).set_index(["method_a", "method_b"])
+    assert len(pair) == 6
+    assert pair.loc[("a", "b"), "area_significant"] and pair.loc[("a", "b"), "area_diff_lo"] > 0
+    assert pair.loc[("b", "a"), "area_significant"] and pair.loc[("b", "a"), "area_diff_hi"] < 0
+    assert not pair.loc[("b", "c"), "area_significant"]
+    assert pair.loc[("b", "c"), ["area_diff_lo", "area_diff_hi"]].tolist() == [0.0, 0.0]
+
+
+def picks_from(quality_qb, budgets, model="m"):
+    q, b = quality_qb.shape
+    return pd.DataFrame(
+        {
+            "budget": np.repeat(budgets, q),
+            "query_id": np.tile([f"q{i:04d}" for i in range(q)], b),
+            "model": model,
+            "quality": quality_qb.T.ravel(),
+            "cost": np.repeat(budgets, q),
+        }
+    )
+
+
+def test_evaluate_curves_tables():
+    quality, _ = simulate(300, seed=2)
+    budgets = np.array([1.0, 2.0, 4.0])
+    picks = {m: picks_from(quality[i], budgets) for i, m in enumerate(["knn", "heuristic", "random"])}
+    tags = {"benchmark": "demo", "split": "standard", "cost_type": "params"}
+    areas, pairwise = bootstrap.evaluate_curves(picks, 4.0, n_resamples=500, seed=0, tags=tags)
+    assert list(areas.columns) == [
+        "benchmark", "split", "cost_type", "method", "area", "area_lo", "area_hi", "peak", "peak_lo",
+        "peak_hi", "aiq", "max_budget", "n_queries", "n_budgets", "n_resamples", "confidence", "seed",
+    ]
+    assert areas["n_queries"].eq(300).all() and areas["n_resamples"].eq(500).all()
+    want = curves.area_and_peak(budgets, quality.mean(axis=1), 4.0)
+    assert areas["area"].to_numpy() == pytest.approx(want[0])
+    assert areas["aiq"].notna().all()
+    assert len(pairwise) == 6 and pairwise["benchmark"].eq("demo").all()
+    bad = dict(picks, random=picks_from(quality[2][:, :2], budgets[:2]))
+    with pytest.raises(InputError, match="budgets"):
+        bootstrap.evaluate_curves(bad, 4.0, n_resamples=100)

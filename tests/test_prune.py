@@ -1,0 +1,129 @@
+"""Jaccard similarity and greedy pruning: hand-computed cases, brute force, the demo's planted truth, openllm."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from routerbench_plus.errors import ConfigError
+from routerbench_plus.io import label_matrix
+from routerbench_plus.prune import greedy_prune, jaccard, jaccard_table, prune
+from test_specialist import make_bench
+
+TASKS = {"q1": "t", "q2": "t", "q3": "t", "q4": "t"}
+# A: 1100, B: 1010, C: 1110 -> J(A,B) = 1/3, J(A,C) = 2/3, J(B,C) = 2/3
+LABELS = {
+    "A": {"q1": 1, "q2": 1, "q3": 0, "q4": 0},
+    "B": {"q1": 1, "q2": 0, "q3": 1, "q4": 0},
+    "C": {"q1": 1, "q2": 1, "q3": 1, "q4": 0},
+}
+COSTS = {"A": 1.0, "B": 1.0, "C": 1.0}
+
+
+def test_jaccard_three_models_hand_computed():
+    sim, models = jaccard(make_bench(LABELS, TASKS, COSTS).matrix)
+    assert list(models) == ["A", "B", "C"]
+    expected = np.array([[1, 1 / 3, 2 / 3], [1 / 3, 1, 2 / 3], [2 / 3, 2 / 3, 1]])
+    np.testing.assert_allclose(sim, expected)
+
+
+def test_jaccard_uses_jointly_observed_queries_only():
+    labels = {m: dict(v) for m, v in LABELS.items()}
+    del labels["B"]["q2"]  # pairs with B now use q1, q3, q4 only
+    sim, _ = jaccard(make_bench(labels, TASKS, COSTS).matrix)
+    assert sim[0, 1] == pytest.approx(1 / 2)  # A 100 vs B 110 on q1, q3, q4
+    assert sim[1, 2] == pytest.approx(1.0)  # B 110 vs C 110
+    assert sim[0, 2] == pytest.approx(2 / 3)  # unaffected
+    table = jaccard_table(make_bench(labels, TASKS, COSTS).matrix).set_index(["model_a", "model_b"])
+    assert table.loc[("A", "B"), "n_joint"] == 3 and table.loc[("A", "C"), "n_joint"] == 4
+    assert not table["binarised"].any()
+
+
+def test_soft_labels_are_binarised_and_flagged():
+    soft = {m: {q: 0.7 if v else 0.2 for q, v in per.items()} for m, per in LABELS.items()}
+    matrix = make_bench(soft, TASKS, COSTS).matrix
+    np.testing.assert_allclose(jaccard(matrix, 0.5)[0], jaccard(make_bench(LABELS, TASKS, COSTS).matrix)[0])
+    assert jaccard_table(matrix, 0.5)["binarised"].all()
+    assert jaccard(matrix, 0.8)[0][0, 1] == 0.0  # nothing correct at 0.8: empty union -> 0
+
+
+def test_greedy_hand_computed_with_name_tie_break():
+    # acc: A .5, B .5, C .75; AvgSim: A .5, B .5, C 2/3; lam .5 -> A 0, B 0, C .0417: tie -> A.
+    # then B: .25 - .5 * 2/3 = -.0833 < C: .375 - .5 * 2/3 = .0417 -> B.
+    result = prune(make_bench(LABELS, TASKS, COSTS), lam=0.5, target=1)
+    steps = result.steps
+    assert steps["removed_model"].tolist() == ["A", "B"]
+    assert steps["score"].tolist() == pytest.approx([0.0, 0.25 - 1 / 3])
+    assert steps["avg_sim"].tolist() == pytest.approx([0.5, 2 / 3])
+    assert steps["pool_size_after"].tolist() == [2, 1]
+    assert result.kept["model"].tolist() == ["C"]
+
+
+def test_greedy_matches_brute_force_recomputation():
+    rng = np.random.default_rng(0)
+    n = 12
+    values = (rng.random((n, 300)) < rng.uniform(0.2, 0.8, (n, 1))).astype(np.float32)
+    names = [f"m{i:02d}" for i in range(n)]
+    lab = pd.DataFrame(
+        {"model": np.repeat(names, 300), "query_id": np.tile([f"q{j}" for j in range(300)], n), "label": values.ravel()}
+    )
+    matrix = label_matrix(lab)
+    sim, models = jaccard(matrix)
+    acc = pd.Series(values.mean(axis=1), index=models)
+    lam, target = 0.3, 4
+    steps = greedy_prune(acc, sim, lam, target)
+    alive = list(models)
+    for _, row in steps.iterrows():
+        idx = [models.get_loc(m) for m in alive]
+        sub = sim[np.ix_(idx, idx)]
+        avg = (sub.sum(axis=1) - 1.0) / (len(idx) - 1)
+        score = lam * acc.to_numpy()[idx] - (1 - lam) * avg
+        worst = alive[int(np.argmin(score))]
+        assert row["removed_model"] == worst
+        assert row["score"] == pytest.approx(score.min())
+        alive.remove(worst)
+    assert len(alive) == target
+
+
+def test_config_errors():
+    bench = make_bench(LABELS, TASKS, COSTS)
+    with pytest.raises(ConfigError, match="prune.lambda"):
+        prune(bench, lam=1.5, target=1)
+    with pytest.raises(ConfigError, match="prune.target"):
+        prune(bench, lam=0.5, target=3)
+
+
+@pytest.mark.parametrize("seed", [7, 3])
+def test_demo_near_copies_removed_first_and_specialists_survive(seed):
+    # Accuracy and similarity are strongly correlated on a pool of generalists, so a
+    # similarity-leaning lambda is what exposes redundancy (at 0.5 the two terms nearly cancel).
+    from routerbench_plus import demo
+
+    generated = demo.generate(n_categories=24, queries_per_category=100, n_duplicate_groups=0,
+                              variant="specialists", seed=seed)
+    bench, truth = generated.benchmark, generated.truth
+    copies = truth["redundant"]
+    specialists = set(truth["specialists"]["model"])
+    assert len(bench.models) == 30
+    result = prune(bench, lam=0.2, target=20)
+    removed = result.steps["removed_model"].tolist()
+    first = set(removed[: len(copies) + 1])
+    for copy, original in copies[["model", "copy_of"]].itertuples(index=False):
+        assert (copy in first) != (original in first), (copy, original, removed)  # exactly one of the pair
+    assert specialists <= set(result.kept["model"])
+
+
+def test_openllm_prune_removal_order():
+    from openllm_long import openllm_benchmark
+
+    bench = openllm_benchmark()
+    target = 12
+    result = prune(bench, lam=0.5, target=target)
+    assert len(result.steps) == 19 - target
+    assert result.steps["removed_model"].is_unique
+    assert set(result.steps["removed_model"]).isdisjoint(result.kept["model"])
+    assert len(result.kept) == target
+    sim, _ = jaccard(bench.matrix)
+    assert np.allclose(sim, sim.T) and np.allclose(np.diag(sim), 1.0)
+    assert ((sim >= 0) & (sim <= 1)).all()

@@ -1,0 +1,132 @@
+"""Pseudo-specialists: target selection criteria, injected accuracy, determinism, flags, costs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from routerbench_plus.errors import ConfigError
+from routerbench_plus.io import Benchmark
+from routerbench_plus.pseudo import inject, pseudo_specialists, select_targets, task_statistics
+from routerbench_plus.specialist import task_accuracy
+
+# Per-task accuracy of 4 models (rows), task sizes, chosen so that the criteria separate them.
+TASK_ACC = {
+    "easy": ([0.9, 0.8, 0.85, 0.95], 300),  # not hard
+    "dominated": ([0.1, 0.1, 0.1, 0.9], 300),  # hardest mean but one model dominates (gap .6)
+    "hard_a": ([0.2, 0.3, 0.25, 0.35], 300),  # hard, gap .075
+    "hard_b": ([0.4, 0.5, 0.45, 0.45], 300),  # hard-ish, gap .05
+    "tiny": ([0.05, 0.1, 0.05, 0.1], 10),  # hardest non-dominated but tiny (share < 1 %)
+}
+MODELS = ["m1", "m2", "m3", "m4"]
+
+
+def synthetic(soft: bool = False, seed: int = 0) -> Benchmark:
+    """Exactly the accuracies of TASK_ACC (binary: exact counts; soft: constant scores)."""
+    rng = np.random.default_rng(seed)
+    q_rows, l_rows = [], []
+    for task, (accs, n) in TASK_ACC.items():
+        ids = [f"{task}/{i:03d}" for i in range(n)]
+        q_rows += [(q, task, "train" if i % 5 else "test") for i, q in enumerate(ids)]
+        for model, acc in zip(MODELS, accs):
+            if soft:
+                vals = np.clip(acc + rng.normal(0, 0.05, n), 0, 1)
+                vals = np.clip(vals - vals.mean() + acc, 0, 1)
+            else:
+                vals = np.zeros(n)
+                vals[rng.permutation(n)[: round(acc * n)]] = 1.0
+            l_rows += list(zip(ids, [model] * n, vals))
+    queries = pd.DataFrame(q_rows, columns=["query_id", "category", "split"])
+    models = pd.DataFrame({"model": MODELS, "params_b": [7.0, 13.0, 2.0, 70.0], "usd_per_query": [2e-4, 3e-4, 1e-4, 9e-4]})
+    labels = pd.DataFrame(l_rows, columns=["query_id", "model", "label"])
+    return Benchmark.from_frames(queries, models, labels)
+
+
+def test_selection_criteria():
+    sel = select_targets(synthetic(), n_targets=2, max_best_minus_mean=0.25, min_share=0.01, boost=0.25)
+    sel = sel.set_index("task")
+    assert sel.loc["dominated", "best_minus_mean"] == pytest.approx(0.6)
+    assert not sel.loc["dominated", "non_dominated"] and not sel.loc["tiny", "not_tiny"]
+    assert sel.index[sel["selected"]].tolist() == ["hard_a", "hard_b"]  # hardest eligible first
+    assert sel.loc["hard_a", "pseudo_acc"] == pytest.approx(0.35 + 0.25)
+    assert sel.loc["hard_a", "share_of_prompts"] == pytest.approx(300 / 1210)
+    assert sel.loc["hard_a", "mean_acc"] == pytest.approx(0.275)
+    assert sel.loc["hard_a", "pseudo_model"] == "pseudo-hard_a"
+    assert np.isnan(sel.loc["easy", "pseudo_acc"])
+    assert sel["hard_rank"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_explicit_targets_and_errors():
+    bench = synthetic()
+    sel = select_targets(bench, targets=["easy"])
+    assert sel.loc[sel["selected"], "task"].tolist() == ["easy"]
+    with pytest.raises(ConfigError, match="pseudo.targets"):
+        select_targets(bench, targets=["no-such-task"])
+    with pytest.raises(ConfigError, match="pseudo.min_share"):
+        select_targets(bench, min_share=0.9)
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_injected_accuracy_flags_and_costs(soft):
+    bench = synthetic(soft=soft)
+    selection, injected = pseudo_specialists(bench, n_targets=2, boost=0.25, cost_params_b=1.5, seed=3)
+    acc = task_accuracy(injected)
+    pool = task_accuracy(bench).mean(axis=1)
+    for task in ("hard_a", "hard_b"):
+        name = f"pseudo-{task}"
+        target = min(1.0, max(TASK_ACC[task][0]) + 0.25)
+        assert acc.at[task, name] == pytest.approx(target, abs=0.05)
+        others = acc[name].drop(task)
+        np.testing.assert_allclose(others.to_numpy(), pool.drop(task).to_numpy(), atol=0.08)
+    assert selection.loc[selection["selected"], "realised_acc"].to_numpy() == pytest.approx(
+        selection.loc[selection["selected"], "pseudo_acc"].to_numpy(), abs=0.05
+    )
+    models = injected.models.set_index("model")
+    assert models["is_pseudo"].sum() == 2 and models.loc["pseudo-hard_a", "is_pseudo"]
+    assert not models.loc[MODELS, "is_pseudo"].any()
+    assert models.loc["pseudo-hard_a", "params_b"] == 1.5
+    assert models.loc["pseudo-hard_a", "usd_per_query"] == pytest.approx(1e-4)  # the cheapest model's
+    assert np.isnan(models.loc["pseudo-hard_a", "tokens"])  # cost the pool does not have stays unknown
+    # labelled on every query, labels valid; the original labels are untouched
+    per_model = injected.labels.groupby("model").size()
+    assert per_model["pseudo-hard_a"] == len(bench.queries)
+    pd.testing.assert_frame_equal(
+        injected.labels[injected.labels["model"].isin(MODELS)].reset_index(drop=True), bench.labels
+    )
+    if not soft:
+        assert set(np.unique(injected.labels["label"])) <= {0.0, 1.0}
+
+
+def test_seed_determinism():
+    bench = synthetic()
+    sel = select_targets(bench, n_targets=1)
+    a = inject(bench, sel, seed=5).labels
+    b = inject(bench, sel, seed=5).labels
+    c = inject(bench, sel, seed=6).labels
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["label"].equals(c["label"])
+
+
+def test_pseudo_models_are_left_out_of_statistics_and_not_injected_twice():
+    bench = synthetic()
+    sel = select_targets(bench, n_targets=1)
+    injected = inject(bench, sel, boost=0.5)
+    pd.testing.assert_frame_equal(task_statistics(injected), task_statistics(bench))
+    with pytest.raises(ConfigError, match="already exist"):
+        inject(injected, sel)
+
+
+def test_openllm_selection():
+    from openllm_long import openllm_benchmark
+
+    bench = openllm_benchmark()
+    selection, injected = pseudo_specialists(bench, n_targets=3, max_best_minus_mean=0.25, min_share=0.01,
+                                             boost=0.25, cost_params_b=1.0, seed=0)
+    chosen = selection[selection["selected"]]
+    assert len(chosen) == 3
+    assert (chosen["best_minus_mean"] <= 0.25).all() and (chosen["share_of_prompts"] >= 0.01).all()
+    eligible = selection[selection["eligible"]]
+    assert chosen["mean_acc"].max() <= eligible.drop(chosen.index)["mean_acc"].min()  # the hardest eligible
+    assert (abs(chosen["realised_acc"] - chosen["pseudo_acc"]) <= 0.01).all()
+    assert len(injected.models) == 22 and injected.models["is_pseudo"].sum() == 3

@@ -1,0 +1,342 @@
+"""Routers and the shared budgeted pick: hand-computed cases, brute-force references, planted truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from routerbench_plus import demo, io, routers, routing
+from routerbench_plus.errors import ConfigError
+
+from conftest import REPO
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    routers.set_threads(1)  # small networks train fastest single-threaded
+
+
+# --------------------------------------------------------------------------- synthetic data
+
+
+def clustered(n_train=240, n_test=60, d=16, n_models=5, observed=0.8, seed=0):
+    """Random clustered embeddings; each cluster has a best model; a share of labels is missing."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(4, d))
+    cluster = rng.integers(0, 4, n_train + n_test)
+    emb = centres[cluster] + 0.3 * rng.normal(size=(len(cluster), d))
+    emb = (emb / np.linalg.norm(emb, axis=1, keepdims=True)).astype(np.float32)
+    p = rng.uniform(0.2, 0.5, size=(n_models, 4))
+    p[np.arange(4) % n_models, np.arange(4)] = 0.95
+    values = (rng.random((n_models, len(cluster))) < p[:, cluster]).astype(np.float32)
+    mask = rng.random(values.shape) < observed
+    mask[rng.integers(0, n_models, len(cluster)), np.arange(len(cluster))] = True  # >= 1 label per query
+    values[~mask] = np.nan
+    models = pd.Index([f"m{i}" for i in range(n_models)], dtype=object)
+    ids = pd.Index([f"q{i:04d}" for i in range(len(cluster))], dtype=object)
+
+    def part(sl):
+        return io.LabelMatrix(values[:, sl], mask[:, sl], models, ids[sl])
+
+    costs = np.array([1.0, 2.0, 4.0, 8.0, 16.0][:n_models])
+    return emb[:n_train], part(slice(0, n_train)), emb[n_train:], part(slice(n_train, None)), costs
+
+
+def to_benchmark(train_emb, train, test_emb, test, costs):
+    """The synthetic data as a canonical benchmark with embeddings (val = a tenth of train)."""
+    ids = list(train.query_ids) + list(test.query_ids)
+    role = np.array(["train"] * len(train.query_ids) + ["test"] * len(test.query_ids), dtype=object)
+    role[: len(train.query_ids) // 10] = "val"
+    values = np.hstack([train.values, test.values])
+    long = pd.DataFrame(
+        {
+            "query_id": np.tile(ids, len(train.models)),
+            "model": np.repeat(np.asarray(train.models, dtype=object), len(ids)),
+            "label": values.ravel(),
+        }
+    ).dropna()
+    queries = pd.DataFrame({"query_id": ids, "category": "c", "split": role})
+    models = pd.DataFrame({"model": list(train.models), "params_b": costs})
+    bench = io.Benchmark.from_frames(queries, models, long, name="synthetic")
+    emb = io.Embeddings(pd.Index(ids, dtype=object), np.vstack([train_emb, test_emb]), "synthetic")
+    return bench, emb
+
+
+SMALL = {
+    "knn": {"type": "knn", "k": 7},
+    "kmeans": {"type": "kmeans", "n_clusters": 4, "seed": 0},
+    "mlp": {"type": "mlp", "hidden": 16, "epochs": 15, "lr": 0.01, "patience": 3, "seed": 0},
+    "mf": {"type": "mf", "dim": 8, "epochs": 15, "lr": 0.02, "noise": 0.01, "patience": 3, "seed": 0},
+    "heuristic": {"type": "heuristic"},
+    "oracle": {"type": "oracle"},
+    "random": {"type": "random", "seed": 0},
+}
+
+
+# --------------------------------------------------------------------------- the budgeted pick
+
+
+def test_pick_hand_computed_case():
+    # 3 models with costs 1, 3, 2; 4 queries; m0 lacks q2 and m2 lacks q3.
+    scores = np.array(
+        [
+            [0.5, 0.9, 0.2, 0.7],
+            [0.5, 0.3, 0.8, 0.9],
+            [0.4, 0.9, 0.8, 0.1],
+        ]
+    )
+    mask = np.ones((3, 4), dtype=bool)
+    mask[0, 2] = mask[2, 3] = False
+    costs = np.array([1.0, 3.0, 2.0])
+    budgets = np.array([0.5, 2.0, 3.0])  # 0.5 affords no model
+    got = routing.pick(scores, costs, budgets, mask)
+    expected = np.array(
+        [
+            [-1, -1, -1, -1],  # nothing affordable
+            [0, 0, 2, 0],  # q1: tie m0/m2 -> cheaper m0; q2: m0 unobserved -> m2; q3: m2 unobserved
+            [0, 0, 2, 1],  # q0: tie m0/m1 -> m0; q2: tie m1/m2 -> cheaper m2; q3: m1 best
+        ]
+    )
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_pick_equal_cost_ties_go_to_lower_index_and_nan_scores_rank_last():
+    scores = np.array([[0.3, np.nan], [0.3, 0.1], [0.3, np.nan]])
+    got = routing.pick(scores, np.array([2.0, 2.0, 1.0]), np.array([2.0]), np.ones((3, 2), bool))
+    np.testing.assert_array_equal(got, [[2, 1]])  # q0: cheapest; q1: the only finite score
+    got = routing.pick(scores[:2], np.array([2.0, 2.0]), np.array([2.0]), np.ones((2, 2), bool))
+    np.testing.assert_array_equal(got, [[0, 1]])
+
+
+def test_pick_matches_brute_force_on_random_cases():
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        m, q = rng.integers(1, 6), rng.integers(1, 7)
+        costs = rng.integers(1, 4, m).astype(float)
+        scores = rng.integers(0, 3, (m, q)).astype(float)
+        mask = rng.random((m, q)) < 0.7
+        budgets = np.array([0.5, 1.0, 2.0, 3.0])
+        got = routing.pick(scores, costs, budgets, mask)
+        for bi, b in enumerate(budgets):
+            for j in range(q):
+                eligible = [i for i in range(m) if costs[i] <= b and mask[i, j]]
+                want = min(eligible, key=lambda i: (-scores[i, j], costs[i], i)) if eligible else -1
+                assert got[bi, j] == want
+
+
+def test_picks_table_columns_and_missing_pick_rows():
+    scores = np.array([[0.5, 0.9], [0.7, 0.1]])
+    labels = np.array([[1.0, 0.0], [0.0, np.nan]], dtype=np.float32)
+    mask = ~np.isnan(labels)
+    costs = np.array([1.0, 2.0])
+    budgets = np.array([0.5, 2.0])
+    picks = routing.pick(scores, costs, budgets, mask)
+    table = routing.picks_table(picks, budgets, ["a", "b"], ["m0", "m1"], costs, labels)
+    assert list(table.columns) == ["budget", "query_id", "model", "quality", "cost"]
+    assert table["budget"].dtype == np.float64 and table["quality"].dtype == np.float32
+    assert table["model"].isna().sum() == 2  # budget 0.5: kept, not dropped
+    row = table[(table.budget == 2.0)].set_index("query_id")
+    assert row.loc["a", "model"] == "m1" and row.loc["a", "quality"] == 0.0 and row.loc["a", "cost"] == 2.0
+    assert row.loc["b", "model"] == "m0"  # m1 unobserved on b
+
+
+def test_budget_grid_specs():
+    costs = np.array([4.0, 1.0, 16.0, 4.0])
+    np.testing.assert_array_equal(routing.budget_grid(costs, "model_costs"), [1.0, 4.0, 16.0])
+    np.testing.assert_allclose(routing.budget_grid(costs, {"n": 3}), [1.0, 4.0, 16.0])
+    np.testing.assert_array_equal(routing.budget_grid(costs, [8, 2]), [2.0, 8.0])
+    with pytest.raises(ConfigError, match="evaluation.budgets.*admits no model"):
+        routing.budget_grid(costs, [0.1, 0.5])
+    with pytest.raises(ConfigError, match="evaluation.budgets"):
+        routing.budget_grid(costs, "cheap")
+
+
+def test_expected_random_quality_hand_case():
+    labels = np.array([[1.0, 0.0], [0.0, np.nan], [1.0, 1.0]])
+    mask = ~np.isnan(labels)
+    got = routing.expected_random_quality(labels, np.array([1.0, 2.0, 3.0]), np.array([0.5, 2.0, 3.0]), mask)
+    np.testing.assert_allclose(got[1:], [[0.5, 0.0], [2 / 3, 0.5]])
+    assert np.isnan(got[0]).all()
+
+
+# --------------------------------------------------------------------------- routers on synthetic data
+
+
+def test_knn_equals_brute_force_reference():
+    train_emb, train, test_emb, _, costs = clustered(observed=0.6)
+    k = 7
+    scores = routers.make_router("knn", {"type": "knn", "k": k}).fit(train_emb, train, costs).predict(test_emb)
+    nearest = np.argsort(-(test_emb @ train_emb.T), axis=1, kind="stable")[:, :k]
+    prior = np.nanmean(train.values, axis=1)
+    expected = np.empty_like(scores)
+    for j in range(len(test_emb)):  # reference: a plain loop
+        vals = train.values[:, nearest[j]]
+        for m in range(len(costs)):
+            seen = vals[m][~np.isnan(vals[m])]
+            expected[m, j] = seen.mean() if len(seen) else prior[m]
+    np.testing.assert_allclose(scores, expected, atol=1e-6)
+
+
+def test_knn_k_larger_than_training_set_is_config_error():
+    train_emb, train, _, _, costs = clustered(n_train=20)
+    with pytest.raises(ConfigError, match=r"routers\.nn\.k"):
+        routers.make_router("nn", {"type": "knn", "k": 21}).fit(train_emb, train, costs)
+
+
+def test_kmeans_scores_are_cluster_tables():
+    train_emb, train, test_emb, _, costs = clustered()
+    r = routers.make_router("km", SMALL["kmeans"]).fit(train_emb, train, costs)
+    scores = r.predict(test_emb)
+    cluster = r.kmeans_.predict(test_emb)
+    assign = r.kmeans_.labels_
+    c = cluster[0]
+    expected = np.nanmean(train.values[:, assign == c], axis=1)
+    np.testing.assert_allclose(scores[:, 0], expected, atol=1e-6)
+    assert len(np.unique(scores, axis=1).T) <= 4  # one score column per cluster
+
+
+@pytest.mark.parametrize("method", ["mlp", "mf"])
+def test_torch_routers_are_deterministic_for_a_seed(method):
+    train_emb, train, test_emb, _, costs = clustered()
+    val_emb, val = train_emb[:40], train.subset(query_ids=train.query_ids[:40])
+    spec = SMALL[method]
+
+    def run(spec):
+        return routers.make_router(method, spec).fit(train_emb, train, costs, val_emb, val).predict(test_emb)
+
+    first, second, other = run(spec), run(spec), run({**spec, "seed": 1})
+    assert first.dtype == np.float32 and first.shape == (len(costs), len(test_emb))
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(first, other)
+
+
+def test_missing_labels_are_never_picked():
+    bench, emb = to_benchmark(*clustered(observed=0.5))
+    test = bench.queries["split"].to_numpy() == "test"
+    mask = bench.matrix.mask[:, test]
+    costs = bench.costs("params")
+    budgets = routing.budget_grid(costs, "model_costs")
+    for name, spec in SMALL.items():
+        scores = routers.score_split(routers.make_router(name, spec), bench, emb, costs, name)
+        picks = routing.pick(scores, costs, budgets, mask)
+        picked = picks >= 0
+        q = np.broadcast_to(np.arange(picks.shape[1]), picks.shape)
+        assert mask[picks[picked], q[picked]].all(), name
+        # a query is unanswered only when no affordable model has a label for it
+        any_eligible = np.array([(mask & (costs[:, None] <= b)).any(axis=0) for b in budgets])
+        np.testing.assert_array_equal(picked, any_eligible)
+
+
+def test_scores_table_round_trip():
+    scores = np.arange(6, dtype=np.float32).reshape(2, 3)
+    table = routers.scores_table(scores, ["a", "b"], ["q1", "q2", "q3"])
+    assert list(table.columns) == ["query_id", "model", "score"] and table["score"].dtype == np.float32
+    back = routers.scores_matrix(table.sample(frac=1, random_state=0), ["a", "b"], ["q1", "q2", "q3"])
+    np.testing.assert_array_equal(back, scores)
+
+
+# --------------------------------------------------------------------------- config and user routers
+
+
+def test_user_router_loads_by_import_path_and_routes():
+    spec = {"type": "tests.example_router:CheapestAdequate", "min_accuracy": 0.5}
+    assert routers.needs_embeddings("mine", spec, [str(REPO)]) is False
+    router = routers.make_router("mine", spec, search_paths=[str(REPO)])
+    train_emb, train, test_emb, test, costs = clustered(observed=1.0)
+    scores = router.fit(train_emb, train, costs).predict(test_emb)
+    picks = routing.pick(scores, costs, np.array([costs.max()]), test.mask)
+    accuracy = np.nanmean(train.values, axis=1)
+    cheapest_adequate = int(np.flatnonzero(accuracy >= 0.5)[np.argmin(costs[accuracy >= 0.5])])
+    assert (picks == cheapest_adequate).all()
+
+
+def test_user_router_errors_name_the_config_key():
+    with pytest.raises(ConfigError, match=r"routers\.mine\.type.*no_such_module"):
+        routers.make_router("mine", {"type": "no_such_module:Router"})
+    with pytest.raises(ConfigError, match=r"routers\.mine\.type.*no class 'Missing'"):
+        routers.make_router("mine", {"type": "tests.example_router:Missing"}, [str(REPO)])
+    with pytest.raises(ConfigError, match=r"routers\.mine\.type.*missing \['predict'\]"):
+        routers.make_router("mine", {"type": "tests.example_router:NotARouter"}, [str(REPO)])
+    with pytest.raises(ConfigError, match=r"routers\.knn\.kk"):
+        routers.make_router("knn", {"type": "knn", "kk": 3})
+    with pytest.raises(ConfigError, match=r"routers\.m\.lr"):
+        routers.make_router("m", {"type": "mlp", "lr": -1})
+
+
+# --------------------------------------------------------------------------- the demo with planted truth
+
+
+@pytest.fixture(scope="module")
+def demo_split():
+    """The demo benchmark with category one-hot + noise embeddings (fast stand-in for the encoder)."""
+    bench = demo.generate(n_categories=24, queries_per_category=100, n_duplicate_groups=40, seed=7).benchmark
+    codes = pd.factorize(bench.queries["category"])[0]
+    rng = np.random.default_rng(0)
+    vectors = np.zeros((len(codes), 32), dtype=np.float32)
+    vectors[np.arange(len(codes)), codes] = 1.0
+    vectors += rng.normal(0.0, 0.15, vectors.shape).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    emb = io.Embeddings(pd.Index(bench.queries["query_id"], dtype=object), vectors, "one-hot")
+    costs = bench.costs("params")
+    test = bench.queries["split"].to_numpy() == "test"
+    labels, mask = bench.matrix.values[:, test], bench.matrix.mask[:, test]
+    budgets = routing.budget_grid(costs, "model_costs")
+    return bench, emb, costs, labels, mask, budgets
+
+
+DEMO = {
+    **SMALL,
+    "knn": {"type": "knn", "k": 20},
+    "kmeans": {"type": "kmeans", "n_clusters": 24, "seed": 0},
+    "mlp": {"type": "mlp", "hidden": 64, "epochs": 40, "lr": 0.005, "patience": 5, "seed": 0},
+}
+
+
+@pytest.fixture(scope="module")
+def demo_quality(demo_split):
+    """Per router: quality of its picks, (budgets, test queries)."""
+    bench, emb, costs, labels, mask, budgets = demo_split
+    out = {}
+    for name, spec in DEMO.items():
+        scores = routers.score_split(routers.make_router(name, spec), bench, emb, costs, name)
+        picks = routing.pick(scores, costs, budgets, mask)
+        out[name] = (picks, np.take_along_axis(labels, np.maximum(picks, 0), axis=0))
+    return out
+
+
+def test_oracle_is_at_least_every_router_at_every_budget(demo_quality):
+    oracle = demo_quality["oracle"][1]
+    for name, (_, quality) in demo_quality.items():
+        assert (oracle >= quality).all(), name
+        assert (oracle.mean(axis=1) >= quality.mean(axis=1)).all(), name
+
+
+def test_heuristic_picks_the_best_affordable_model_by_training_accuracy(demo_split, demo_quality):
+    bench, _, costs, _, _, budgets = demo_split
+    train = bench.queries["split"].to_numpy() == "train"
+    accuracy = np.nanmean(bench.matrix.values[:, train], axis=1)
+    for b, row in zip(budgets, demo_quality["heuristic"][0]):
+        affordable = np.flatnonzero(costs <= b)
+        best = affordable[np.lexsort((affordable, costs[affordable], -accuracy[affordable]))[0]]
+        assert (row == best).all()
+
+
+def test_random_matches_its_exact_expectation(demo_split):
+    bench, _, costs, labels, mask, budgets = demo_split
+    expected = routing.expected_random_quality(labels, costs, budgets, mask).mean(axis=1)
+    router = routers.RandomRouter().fit(np.zeros((1, 0)), bench.matrix, costs)
+    empirical = np.zeros(len(budgets))
+    n_seeds = 200
+    for seed in range(n_seeds):  # seeds, not queries: each pick is vectorised
+        router.seed = seed
+        picks = routing.pick(router.predict(np.zeros((labels.shape[1], 0))), costs, budgets, mask)
+        empirical += np.take_along_axis(labels, picks, axis=0).mean(axis=1) / n_seeds
+    np.testing.assert_allclose(empirical, expected, atol=0.01)
+
+
+def test_embedding_routers_beat_the_heuristic_on_planted_specialists(demo_quality):
+    heuristic = demo_quality["heuristic"][1].mean()
+    for name in ("knn", "kmeans", "mlp"):
+        assert demo_quality[name][1].mean() > heuristic + 0.05, name
+    assert demo_quality["random"][1].mean() < heuristic

@@ -1,0 +1,22 @@
+"""Rule bootstrap: area, peak (paired-bootstrap intervals), AIQ and pairwise differences per router."""
+
+from routerbench_plus import bootstrap, curves, io
+
+with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
+    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards  # noqa: F821
+    queries = io.read(inp.queries, ["query_id", "split"])
+    models = io.read(inp.models, ["model"])
+    picks = curves.read_picks_by(inp.picks, params.methods)
+    areas, pairwise = bootstrap.evaluate_curves(
+        picks,
+        max_budget=curves.pool_max_cost(models, wc.cost, where=inp.models),
+        n_resamples=params.resamples,
+        seed=params.seed,
+        confidence=params.confidence,
+        test_ids=queries.loc[queries["split"] == "test", "query_id"],
+        tags={"benchmark": wc.benchmark, "split": wc.split, "cost_type": wc.cost},
+    )
+    settings = {"methods": list(params.methods), "resamples": params.resamples, "confidence": params.confidence}
+    provenance = io.make_provenance(settings, list(inp), seed=params.seed)
+    io.write(areas, snakemake.output.areas, provenance)  # noqa: F821
+    io.write(pairwise, snakemake.output.pairwise, provenance)  # noqa: F821

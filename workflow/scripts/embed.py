@@ -1,0 +1,24 @@
+"""Rule embed: prompts -> L2-normalised embeddings (I/O only; logic in routerbench_plus.embed)."""
+
+from routerbench_plus import embed, io
+
+with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
+    params = snakemake.params  # noqa: F821
+    options = dict(params.embed)
+    queries = io.read(snakemake.input.queries, ["query_id", "prompt"])  # noqa: F821
+    encoder = embed.load_encoder(params.encoder, encoders_dir=params.encoders_dir)
+    embeddings = embed.embed_queries(
+        queries,
+        encoder,
+        batch_size=options.get("batch_size", 64),
+        sort_by_length=options.get("sort_by_length", True),
+        max_seq_length=options.get("max_seq_length"),
+        cache_dir=params.cache_dir,
+        threads=snakemake.threads,  # noqa: F821
+        backend=options.get("backend", "torch"),
+    )
+    io.write_embeddings(
+        embeddings,
+        snakemake.output.embeddings,  # noqa: F821
+        provenance=io.make_provenance({"encoder": params.encoder, "embed": options}, [snakemake.input.queries]),  # noqa: F821
+    )

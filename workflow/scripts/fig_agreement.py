@@ -1,0 +1,11 @@
+"""Figure + table: agreement with the heuristic router before/after pseudo-specialist injection."""
+
+from routerbench_plus import figures, io
+
+with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
+    inp, out, wc = snakemake.input, snakemake.output, snakemake.wildcards  # noqa: F821
+    table, selection = io.read(inp.table), io.read(inp.selection, ["task", "selected"])
+    targets = selection.loc[selection["selected"].astype(bool), "task"].tolist()
+    figures.save(figures.plot_agreement(table, targets=targets), out.png, out.pdf)
+    figures.write_table(table, out.csv, out.html, title=f"{wc.benchmark}: agreement with the heuristic router",
+                        note=figures.AGREEMENT_NOTE + f" Target tasks: {', '.join(targets)}.", digits=2)

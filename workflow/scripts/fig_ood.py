@@ -1,0 +1,10 @@
+"""Figure + table: OOD quality change per router and held-out category of one group."""
+
+from routerbench_plus import figures, io
+
+with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
+    inp, out, wc = snakemake.input, snakemake.output, snakemake.wildcards  # noqa: F821
+    table = io.read(inp.table)
+    figures.save(figures.plot_ood_heatmap(table), out.png, out.pdf)
+    figures.write_table(table, out.csv, out.html, title=f"{wc.benchmark}: OOD hold-out group {wc.group}",
+                        note=figures.OOD_NOTE, digits=2)

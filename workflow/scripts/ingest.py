@@ -1,0 +1,24 @@
+"""Rule ingest: source files -> canonical queries/models/labels + ingest report (I/O only)."""
+from routerbench_plus import ingest, io
+
+with io.rule_logging(snakemake.log[0], snakemake.output):
+    params = {
+        "adapter": snakemake.params.adapter,
+        "options": dict(snakemake.params.options),
+        "nan_labels": snakemake.params.nan_labels,
+        "split": dict(snakemake.params.split),
+    }
+    result = ingest.ingest(
+        params["adapter"],
+        snakemake.input.source,
+        params["options"],
+        params["nan_labels"],
+        params["split"],
+        name=snakemake.wildcards.benchmark,
+    )
+    tables = [snakemake.input.models_table] if snakemake.input.models_table else []
+    provenance = io.make_provenance(params, inputs=tables, seed=params["split"].get("seed"))
+    provenance["inputs"].update({f"{name}:source": digest for name, digest in sorted(result.files.items())})
+    out = snakemake.output
+    io.write_benchmark(result.benchmark, out.queries, out.models, out.labels, provenance=provenance)
+    io.write(result.report, out.report, provenance=provenance)

@@ -1,0 +1,33 @@
+"""Rule remaster: the remastered benchmark and its stage-by-stage summary (I/O only; logic in routerbench_plus.remaster)."""
+
+from routerbench_plus import io, remaster
+
+with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
+    inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards  # noqa: F821
+    bench = io.read_benchmark(inp.queries, inp.models, inp.labels, name=wc.benchmark)
+    scores = io.read(inp.scores, ["task", "specialist_score"])
+    reduced = io.read(inp.reduced, ["query_id"])["query_id"].tolist() if inp.get("reduced") else None
+    if reduced is None:
+        log.info("%s has no prompts: the near-duplicate step is skipped", wc.benchmark)
+    kept = io.read(inp.kept, ["model"])["model"].tolist()
+    result = remaster.remaster(
+        bench,
+        scores,
+        query_fraction=params.query_fraction,
+        min_weight=params.min_weight,
+        seed=params.seed,
+        dedup_query_ids=reduced,
+        kept_models=kept,
+        pseudo_options=dict(params.pseudo),
+    )
+    log.info("remastered %s:\n%s", wc.benchmark, result.summary.to_string(index=False))
+    provenance = io.make_provenance(
+        {"query_fraction": params.query_fraction, "min_weight": params.min_weight, "seed": params.seed,
+         "pseudo": dict(params.pseudo)},
+        list(inp),
+        params.seed,
+    )
+    io.write_benchmark(result.benchmark, out.queries, out.models, out.labels, provenance)
+    io.write(result.summary, out.summary, provenance)
+    io.write(result.sampling, out.sampling, provenance)
+    io.write(result.selection, out.selection, provenance)

@@ -34,6 +34,7 @@ include: "rules/remaster.smk"
 include: "rules/splits.smk"
 include: "rules/routers.smk"
 include: "rules/evaluation.smk"
+include: "rules/category_experiments.smk"
 include: "rules/figures.smk"
 
 

@@ -1,6 +1,6 @@
 # Stage rules: demo benchmark (seeded generator with planted ground truth).
 
-DEMO_TRUTH = ("duplicates", "specialists", "redundant", "roles")
+DEMO_TRUTH = ("duplicates", "specialists", "redundant", "redundant_categories", "roles")
 
 
 rule generate_demo:

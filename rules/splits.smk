@@ -12,10 +12,20 @@ def ood_group_defined(benchmark, split):
     return split in groups or split[len("ood-"):] in groups
 
 
+def experiment_splits(benchmark):
+    """Splits of the category-redundancy experiments (config `categories`): frac-<f> for every
+    training fraction below 1, and catdrop; both need prompts (category embeddings)."""
+    if not has_prompts(benchmark):
+        return []
+    fractions = config.get("categories", {}).get("train_fractions", [])
+    return [f"frac-{f:g}" for f in fractions if f < 1] + ["catdrop"]
+
+
 def benchmark_splits(benchmark):
-    """Config `splits` that apply to a benchmark: reduced/catdrop need prompts, ood-<g> its group."""
+    """Config `splits` that apply to a benchmark (reduced/catdrop need prompts, ood-<g> its group),
+    then the category-redundancy experiment splits."""
     names = []
-    for split in config["splits"]:
+    for split in list(dict.fromkeys(config["splits"] + experiment_splits(benchmark))):
         kind = split_kind(split)
         if kind in ("reduced", "catdrop") and not has_prompts(benchmark):
             continue

@@ -115,3 +115,17 @@ def test_demo_categories_closest_to_themselves():
     same = [m.loc[a, b] for a in m.index for b in m.index if a != b and own[a] == own[b]]
     cross = [m.loc[a, b] for a in m.index for b in m.index if own[a] != own[b]]
     assert min(same) > max(cross)
+
+
+def test_demo_planted_redundant_category_is_the_only_one_dropped():
+    """With >= 12 categories the demo plants one near-copy category; exactly it (or its partner) drops."""
+    generated = demo.generate(n_categories=12, queries_per_category=40, n_duplicate_groups=0, seed=5)
+    planted = generated.truth["redundant_categories"]
+    assert len(planted) == 1
+    encoder = embed.load_encoder(embed.SHIPPED_MINILM)
+    emb = embed.embed_queries(generated.benchmark.queries, encoder, batch_size=64)
+    sim = categories.category_similarity(emb, generated.benchmark.queries)
+    table = categories.redundant_categories(sim, threshold=0.95)
+    dropped = set(table.loc[table["dropped"], "category"])
+    assert len(dropped) == 1
+    assert dropped <= {planted["category"].iloc[0], planted["copy_of"].iloc[0]}

@@ -78,17 +78,17 @@ def _jobs(dry_run_stdout: str) -> dict[str, int]:
 def test_changing_dedup_delta_reruns_only_what_depends_on_it(workflow_copy):
     """After a finished run, a new dedup.delta value plans near_duplicates + its figures only."""
     targets = ["results/tiny/sweeps/delta.parquet", "results/tiny/figures/specialist_scores.png"]
-    done = run_snakemake(workflow_copy, "--cores", "2", "--configfile", "tests/tiny.yaml", *targets)
+    done = run_snakemake(workflow_copy, *targets, "--cores", "2", "--configfile", "tests/tiny.yaml")
     assert done.returncode == 0, done.stderr[-3000:]
     assert (workflow_copy / "results/tiny/figures/sweeps/delta.png").exists()
 
-    unchanged = run_snakemake(workflow_copy, "-n", "--configfile", "tests/tiny.yaml", *targets)
+    unchanged = run_snakemake(workflow_copy, *targets, "-n", "--configfile", "tests/tiny.yaml")
     assert unchanged.returncode == 0, unchanged.stderr[-3000:]
     assert _jobs(unchanged.stdout) == {}, unchanged.stdout[-2000:]
 
     (workflow_copy / "sweep.yaml").write_text(yaml.safe_dump({"dedup": {"delta": [0.99, 0.999]}}))
-    changed = run_snakemake(workflow_copy, "-n", "--configfile", "tests/tiny.yaml", "sweep.yaml",
-                            "results/tiny/figures/dedup/delta~0.99/group_sizes.png", *targets)
+    changed = run_snakemake(workflow_copy, "results/tiny/figures/dedup/delta~0.99/group_sizes.png", *targets,
+                            "-n", "--configfile", "tests/tiny.yaml", "sweep.yaml")
     assert changed.returncode == 0, changed.stderr[-3000:]
     jobs = _jobs(changed.stdout)
     # the new value's duplicate groups, its figure, and the sweep summary that gathers the values

@@ -7,6 +7,12 @@ same counts are used for every method, so differences between methods are paired
 processed in chunks (a deterministic function of Q only) to bound memory; there is no Python loop
 over individual resamples.
 
+Speed (bench/bench_bootstrap.py): the draws are counted in blocks of ``COUNT_BLOCK`` resamples so
+that the bins being incremented stay in cache, and for integer-valued columns (binary labels) with
+small counts the product runs as an exact int8 x int8 -> int32 matrix product (``torch._int_mm``,
+with a float fallback). Every path computes the same exact integer sums, so results do not depend
+on which one ran.
+
 Intervals are percentile intervals: the (1 - confidence) / 2 and (1 + confidence) / 2 quantiles of
 the resampled statistic (numpy's default linear interpolation). A difference is *significant*
 when its interval excludes 0 (lo > 0 or hi < 0).
@@ -14,6 +20,7 @@ when its interval excludes 0 (lo > 0 or hi < 0).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping, Sequence
 
@@ -23,8 +30,10 @@ import pandas as pd
 from . import curves as _curves
 from .errors import ConfigError, InputError
 
-CHUNK_ELEMENTS = 1 << 23  # weights per chunk (counts are int64 while being built: ~64 MB)
+CHUNK_ELEMENTS = 1 << 23  # draws per chunk (int64 while being drawn: ~64 MB)
 MAX_CHUNK = 1000
+COUNT_BLOCK = 16  # resamples counted at once: 16 x Q int64 bins stay in cache (Q ~ 10k)
+INT8_MAX = 127
 
 
 def chunk_size(n_queries: int) -> int:
@@ -32,15 +41,34 @@ def chunk_size(n_queries: int) -> int:
     return int(max(1, min(MAX_CHUNK, CHUNK_ELEMENTS // max(n_queries, 1))))
 
 
+def count_draws(idx: np.ndarray, n_queries: int, dtype: type = np.int64) -> tuple[np.ndarray, int]:
+    """(size, Q) counts of each row of draws ``idx`` (size, Q; int32 needs Q * COUNT_BLOCK < 2**31)
+    in ``dtype``, and the largest count.
+
+    Rows are counted ``COUNT_BLOCK`` at a time (one bincount per block, offsets keep the rows
+    apart), which keeps the incremented bins in cache. ``dtype`` may be too small for the largest
+    count; callers check the returned maximum.
+    """
+    size = len(idx)
+    out = np.empty((size, n_queries), dtype=dtype)
+    offsets = (np.arange(COUNT_BLOCK, dtype=idx.dtype) * n_queries)[:, None]
+    largest = 0
+    for start in range(0, size, COUNT_BLOCK):  # blocks of resamples, not single resamples
+        block = idx[start : start + COUNT_BLOCK]
+        rows = len(block)
+        counts = np.bincount((block + offsets[:rows]).ravel(), minlength=rows * n_queries)
+        largest = max(largest, int(counts.max()))
+        out[start : start + rows] = counts.reshape(rows, n_queries)
+    return out, largest
+
+
 def resample_counts(rng: np.random.Generator, n_queries: int, size: int) -> np.ndarray:
     """(size, Q) int64: each row counts how often each query is drawn in Q draws with replacement.
 
-    Each row is Multinomial(Q; 1/Q each), obtained by drawing Q indices and counting them
-    (one bincount over the whole chunk, offsets keep the rows apart).
+    Each row is Multinomial(Q; 1/Q each), obtained by drawing Q indices and counting them.
     """
     idx = rng.integers(0, n_queries, size=(size, n_queries), dtype=np.int64)
-    idx += (np.arange(size, dtype=np.int64) * n_queries)[:, None]
-    return np.bincount(idx.ravel(), minlength=size * n_queries).reshape(size, n_queries)
+    return count_draws(idx, n_queries)[0]
 
 
 def iter_resample_counts(n_queries: int, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
@@ -49,6 +77,58 @@ def iter_resample_counts(n_queries: int, n_resamples: int, seed: int) -> Iterato
     step = chunk_size(n_queries)
     for start in range(0, n_resamples, step):
         yield resample_counts(rng, n_queries, min(step, n_resamples - start))
+
+
+def _int8_sums(counts: np.ndarray, values: np.ndarray) -> np.ndarray | None:
+    """Exact integer ``counts @ values`` (int8 x int8 -> int32, torch._int_mm) or None if unavailable."""
+    try:
+        import torch
+
+        return torch._int_mm(torch.from_numpy(counts), torch.from_numpy(values)).numpy()
+    except (ImportError, AttributeError, RuntimeError):  # private op: fall back to float BLAS
+        return None
+
+
+def _iter_draws(n_queries: int, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
+    """The draws of ``iter_resample_counts`` chunk by chunk (same Generator, same order).
+
+    The next chunk is drawn in one background thread (numpy's generator releases the GIL) while
+    the caller counts and multiplies the current one; only that thread touches the Generator, so
+    the stream is the same as a sequential one. int32 draws below 2**31 come from the same bounded
+    32-bit generator as int64 ones: the same values.
+    """
+    rng = np.random.default_rng(seed)
+    step = chunk_size(n_queries)
+    sizes = [min(step, n_resamples - start) for start in range(0, n_resamples, step)]
+    dtype = np.int32 if n_queries * COUNT_BLOCK < 2**31 else np.int64
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(rng.integers, 0, n_queries, (sizes[0], n_queries), dtype)
+        for i in range(len(sizes)):
+            idx = pending.result()
+            if i + 1 < len(sizes):
+                pending = pool.submit(rng.integers, 0, n_queries, (sizes[i + 1], n_queries), dtype)
+            yield idx
+
+
+def _iter_sums(
+    n_queries: int, n_resamples: int, seed: int, unique: np.ndarray, small_ints: bool
+) -> Iterator[np.ndarray]:
+    """Per chunk of resamples, ``counts @ unique`` (exact when ``unique`` is integer-valued float32).
+
+    ``small_ints``: ``unique`` holds integers in int8 range and every sum fits int32, so chunks
+    whose counts all fit int8 use the exact int8 product (the same numbers as the float product).
+    """
+    as_int8 = np.ascontiguousarray(unique, dtype=np.int8) if small_ints else None
+    for idx in _iter_draws(n_queries, n_resamples, seed):
+        if as_int8 is not None:
+            counts, largest = count_draws(idx, n_queries, np.int8)
+            if largest <= INT8_MAX:
+                sums = _int8_sums(counts, as_int8)
+                if sums is not None:
+                    yield sums
+                    continue
+        counts = count_draws(idx, n_queries)[0]
+        yield counts.astype(unique.dtype) @ unique
 
 
 def unique_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,14 +176,16 @@ def bootstrap_means(
         counts = np.asarray(counts)
         if counts.ndim != 2 or counts.shape[1] != n_queries:
             raise InputError(f"bootstrap counts must be (resamples, {n_queries}); got {counts.shape}")
-        chunks: Iterator[np.ndarray] = iter([counts])
+        sums: Iterator[np.ndarray] = iter([counts.astype(dtype) @ unique])
     else:
         if n_resamples < 1:
             raise ConfigError(f"evaluation.bootstrap_resamples must be >= 1; got {n_resamples}")
-        chunks = iter_resample_counts(n_queries, n_resamples, seed)
+        # exact int8 path: integer values in int8 range whose sums (<= Q * max|v|) fit int32
+        small_ints = exact32 and float(np.abs(unique).max(initial=0)) <= INT8_MAX and n_queries * INT8_MAX < 2**31
+        sums = _iter_sums(n_queries, n_resamples, seed, unique, small_ints)
     out = []
-    for block in chunks:
-        means = (block.astype(dtype) @ unique).astype(np.float64) / n_queries
+    for block in sums:
+        means = block.astype(np.float64) / n_queries
         out.append(np.asarray(statistic(means[:, inverse]), dtype=np.float64))
     return np.concatenate(out, axis=0)
 

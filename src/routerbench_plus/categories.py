@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from . import io
+from . import io, ood
+from .curves import curve_summary
 from .errors import ConfigError, InputError
 
 SIMILARITY_COLUMNS = (
@@ -96,7 +97,9 @@ def _square(similarity: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarray]
     missing = [c for c in ("category_a", "category_b", "cosine") if c not in similarity.columns]
     if missing:
         raise InputError(f"category similarity: missing required column(s) {missing}; found {list(similarity.columns)}")
-    names = pd.Index(sorted(set(similarity["category_a"].astype(str)) | set(similarity["category_b"].astype(str))), dtype=object)
+    names = pd.Index(
+        sorted(set(similarity["category_a"].astype(str)) | set(similarity["category_b"].astype(str))), dtype=object
+    )
     n = len(names)
     ia = names.get_indexer(similarity["category_a"].astype(str))
     ib = names.get_indexer(similarity["category_b"].astype(str))
@@ -123,12 +126,15 @@ def redundant_categories(similarity: pd.DataFrame, threshold: float, benchmark: 
     try:
         threshold = float(threshold)
     except (TypeError, ValueError):
-        raise ConfigError(f"config key categories.drop_similarity: expected a cosine in [-1, 1], got {threshold!r}") from None
+        raise ConfigError(
+            f"config key categories.drop_similarity: expected a cosine in [-1, 1], got {threshold!r}"
+        ) from None
     if not -1.0 <= threshold <= 1.0:
         raise ConfigError(f"config key categories.drop_similarity: expected a cosine in [-1, 1], got {threshold}")
     names, matrix, counts = _square(similarity)
     if benchmark is None:
-        benchmark = str(similarity["benchmark"].iloc[0]) if "benchmark" in similarity.columns and len(similarity) else ""
+        has_name = "benchmark" in similarity.columns and len(similarity)
+        benchmark = str(similarity["benchmark"].iloc[0]) if has_name else ""
     n = len(names)
     others = matrix.copy()
     np.fill_diagonal(others, -np.inf)
@@ -165,3 +171,61 @@ def redundant_categories(similarity: pd.DataFrame, threshold: float, benchmark: 
             "threshold": np.full(len(rows), threshold),
         }
     )
+
+
+# --------------------------------------------------------------------------- experiments on redundancy
+
+
+def dropped_categories(redundant: pd.DataFrame, where: str = "redundant categories") -> list[str]:
+    """Names of the categories flagged ``dropped`` (the catdrop split's held-out categories)."""
+    missing = [c for c in ("category", "dropped") if c not in redundant.columns]
+    if missing:
+        raise InputError(f"{where}: missing required column(s) {missing}; found {list(redundant.columns)}")
+    return sorted(redundant.loc[redundant["dropped"].astype(bool), "category"].astype(str))
+
+
+def catdrop_table(
+    standard: dict[str, dict[str, pd.DataFrame]],
+    catdrop: dict[str, dict[str, pd.DataFrame]],
+    queries: pd.DataFrame,
+    redundant: pd.DataFrame,
+    tags: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Redundant categories dropped from training and tested as OOD: quality change per router.
+
+    ``standard``/``catdrop`` are {cost_type: {method: picks}} of the two splits; the result has
+    the OOD table's columns (``ood.ood_table``) for the dropped categories, plus each one's
+    ``kept_partner`` and its cosine. No dropped category gives an empty table (logged).
+    """
+    dropped = dropped_categories(redundant)
+    if not dropped:
+        io.log.info("no category exceeds the redundancy threshold: the catdrop table is empty")
+    table = ood.ood_table_by_cost(
+        standard, catdrop, queries, dropped, "categories.drop_similarity", "catdrop", tags
+    )
+    if not dropped:
+        table = table.iloc[:0].copy()
+    partner = redundant.set_index(redundant["category"].astype(str))
+    table["kept_partner"] = table["category"].map(partner["kept_partner"]).astype("string")
+    table["kept_partner_cosine"] = table["category"].map(partner["kept_partner_cosine"]).astype("float64")
+    return table
+
+
+def train_fraction_table(curves_by_fraction: dict[float, pd.DataFrame]) -> pd.DataFrame:
+    """Within-category redundancy: per training fraction f and router, quality over the curve.
+
+    ``curves_by_fraction`` maps f to the deferral-curve table of the split trained on a share f of
+    each category's training queries (f = 1.0: the standard split). Columns: [benchmark],
+    cost_type, method, train_fraction, curve_mean_pts, peak_pts, area.
+    """
+    frames = [
+        curve_summary(table.drop(columns=["split"], errors="ignore")).assign(train_fraction=float(f))
+        for f, table in sorted(curves_by_fraction.items())
+    ]
+    out = pd.concat(frames, ignore_index=True)
+    out["curve_mean_pts"] = 100 * out.pop("curve_mean")
+    out["peak_pts"] = 100 * out.pop("peak")
+    keys = [c for c in ("benchmark", "cost_type", "method") if c in out.columns]
+    return out[[*keys, "train_fraction", "curve_mean_pts", "peak_pts", "area"]].sort_values(
+        [*keys, "train_fraction"], kind="stable"
+    ).reset_index(drop=True)

@@ -109,10 +109,15 @@ def _checked_vectors(vectors: np.ndarray, where: str) -> tuple[np.ndarray, np.nd
         raise InputError(f"{where}: expected a 2-d array of vectors, got shape {x.shape}")
     finite = np.isfinite(x).all(axis=1)
     if not finite.all():
-        raise InputError(f"{where}: {int((~finite).sum())} vector(s) contain NaN or inf, e.g. rows {np.flatnonzero(~finite)[:3].tolist()}")
+        raise InputError(
+            f"{where}: {int((~finite).sum())} vector(s) contain NaN or inf, e.g. rows {np.flatnonzero(~finite)[:3].tolist()}"
+        )
     norms = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64))
     if (norms == 0).any():
-        raise InputError(f"{where}: {int((norms == 0).sum())} zero vector(s) (no direction, cosine undefined), e.g. rows {np.flatnonzero(norms == 0)[:3].tolist()}")
+        raise InputError(
+            f"{where}: {int((norms == 0).sum())} zero vector(s) (no direction, cosine undefined), "
+            f"e.g. rows {np.flatnonzero(norms == 0)[:3].tolist()}"
+        )
     return x, norms
 
 
@@ -175,7 +180,7 @@ def candidate_pairs(
     n, d = x.shape
     if n < 2:
         return
-    inv = np.ones(n, dtype=np.float32) if norms is None else (1.0 / np.asarray(norms, dtype=np.float64)).astype(np.float32)
+    inv = np.ones(n, dtype=np.float32) if norms is None else (1.0 / np.asarray(norms, np.float64)).astype(np.float32)
     if d > projection_dim:
         rng = np.random.default_rng(seed)
         sample = np.sort(rng.choice(n, min(n, SAMPLE_FOR_BASIS), replace=False))
@@ -188,7 +193,8 @@ def candidate_pairs(
     nlist = max(1, min(nlist, n))
     if nlist > 1:
         km = faiss.Kmeans(
-            k, nlist, niter=KMEANS_ITERATIONS, seed=seed, max_points_per_centroid=64, min_points_per_centroid=1, verbose=False
+            k, nlist, niter=KMEANS_ITERATIONS, seed=seed, max_points_per_centroid=64, min_points_per_centroid=1,
+            verbose=False,
         )
         km.train(y)
         centroids = np.ascontiguousarray(km.centroids, dtype=np.float32)
@@ -335,7 +341,9 @@ def exact_duplicate_nodes(x: np.ndarray, chunk_size: int = 1024) -> tuple[np.nda
     return first[order], rank[node]
 
 
-def _spanning_forest(i: np.ndarray, j: np.ndarray, cos: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _spanning_forest(
+    i: np.ndarray, j: np.ndarray, cos: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Maximum-similarity spanning forest of the pair graph (weights 2 - cos > 0)."""
     if len(i) == 0:
         return i, j, cos
@@ -365,7 +373,9 @@ def find_groups(
     delta = check_delta(delta)
     ids = pd.Index(emb.query_ids, dtype=object)
     if ids.has_duplicates:
-        raise InputError(f"embeddings (encoder {emb.encoder}): query_id must be unique; repeated e.g. {ids[ids.duplicated()][:3].tolist()}")
+        raise InputError(
+            f"embeddings (encoder {emb.encoder}): query_id must be unique; repeated e.g. {ids[ids.duplicated()][:3].tolist()}"
+        )
     x, norms = _checked_vectors(emb.vectors, f"embeddings (encoder {emb.encoder})")
     if len(ids) != len(x):
         raise InputError(f"embeddings: {len(ids)} query ids but {len(x)} vectors")
@@ -434,11 +444,15 @@ def _categories(query_ids: pd.Series, queries: pd.DataFrame | None) -> pd.Series
     missing_cols = [c for c in ("query_id", "category") if c not in queries.columns]
     if missing_cols:
         raise InputError(f"queries: missing required column(s) {missing_cols}; found {list(queries.columns)}")
-    lookup = pd.Series(queries["category"].astype("string").to_numpy(), index=queries["query_id"].astype(str).to_numpy())
+    lookup = pd.Series(
+        queries["category"].astype("string").to_numpy(), index=queries["query_id"].astype(str).to_numpy()
+    )
     cats = lookup.reindex(query_ids.astype(str).to_numpy())
     if cats.isna().any():
         bad = query_ids[cats.isna().to_numpy()].head(3).tolist()
-        raise InputError(f"queries: column 'category' has no value for {int(cats.isna().sum())} embedded query id(s), e.g. {bad}")
+        raise InputError(
+            f"queries: column 'category' has no value for {int(cats.isna().sum())} embedded query id(s), e.g. {bad}"
+        )
     return pd.Series(cats.to_numpy(), index=query_ids.index, dtype="string")
 
 
@@ -525,7 +539,8 @@ def summarise(groups: DuplicateGroups, bench: io.Benchmark) -> pd.DataFrame:
     }
     out = pd.DataFrame([row])
     out["benchmark"] = out["benchmark"].astype("string")
-    return out.astype({c: np.int64 for c in ("n_queries", "n_pairs", "n_groups", "max_group_size", "queries_covered", "queries_removed")})
+    counts = ("n_queries", "n_pairs", "n_groups", "max_group_size", "queries_covered", "queries_removed")
+    return out.astype({c: np.int64 for c in counts})
 
 
 def reduce(bench: io.Benchmark, groups: DuplicateGroups) -> io.Benchmark:

@@ -9,6 +9,8 @@ be tested against the truth:
 * specialists ``spec-<k>-<params>b`` that are clearly the best model on 1-3 categories and mediocre
   elsewhere (variant "specialists" only);
 * redundant near-copies ``copy-<model>`` (the original's labels with ~2 % flipped);
+* with >= 12 categories, a redundant category: the last one draws from the vocabulary of the one
+  before it, so their mean embeddings nearly coincide (truth table ``redundant_categories``);
 * near-duplicate query groups (same prompt up to letter case / trailing whitespace) whose labels are
   drawn independently, so the groups carry label disagreement.
 
@@ -335,6 +337,19 @@ def category_vocabulary(k: int) -> tuple[str, ...]:
     return themes[a][::2] + themes[b][1::2]
 
 
+# With this many categories, the last one is planted as a near-copy of the one before it: it
+# draws from the same vocabulary, so the category-redundancy stage has a pair to find.
+REDUNDANT_CATEGORY_MIN = 12
+
+
+def vocabulary_of(n_categories: int) -> np.ndarray:
+    """Vocabulary index of each category (the planted near-copy category borrows its partner's)."""
+    index = np.arange(n_categories)
+    if n_categories >= REDUNDANT_CATEGORY_MIN:
+        index[-1] = n_categories - 2
+    return index
+
+
 def make_prompts(
     rng: np.random.Generator,
     category_index: np.ndarray,
@@ -346,7 +361,7 @@ def make_prompts(
 
     Vectorised: all words are drawn at once and joined in one C-level string join.
     """
-    vocabs = [np.asarray(category_vocabulary(k), dtype=object) for k in range(n_categories)]
+    vocabs = [np.asarray(category_vocabulary(k), dtype=object) for k in vocabulary_of(n_categories)]
     sizes = np.array([len(v) for v in vocabs])
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     flat = np.concatenate(vocabs)
@@ -450,7 +465,8 @@ def _solve_skill(base: np.ndarray, target: float) -> float:
 
 @dataclass(frozen=True)
 class DemoBenchmark:
-    """A generated benchmark and its planted truth (duplicates, specialists, redundant, roles)."""
+    """A generated benchmark and its planted truth (duplicates, specialists, redundant models and
+    categories, roles)."""
 
     benchmark: io.Benchmark
     truth: dict[str, pd.DataFrame]
@@ -620,6 +636,10 @@ def generate(
             columns=["model", "category"],
         ).astype("string"),
         "redundant": pd.DataFrame({"model": copy_names, "copy_of": list(REDUNDANT_OF)}).astype("string"),
+        "redundant_categories": pd.DataFrame(
+            [(cats[k], cats[v]) for k, v in enumerate(vocabulary_of(n_categories)) if k != v],
+            columns=["category", "copy_of"],
+        ).astype("string"),
         "roles": pd.DataFrame({"model": names, "role": roles, "params_b": params_arr}).astype(
             {"model": "string", "role": "string"}
         ),

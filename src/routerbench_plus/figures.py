@@ -129,9 +129,11 @@ def _ticklabels_overlap(ax: Any, name: str, labels: list[tuple[float, Text]], re
         pixels = np.sort(ax.transData.transform(np.column_stack([[loc for loc, _ in labels], np.zeros(len(labels))]))[:, 0])
         height = max(t.get_fontsize() for _, t in labels) * ax.figure.dpi / 72
         return bool((np.diff(pixels) * abs(math.sin(math.radians(angle))) < height - tol).any())
+    # horizontal labels need a visible gap (a quarter of the font size) to read as separate numbers
+    gap = 0.25 * max(t.get_fontsize() for _, t in labels) * ax.figure.dpi / 72 if name == "x" and angle == 0 else 0.0
     extents = sorted((t.get_window_extent(renderer) for _, t in labels), key=lambda e: (e.x0, e.y0))
     return any(
-        min(a.x1, b.x1) - max(a.x0, b.x0) > tol and min(a.y1, b.y1) - max(a.y0, b.y0) > tol
+        min(a.x1, b.x1) - max(a.x0, b.x0) > tol - gap and min(a.y1, b.y1) - max(a.y0, b.y0) > tol
         for i, a in enumerate(extents) for b in extents[i + 1:]
     )
 
@@ -879,7 +881,7 @@ def plot_original_vs_reduced(
         ax.set_xlim(-bound, bound)
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, symmetric=True, steps=[1, 2, 2.5, 5, 10]))
     axes[0].set_yticks(y, names)
     axes[0].set_ylim(-0.6, len(df) - 0.4)
     fig.supxlabel("Deduplicated − original training data (points)", fontsize=STYLE["axes.labelsize"])

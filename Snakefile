@@ -4,7 +4,7 @@ import sys
 
 from snakemake.utils import min_version, validate
 
-from routerbench_plus.config import check_config
+from routerbench_plus.config import check_config, check_routers
 from routerbench_plus.errors import ConfigError
 
 min_version("9.0")
@@ -15,6 +15,7 @@ configfile: "config/config.yaml"
 
 try:  # one line naming the config key, instead of a schema dump
     check_config(config, workflow.source_path("config/schema.yaml"))
+    check_routers(config, [workflow.basedir])  # user routers ('module:Class') must import
 except ConfigError as error:
     sys.exit(f"RouterBench+ config error: {error}")
 validate(config, schema="config/schema.yaml")

@@ -3,12 +3,6 @@
 # retrained on a share f of each category's training queries (splits frac-<f>).
 
 
-def fraction_splits(benchmark):
-    """{train fraction: split} for the within-category experiment; f = 1.0 is the standard split."""
-    fractions = config.get("categories", {}).get("train_fractions", [])
-    return {float(f): ("standard" if f >= 1 else f"frac-{f:g}") for f in fractions}
-
-
 rule catdrop_table:
     """Redundant categories held out of training: quality on them vs in-distribution training."""
     input:

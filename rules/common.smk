@@ -1,4 +1,5 @@
 # Shared helpers: benchmark lookup, canonical paths, wildcard constraints, target registry.
+import os
 import re
 
 BENCHMARKS = config["benchmarks"]
@@ -56,3 +57,177 @@ def register_targets(function):
 
 def all_targets():
     return [path for benchmark in RUN for fn in TARGET_FUNCTIONS for path in fn(benchmark)]
+
+
+# --------------------------------------------------------------------------- splits helpers
+def split_kind(split):
+    """'ood-math' -> 'ood', 'frac-0.5' -> 'frac', else the name itself."""
+    return split.split("-", 1)[0] if split.startswith(("ood-", "frac-")) else split
+
+
+def ood_group_defined(benchmark, split):
+    groups = benchmark_config(benchmark).get("ood_groups", {})
+    return split in groups or split[len("ood-"):] in groups
+
+
+def experiment_splits(benchmark):
+    """Splits of the category-redundancy experiments (config `categories`): frac-<f> for every
+    training fraction below 1, and catdrop; both need prompts (category embeddings)."""
+    if not has_prompts(benchmark):
+        return []
+    fractions = config.get("categories", {}).get("train_fractions", [])
+    return [f"frac-{f:g}" for f in fractions if f < 1] + ["catdrop"]
+
+
+def benchmark_splits(benchmark):
+    """Config `splits` that apply to a benchmark (reduced/catdrop need prompts, ood-<g> its group),
+    then the category-redundancy experiment splits."""
+    names = []
+    for split in list(dict.fromkeys(config["splits"] + experiment_splits(benchmark))):
+        kind = split_kind(split)
+        if kind in ("reduced", "catdrop") and not has_prompts(benchmark):
+            continue
+        if kind == "ood" and not ood_group_defined(benchmark, split):
+            continue
+        names.append(split)
+    return names
+
+
+def split_inputs(w):
+    """The upstream tables a split starts from, plus what its kind needs."""
+    kind = split_kind(w.split)
+    if kind == "remastered":
+        files = data_files(f"results/{w.benchmark}/remaster")
+    elif kind == "pseudo":
+        files = data_files(f"results/{w.benchmark}/pseudo/boost~{config['pseudo']['boost'][0]}")
+    else:
+        files = benchmark_data(w.benchmark)
+    if kind == "reduced":
+        files["reduced"] = f"results/{w.benchmark}/dedup/delta~{config['dedup']['reduced_delta']}/reduced/queries.parquet"
+    if kind == "catdrop":
+        files["redundant"] = f"results/{w.benchmark}/categories/redundant.parquet"
+    return files
+
+
+# --------------------------------------------------------------------------- routers helpers
+def router_spec(method):
+    return config["routers"][method]
+
+
+def router_uses_embeddings(method):
+    """Built-ins are known statically; a user router says so with its class attribute."""
+    kind = router_spec(method)["type"]
+    if kind in BUILTIN_ROUTERS:
+        return kind not in EMBEDDING_FREE_ROUTERS
+    from routerbench_plus.routers import needs_embeddings
+
+    return needs_embeddings(method, router_spec(method), [workflow.basedir])
+
+
+def benchmark_methods(benchmark):
+    """Every configured router; benchmarks without prompts only get the embedding-free ones."""
+    return [m for m in config["routers"] if has_prompts(benchmark) or not router_uses_embeddings(m)]
+
+
+def benchmark_cost_types(benchmark):
+    return benchmark_config(benchmark).get("cost_types") or ["params"]
+
+
+def train_router_inputs(w):
+    files = data_files(f"results/{w.benchmark}/splits/split~{w.split}")
+    if router_uses_embeddings(w.method):
+        files["embeddings"] = f"results/{w.benchmark}/embed/embeddings.parquet"
+    return files
+
+
+def router_picks(benchmark, splits=None, methods=None, costs=None):
+    """Picks files for a benchmark (defaults: its splits x methods x cost types)."""
+    return [
+        f"results/{benchmark}/routers/split~{s}/method~{m}/picks_cost~{c}.parquet"
+        for s in (splits or benchmark_splits(benchmark))
+        for m in (methods or benchmark_methods(benchmark))
+        for c in (costs or benchmark_cost_types(benchmark))
+    ]
+
+
+# --------------------------------------------------------------------------- evaluation helpers
+def eval_dir(benchmark, split):
+    return f"results/{benchmark}/eval/split~{split}"
+
+
+def eval_picks(benchmark, split, costs, methods=None):
+    """Picks files, cost-major then method (the scripts rebuild the same order from params)."""
+    return [
+        f"results/{benchmark}/routers/split~{split}/method~{m}/picks_cost~{c}.parquet"
+        for c in costs
+        for m in (methods or benchmark_methods(benchmark))
+    ]
+
+
+def eval_ood_splits(benchmark):
+    """{group key: split name} for the OOD splits of a benchmark (split 'ood-<g>' or the key itself)."""
+    groups = benchmark_config(benchmark).get("ood_groups", {})
+    return {
+        (s if s in groups else s[len("ood-"):]): s
+        for s in benchmark_splits(benchmark)
+        if split_kind(s) == "ood"
+    }
+
+
+def eval_ood_split(benchmark, group):
+    splits = eval_ood_splits(benchmark)
+    if group not in splits:
+        raise ValueError(
+            f"benchmarks.{benchmark}.ood_groups: no OOD split for group '{group}' in config 'splits' "
+            f"(OOD splits: {sorted(splits.values())})"
+        )
+    return splits[group]
+
+
+def eval_reference_method(benchmark):
+    """The heuristic router agreement is measured against (None when none is configured)."""
+    names = [m for m in benchmark_methods(benchmark) if config["routers"][m]["type"] == "heuristic"]
+    return names[0] if names else None
+
+
+def eval_targets(benchmark):
+    splits = benchmark_splits(benchmark)
+    if not benchmark_methods(benchmark):
+        return []
+    out = [
+        f"{eval_dir(benchmark, s)}/cost~{c}/{name}.parquet"
+        for s in splits
+        for c in benchmark_cost_types(benchmark)
+        for name in ("curves", "models", "areas", "pairwise")
+    ]
+    out += [
+        f"{eval_dir(benchmark, s)}/tradeoff/pair~{p}/{name}.parquet"
+        for s in splits
+        for p in benchmark_config(benchmark).get("binary_pairs", {})
+        for name in ("curves", "areas")
+    ]
+    if "standard" in splits:
+        out += [f"results/{benchmark}/eval/ood/group~{g}.parquet" for g in eval_ood_splits(benchmark)]
+        if "pseudo" in splits and eval_reference_method(benchmark):
+            out.append(f"results/{benchmark}/eval/agreement.parquet")
+        if "reduced" in splits:
+            out.append(f"results/{benchmark}/eval/original_vs_reduced.parquet")
+    return out
+
+
+# --------------------------------------------------------------------------- category_experiments helpers
+def fraction_splits(benchmark):
+    """{train fraction: split} for the within-category experiment; f = 1.0 is the standard split."""
+    fractions = config.get("categories", {}).get("train_fractions", [])
+    return {float(f): ("standard" if f >= 1 else f"frac-{f:g}") for f in fractions}
+
+
+# --------------------------------------------------------------------------- embed helpers
+def prompt_benchmarks():
+    return [b for b in BENCHMARKS if has_prompts(b)]
+
+
+# --------------------------------------------------------------------------- near_duplicates helpers
+def dedup_deltas():
+    """The configured thresholds (dedup.delta, a list sweeps)."""
+    return list(DEDUP.get("delta", [0.999]))

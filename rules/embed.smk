@@ -1,10 +1,6 @@
 # Stage rules: embed every prompt (sentence encoder, L2-normalised, content-cached).
 
 
-def prompt_benchmarks():
-    return [b for b in BENCHMARKS if has_prompts(b)]
-
-
 rule embed:
     """Embed every query's prompt with the benchmark's encoder (cache: resources/embed_cache)."""
     input:

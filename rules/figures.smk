@@ -210,6 +210,50 @@ rule fig_agreement:
         "../workflow/scripts/fig_agreement.py"
 
 
+rule fig_catdrop:
+    """Redundant categories dropped from training and tested as OOD: heatmap and table."""
+    input:
+        table="results/{benchmark}/eval/catdrop.parquet",
+    output:
+        **fig("results/{benchmark}/figures/catdrop", CAT_DEDUP, "Redundant categories held out", "catdrop",
+              {"benchmark": "{benchmark}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/catdrop", CAT_DEDUP, "Redundant categories held out",
+                "catdrop_table", {"benchmark": "{benchmark}", "kind": "table"}),
+    log:
+        "logs/{benchmark}/fig_catdrop/fig_catdrop.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_catdrop/fig_catdrop.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_catdrop.py"
+
+
+rule fig_train_fraction:
+    """Quality of routers retrained on a share of each category's training queries, per share."""
+    input:
+        table="results/{benchmark}/eval/train_fraction.parquet",
+    output:
+        **fig("results/{benchmark}/figures/train_fraction", CAT_DEDUP, "Training share per category",
+              "train_fraction", {"benchmark": "{benchmark}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/train_fraction", CAT_DEDUP, "Training share per category",
+                "train_fraction_table", {"benchmark": "{benchmark}", "kind": "table"}),
+    log:
+        "logs/{benchmark}/fig_train_fraction/fig_train_fraction.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_train_fraction/fig_train_fraction.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_train_fraction.py"
+
+
 # --------------------------------------------------------------------------- audit
 
 
@@ -423,6 +467,11 @@ FIGURE_OF_TARGET = [
       "tables/original_vs_reduced.html", "tables/original_vs_reduced.csv"]),
     (B + r"/eval/agreement\.parquet",
      ["figures/agreement.png", "figures/agreement.pdf", "tables/agreement.html", "tables/agreement.csv"]),
+    (B + r"/eval/catdrop\.parquet",
+     ["figures/catdrop.png", "figures/catdrop.pdf", "tables/catdrop.html", "tables/catdrop.csv"]),
+    (B + r"/eval/train_fraction\.parquet",
+     ["figures/train_fraction.png", "figures/train_fraction.pdf", "tables/train_fraction.html",
+      "tables/train_fraction.csv"]),
     (B + r"/dedup/delta~(?P<delta>[^/]+)/summary\.parquet",
      ["figures/dedup/delta~{delta}/group_sizes.png", "figures/dedup/delta~{delta}/group_sizes.pdf",
       "tables/dedup/delta~{delta}/summary.html", "tables/dedup/delta~{delta}/summary.csv"]),

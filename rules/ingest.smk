@@ -4,10 +4,13 @@
 
 for _name, _cfg in BENCHMARKS.items():
     if _cfg["adapter"] != "demo" and not _cfg.get("source"):
-        raise ValueError(f"config key 'benchmarks.{_name}.source' is required for adapter '{_cfg['adapter']}'")
+        sys.exit(f"RouterBench+ config error: config key benchmarks.{_name}.source: required for adapter '{_cfg['adapter']}'")
     for _key in ("models_table", "exclude_categories"):
         if _key in _cfg:  # adapter options live in one place, checked by the library
-            raise ValueError(f"config key 'benchmarks.{_name}.{_key}' belongs under 'benchmarks.{_name}.options.{_key}'")
+            sys.exit(
+                f"RouterBench+ config error: config key benchmarks.{_name}.{_key}: belongs under "
+                f"'benchmarks.{_name}.options.{_key}'"
+            )
 
 
 rule download:

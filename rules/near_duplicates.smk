@@ -4,11 +4,6 @@
 DEDUP = config.get("dedup", {})
 
 
-def dedup_deltas():
-    """The configured thresholds (dedup.delta, a list sweeps)."""
-    return list(DEDUP.get("delta", [0.999]))
-
-
 rule near_duplicates:
     """Group queries whose embeddings are at least `delta` cosine-similar (FAISS); keep one per group."""
     input:

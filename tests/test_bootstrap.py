@@ -84,6 +84,37 @@ def test_explicit_counts_match_a_direct_computation_for_soft_labels():
     assert got == pytest.approx(want, rel=1e-12)
 
 
+def test_counts_are_the_seeded_draws_counted_row_by_row():
+    n, q, seed = 45, 37, 8  # 45 rows: blocks of COUNT_BLOCK plus a ragged last block
+    idx = np.random.default_rng(seed).integers(0, q, size=(n, q), dtype=np.int64)
+    want = np.stack([np.bincount(row, minlength=q) for row in idx])
+    assert np.array_equal(np.concatenate(list(bootstrap.iter_resample_counts(q, n, seed))), want)
+    counts, largest = bootstrap.count_draws(idx.astype(np.int32), q, np.int8)
+    assert np.array_equal(counts, want) and largest == want.max()
+
+
+def test_fast_integer_path_equals_counts_times_values_exactly():
+    rng = np.random.default_rng(2)
+    values = (rng.random((900, 5)) < 0.5).astype(np.float32)
+    values[:, 4] = -values[:, 3]  # negative integers take the int8 path too
+    n = 2 * bootstrap.chunk_size(900) + 7  # several chunks, a ragged last one
+    got = bootstrap.bootstrap_means(values, n_resamples=n, seed=11)
+    counts = np.concatenate(list(bootstrap.iter_resample_counts(900, n, seed=11)))
+    want = counts.astype(np.float64) @ values.astype(np.float64) / 900  # integer sums: exact
+    assert np.array_equal(got, want)
+    # integers beyond int8 take the float product: the same exact sums
+    big = values * 300
+    counts50 = np.concatenate(list(bootstrap.iter_resample_counts(900, 50, seed=1)))
+    assert np.array_equal(bootstrap.bootstrap_means(big, n_resamples=50, seed=1), counts50 @ big.astype(np.float64) / 900)
+
+
+def test_count_overflow_falls_back_to_the_float_product(monkeypatch):
+    values = (np.random.default_rng(3).random((400, 3)) < 0.5).astype(np.float32)
+    want = bootstrap.bootstrap_means(values, n_resamples=300, seed=5)
+    monkeypatch.setattr(bootstrap, "INT8_MAX", 1)  # every chunk now "overflows" int8 counts
+    assert np.array_equal(bootstrap.bootstrap_means(values, n_resamples=300, seed=5), want)
+
+
 def simulate(n_queries, seed, p=(0.70, 0.60, 0.60)):
     rng = np.random.default_rng(seed)
     budgets = np.array([1.0, 2.0, 4.0])

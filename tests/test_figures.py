@@ -149,6 +149,34 @@ def test_ood_heatmap_values_and_layout(tmp_path):
     _png_pdf_ok(tmp_path, fig)
 
 
+def test_ood_heatmap_rows_per_cost_type_and_empty_table(tmp_path):
+    ood = pd.DataFrame({"method": ["knn", "knn"], "category": ["c1", "c1"], "cost_type": ["params", "usd"],
+                        "curve_mean_delta_pts": [-5.0, -7.0]})
+    fig = figures.plot_ood_heatmap(ood, title="x")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["K-NN · params", "K-NN · usd"]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["-5.0", "-7.0"]
+    one = pd.concat([ood, ood.assign(category="(all held-out)", pooled=True)]).assign(pooled=lambda d: d["pooled"].fillna(False))
+    fig = figures.plot_ood_heatmap(one, title="x")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["c1"]  # pooled = c1: not repeated
+    empty = figures.plot_ood_heatmap(ood.iloc[:0], title="Redundant categories")
+    assert "empty table" in empty.axes[0].texts[0].get_text() and empty.axes[0].get_title() == "Redundant categories"
+    _png_pdf_ok(tmp_path, empty)
+
+
+def test_train_fraction_one_line_per_method(tmp_path):
+    rows = [{"benchmark": "demo", "cost_type": "params", "method": m, "train_fraction": f,
+             "curve_mean_pts": 50 + 10 * f + i, "peak_pts": 70 + 5 * f + i, "area": 0.5}
+            for i, m in enumerate(["oracle", "knn", "mlp"]) for f in (0.25, 0.5, 1.0)]
+    fig = figures.plot_train_fraction(pd.DataFrame(rows))
+    top, bottom = fig.axes
+    assert [ln.get_label() for ln in top.get_lines()] == ["K-NN", "MLP", "Oracle"]
+    assert list(top.get_lines()[0].get_ydata()) == pytest.approx([53.5, 56.0, 61.0])
+    assert list(bottom.get_lines()[2].get_xdata()) == [0.25, 0.5, 1.0]
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["0.25", "0.5", "1"]
+    assert "points" in top.get_ylabel() and "training queries kept" in bottom.get_xlabel()
+    _png_pdf_ok(tmp_path, fig)
+
+
 def test_specialist_scores_sorted_with_thresholds(tmp_path):
     scores = pd.DataFrame({"task": [f"t{i}" for i in range(6)],
                            "specialist_score": [-0.1, 0.2, 0.01, np.nan, 0.06, -0.02], "cost_type": "params"})

@@ -152,7 +152,8 @@ def layout_problems(fig: Figure, tolerance_px: float = 1.0) -> list[str]:
         for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
             shown, every = _drawn_ticklabels(axis)
             tick_labels.update(id(t) for t in every)
-            shown = [(loc, t) for loc, t in shown if t.get_visible() and t.get_text().strip()] if ax.get_visible() else []
+            visible = ax.get_visible() and ax.axison and axis.get_visible()
+            shown = [(loc, t) for loc, t in shown if t.get_visible() and t.get_text().strip()] if visible else []
             drawn += [t for _, t in shown]
             per_axis.append((ax, name, shown))
     others = [t for t in fig.findobj(Text) if id(t) not in tick_labels and t.get_visible() and t.get_text().strip()
@@ -529,7 +530,8 @@ def plot_tradeoff(
     if straight is None:
         bottom.set_visible(False)
     if title is None and small and large:
-        title = f"{short(small, 22)} (small) vs {short(large, 22)} (large)"
+        split = _single_value(curves, "split")
+        title = (f"split {split}\n" if split else "") + f"{short(small, 22)} (small) vs {short(large, 22)} (large)"
     if title:
         top.set_title(title)
     fig.legend(handles=handles, loc="outside lower center", ncols=2,
@@ -565,11 +567,29 @@ def plot_ood_heatmap(
 
     ``ood``: method, category, ``value`` (points, x100); a 'pooled' flag puts the pooled column last.
     """
-    _need(ood, ["method", "category", value], "ood")
-    matrix = ood.pivot_table(index="method", columns="category", values=value, aggfunc="mean", dropna=False)
-    pooled = set(ood.loc[ood["pooled"].astype(bool), "category"].astype(str)) if "pooled" in ood else set()
-    columns = sorted((c for c in matrix.columns if str(c) not in pooled), key=str) + [c for c in matrix.columns if str(c) in pooled]
-    matrix = matrix.reindex(index=order_methods(matrix.index), columns=columns)
+    missing = [c for c in ("method", "category", value) if c not in ood.columns]
+    if missing:
+        raise InputError(f"ood: missing required column(s) {missing}; found {list(ood.columns)}")
+    if title is None:
+        split = _single_value(ood, "split_ood") or _single_value(ood, "group")
+        title = f"OOD hold-out: {split}" if split else ""
+    if ood.empty:
+        return _empty_figure(title or "OOD hold-out", "no held-out category (empty table)")
+    df = ood.assign(method=ood["method"].astype(str))
+    several_costs = "cost_type" in df and df["cost_type"].nunique() > 1
+    methods = order_methods(df["method"])
+    if several_costs:  # one row per (method, cost type)
+        df["row"] = df["method"].map(method_label) + " · " + df["cost_type"].astype(str)
+        rows = [f"{method_label(m)} · {c}" for m in methods for c in sorted(df["cost_type"].astype(str).unique())]
+    else:
+        df["row"] = df["method"].map(method_label)
+        rows = [method_label(m) for m in methods]
+    matrix = df.pivot_table(index="row", columns="category", values=value, aggfunc="mean", dropna=False)
+    pooled = set(df.loc[df["pooled"].astype(bool), "category"].astype(str)) if "pooled" in df else set()
+    columns = sorted((c for c in matrix.columns if str(c) not in pooled), key=str)
+    if len(columns) != 1:  # with one held-out category the pooled column would repeat it
+        columns += [c for c in matrix.columns if str(c) in pooled]
+    matrix = matrix.reindex(index=[r for r in rows if r in matrix.index], columns=columns)
     n_rows, n_cols = matrix.shape
     width = min(DOUBLE_COLUMN_IN, max(SINGLE_COLUMN_IN, 1.7 + 0.5 * n_cols))
     fig = _figure(width, max(2.3, 1.2 + 0.26 * n_rows + 0.05 * max(len(short(c, 20)) for c in matrix.columns)))
@@ -579,18 +599,60 @@ def plot_ood_heatmap(
     sns.heatmap(matrix, ax=ax, cmap="RdBu", norm=TwoSlopeNorm(0.0, -bound, bound), annot=n_cols * n_rows <= 120,
                 fmt=".1f", annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
                 cbar_kws={"label": "Δ quality, points\n(OOD − in-distribution)", "shrink": 0.9})
-    ax.set_yticks(np.arange(n_rows) + 0.5, [method_label(m) for m in matrix.index], rotation=0)
+    ax.set_yticks(np.arange(n_rows) + 0.5, list(matrix.index), rotation=0)
     rotate = n_cols > 3 or max(len(short(c, 20)) for c in matrix.columns) > 10
     ax.set_xticks(np.arange(n_cols) + 0.5, [short(c, 20) for c in matrix.columns], rotation=35 if rotate else 0,
                   ha="right" if rotate else "center", rotation_mode="anchor")
     ax.set_xlabel("Held-out category")
     ax.set_ylabel("")
     ax.grid(False)
-    if title is None:
-        split = _single_value(ood, "split_ood") or _single_value(ood, "group")
-        title = f"OOD hold-out: {split}" if split else ""
     if title:
         ax.set_title(title)
+    return fig
+
+
+def _empty_figure(title: str, message: str) -> Figure:
+    """A small figure that says why there is nothing to plot (so the report still has an entry)."""
+    fig = _figure(SINGLE_COLUMN_IN, 1.4)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes)
+    return fig
+
+
+@styled
+def plot_train_fraction(table: pd.DataFrame) -> Figure:
+    """Routers retrained on a share f of each category's training queries: mean and peak quality
+    (points) against f, one line per method (``categories.train_fraction_table`` columns)."""
+    _need(table, ["method", "train_fraction", "curve_mean_pts", "peak_pts"], "train fraction")
+    df = table.assign(method=table["method"].astype(str))
+    costs = sorted(df["cost_type"].astype(str).unique()) if "cost_type" in df else [""]
+    methods = order_methods(df["method"])
+    colours = method_colours(methods)
+    fig = _figure(SINGLE_COLUMN_IN, 4.2)
+    axes = fig.subplots(2, 1, sharex=True)
+    handles: list = []
+    for cost_index, cost in enumerate(costs):
+        part_cost = df if cost == "" else df[df["cost_type"].astype(str) == cost]
+        for method in methods:
+            part = part_cost[part_cost["method"] == method].sort_values("train_fraction")
+            if part.empty:
+                continue
+            style = method_style(method, colours)
+            label = method_label(method) + (f" · {cost}" if len(costs) > 1 else "")
+            for ax, column in zip(axes, ("curve_mean_pts", "peak_pts")):
+                (line,) = ax.plot(part["train_fraction"].to_numpy(dtype=float), part[column].to_numpy(dtype=float),
+                                  marker="os^D"[cost_index % 4], ms=3, label=label, **style)
+            handles.append(line)
+    axes[0].set_ylabel("Mean quality over\nthe curve (points)")
+    axes[1].set_ylabel("Peak quality (points)")
+    axes[1].set_xlabel("Share of each category's training queries kept")
+    fractions = np.unique(df["train_fraction"].to_numpy(dtype=float))
+    if fractions.size <= 8:
+        axes[1].set_xticks(fractions, [f"{f:g}" for f in fractions])
+    axes[0].set_title("Within-category redundancy")
+    _legend_below(fig, handles, 3)
     return fig
 
 
@@ -1016,6 +1078,12 @@ TRADEOFF_NOTE = ("Binary routing: the least confident share f of test queries go
                  "APGR: area under the performance-gap-recovered curve; CPT(x%): smallest share routed to the "
                  "large model that recovers x % of the gap. 'straight line' interpolates the two models; "
                  "'oracle (pair)' routes to the small model exactly where it is at least as good.")
+TRAIN_FRACTION_NOTE = ("Routers retrained on a seeded share f of each category's training queries (f = 1: the "
+                       "standard split), tested on the same test queries: mean over the budget points and peak "
+                       "quality in points, and the area.")
+CATDROP_NOTE = ("Categories more similar than categories.drop_similarity to a kept category are removed from "
+                "training (split catdrop) and tested as OOD: quality in points with and without them in training; "
+                "kept_partner is the similar category that stays.")
 OOD_NOTE = ("Quality in points (x100) on the held-out categories' test queries, for routers trained with the "
             "categories (in-distribution, split standard) and without them (OOD split); delta = OOD - ID.")
 AGREEMENT_NOTE = ("Share of test queries (points) on which a router picks the same model as the heuristic "

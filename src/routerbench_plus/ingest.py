@@ -534,7 +534,8 @@ def _assemble(
         if missing:
             raise ConfigError(f"split.{missing[0]}: required to draw a split (the source gives none)")
         queries["split"] = assign_random_split(
-            queries["category"].astype(str), float(cfg["val_fraction"]), float(cfg["test_fraction"]), int(cfg["seed"])
+            queries["category"].astype(str), float(cfg["val_fraction"]), float(cfg["test_fraction"]), int(cfg["seed"]),
+            where=f"{name} queries (files {sorted(occ['file'].astype(str).unique())[:3]})",
         ).to_numpy()
         report.add(
             "split_source",

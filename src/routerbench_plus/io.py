@@ -13,6 +13,7 @@ job leaves nothing partial) and carries a provenance record in its schema metada
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import logging
@@ -120,6 +121,22 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def remove_stale_temp_files(outputs: Sequence[str | os.PathLike]) -> int:
+    """Delete the temp files of :func:`atomic_path` that a killed earlier write of ``outputs`` left.
+
+    Only safe where no other process writes the same files (a Snakemake job owns its outputs);
+    returns how many were removed.
+    """
+    removed = 0
+    for output in outputs:
+        target = Path(output)
+        for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+                removed += 1
+    return removed
 
 
 def write(
@@ -241,8 +258,13 @@ def normalise_labels(df: pd.DataFrame, where: str = "labels") -> pd.DataFrame:
     query_codes, query_uniques = pd.factorize(out["query_id"], sort=True)
     pair = model_codes.astype(np.int64) * max(len(query_uniques), 1) + query_codes
     order = np.argsort(pair, kind="stable")
-    if (np.diff(pair[order]) == 0).any():
-        raise InputError(f"{where}: (model, query_id) pairs must be unique")
+    repeated = np.flatnonzero(np.diff(pair[order]) == 0)
+    if len(repeated):
+        first = out.iloc[order[repeated[0]]]
+        raise InputError(
+            f"{where}: (model, query_id) pairs must be unique (one label per pair); {len(repeated)} repeated "
+            f"row(s), e.g. ({first['model']}, {first['query_id']}) (ingestion collapses repeats with max(label))"
+        )
     return out.iloc[order].reset_index(drop=True)
 
 
@@ -468,7 +490,8 @@ def read_embeddings(path: str | os.PathLike) -> Embeddings:
 def rule_logging(log_path: str | os.PathLike | None, outputs: Sequence[str | os.PathLike] = ()) -> Iterator[logging.Logger]:
     """Log to the rule's log file; on error print one line, keep the traceback in the log.
 
-    Outputs of the failing rule are removed so that nothing partial is left behind.
+    Outputs of the failing rule are removed so that nothing partial is left behind, and temp
+    files an interrupted earlier run of the rule left next to its outputs are removed first.
     """
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
@@ -481,6 +504,9 @@ def rule_logging(log_path: str | os.PathLike | None, outputs: Sequence[str | os.
     root.handlers[:] = handlers
     root.setLevel(logging.INFO)
     try:
+        stale = remove_stale_temp_files(outputs)  # a kill -9 during an earlier run of this rule
+        if stale:
+            log.info("removed %d temp file(s) left by an interrupted earlier run", stale)
         yield log
     except Exception as exc:  # noqa: BLE001 - the whole point is one clean line
         log_file = next((h for h in handlers if isinstance(h, logging.FileHandler)), None)

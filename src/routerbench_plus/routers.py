@@ -529,6 +529,29 @@ def needs_embeddings(name: str, spec: Mapping[str, Any], search_paths: Sequence[
     return bool(getattr(router_class(name, spec, search_paths), "needs_embeddings", True))
 
 
+def _param_problem(cls: type, params: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first hyper-parameter whose value cannot be read as the type of its default: (key, expected).
+
+    A bool is neither an integer nor a number here, and an integer parameter refuses a
+    fractional value (``k: 2.5`` would otherwise silently become 2).
+    """
+    parameters = inspect.signature(cls).parameters
+    for key, value in params.items():
+        default = parameters[key].default if key in parameters else None
+        if isinstance(default, bool) or not isinstance(default, (int, float)):
+            continue
+        expected, convert = ("an integer", int) if isinstance(default, int) else ("a number", float)
+        if isinstance(value, bool):
+            return key, expected
+        try:
+            converted = convert(value)
+        except (TypeError, ValueError, OverflowError):
+            return key, expected
+        if convert is int and isinstance(value, float) and converted != value:
+            return key, expected
+    return None
+
+
 def make_router(name: str, spec: Mapping[str, Any], search_paths: Sequence[str] = ()) -> Router:
     """Instantiate ``routers.<name>`` with its hyper-parameters (every key except ``type``)."""
     cls = router_class(name, spec, search_paths)
@@ -545,6 +568,9 @@ def make_router(name: str, spec: Mapping[str, Any], search_paths: Sequence[str] 
             f"unknown config key {', '.join(f'routers.{name}.{u}' for u in unknown)}; "
             f"router '{spec['type']}' accepts {allowed}"
         )
+    problem = _param_problem(cls, params) if issubclass(cls, BaseRouter) else None
+    if problem:
+        raise ConfigError(f"config key routers.{name}.{problem[0]}: expected {problem[1]}; got {params[problem[0]]!r}")
     try:
         if issubclass(cls, BaseRouter):  # set the key first: errors in __init__ name the config entry
             router = cls.__new__(cls)

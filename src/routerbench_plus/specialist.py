@@ -131,6 +131,11 @@ def specialist_scores(
     n_tasks, n_models = acc.shape
 
     affordable = costs[None, :] <= grid[:, None]  # (budgets, models)
+    if not affordable.any():  # every score would be NaN: a config mistake, not a finding
+        raise ConfigError(
+            f"specialist.budgets={grid.tolist()}: a budget grid that admits no model of {bench.name} "
+            f"(largest budget {grid.max():g} < cheapest model cost {costs.min():g}, cost '{cost}')"
+        )
     if generalist is not None:
         if generalist not in set(models):
             raise ConfigError(

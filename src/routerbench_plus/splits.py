@@ -12,11 +12,12 @@ from .io import SPLITS, Benchmark
 
 
 def assign_random_split(
-    categories: pd.Series, val_fraction: float, test_fraction: float, seed: int
+    categories: pd.Series, val_fraction: float, test_fraction: float, seed: int, where: str = "queries"
 ) -> pd.Series:
     """Seeded split stratified by category: each category gets its share of val and test.
 
-    Vectorised: one random key per query, ranked within its category.
+    Vectorised: one random key per query, ranked within its category. ``where`` names the
+    table in error messages.
     """
     if not 0 <= val_fraction < 1 or not 0 < test_fraction < 1 or val_fraction + test_fraction >= 1:
         raise ConfigError(
@@ -28,8 +29,8 @@ def assign_random_split(
     single = counts[counts < 2]
     if len(single):
         raise InputError(
-            f"column 'category': categories {single.index.tolist()[:5]} have a single query; "
-            "a stratified split needs at least 2 per category"
+            f"{where}: column 'category': categories {single.index.tolist()[:5]} have a single query; "
+            "the seeded split stratified by category (config key split) needs at least 2 queries per category"
         )
     rng = np.random.default_rng(seed)
     key = pd.Series(rng.random(len(categories)))

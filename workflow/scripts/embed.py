@@ -6,6 +6,7 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     params = snakemake.params  # noqa: F821
     options = dict(params.embed)
     queries = io.read(snakemake.input.queries, ["query_id", "prompt"])  # noqa: F821
+    embed.check_prompts(queries, where=str(snakemake.input.queries))  # noqa: F821 (fails before the encoder loads)
     encoder = embed.load_encoder(params.encoder, encoders_dir=params.encoders_dir)
     embeddings = embed.embed_queries(
         queries,

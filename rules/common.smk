@@ -231,3 +231,114 @@ def prompt_benchmarks():
 def dedup_deltas():
     """The configured thresholds (dedup.delta, a list sweeps)."""
     return list(DEDUP.get("delta", [0.999]))
+
+
+# --------------------------------------------------------------------------- figures helpers
+def fig(stem, category, subcategory, caption, labels):
+    """PNG (in the report) and PDF of one figure."""
+    return {
+        "png": report(f"{stem}.png", category=category, subcategory=subcategory,
+                      caption=f"../report/{caption}.rst", labels=labels),
+        "pdf": f"{stem}.pdf",
+    }
+
+
+def table(stem, category, subcategory, caption, labels):
+    """HTML (in the report) and CSV of one table."""
+    return {
+        "html": report(f"{stem}.html", category=category, subcategory=subcategory,
+                       caption=f"../report/{caption}.rst", labels=labels),
+        "csv": f"{stem}.csv",
+    }
+
+
+def sweep_keys(benchmark, param):
+    """The swept values of a config sweep, as tuples (the wildcard values of its paths)."""
+    if param == "delta":
+        return [[d] for d in config.get("dedup", {}).get("delta", [])]
+    if param == "prune":
+        cfg = config.get("prune", {})
+        return [[lam, target] for lam in cfg.get("lambda", []) for target in cfg.get("target", [])]
+    if param == "boost":
+        return [[x] for x in config.get("pseudo", {}).get("boost", [])]
+    raise ValueError(f"unknown sweep '{param}'")
+
+
+def sweep_inputs(w):
+    b = w.benchmark
+    keys = sweep_keys(b, w.param)
+    if w.param == "delta":
+        return {"summary": [f"results/{b}/dedup/delta~{d}/summary.parquet" for (d,) in keys]}
+    if w.param == "prune":
+        return {
+            kind: [f"results/{b}/prune/lambda~{lam}/target~{target}/{kind}.parquet" for lam, target in keys]
+            for kind in ("kept", "steps")
+        }
+    return {"selection": [f"results/{b}/pseudo/boost~{x}/selection.parquet" for (x,) in keys]}
+
+
+def first_boost():
+    return config.get("pseudo", {}).get("boost", [0.25])[0]
+
+
+# (pattern of a target registered by another rule file, below results/<benchmark>/; the figure and
+# table stems it enables, below the same folder)
+FIGURE_OF_TARGET = [
+    (r"eval/split~(?P<split>[^/]+)/cost~(?P<cost>[^/]+)/curves\.parquet",
+     ["figures/split~{split}/cost~{cost}/deferral_curves.png", "figures/split~{split}/cost~{cost}/deferral_curves.pdf"]),
+    (r"eval/split~(?P<split>[^/]+)/cost~(?P<cost>[^/]+)/areas\.parquet",
+     ["figures/split~{split}/cost~{cost}/areas.png", "figures/split~{split}/cost~{cost}/areas.pdf",
+      "tables/split~{split}/cost~{cost}/areas.html", "tables/split~{split}/cost~{cost}/areas.csv"]),
+    (r"eval/split~(?P<split>[^/]+)/tradeoff/pair~(?P<pair>[^/]+)/curves\.parquet",
+     ["figures/split~{split}/tradeoff/pair~{pair}.png", "figures/split~{split}/tradeoff/pair~{pair}.pdf",
+      "tables/split~{split}/tradeoff/pair~{pair}.html", "tables/split~{split}/tradeoff/pair~{pair}.csv"]),
+    (r"eval/ood/group~(?P<group>[^/]+)\.parquet",
+     ["figures/ood/group~{group}.png", "figures/ood/group~{group}.pdf",
+      "tables/ood/group~{group}.html", "tables/ood/group~{group}.csv"]),
+    (r"eval/original_vs_reduced\.parquet",
+     ["figures/original_vs_reduced.png", "figures/original_vs_reduced.pdf",
+      "tables/original_vs_reduced.html", "tables/original_vs_reduced.csv"]),
+    (r"eval/agreement\.parquet",
+     ["figures/agreement.png", "figures/agreement.pdf", "tables/agreement.html", "tables/agreement.csv"]),
+    (r"eval/catdrop\.parquet",
+     ["figures/catdrop.png", "figures/catdrop.pdf", "tables/catdrop.html", "tables/catdrop.csv"]),
+    (r"eval/train_fraction\.parquet",
+     ["figures/train_fraction.png", "figures/train_fraction.pdf", "tables/train_fraction.html",
+      "tables/train_fraction.csv"]),
+    (r"dedup/delta~(?P<delta>[^/]+)/summary\.parquet",
+     ["figures/dedup/delta~{delta}/group_sizes.png", "figures/dedup/delta~{delta}/group_sizes.pdf",
+      "tables/dedup/delta~{delta}/summary.html", "tables/dedup/delta~{delta}/summary.csv"]),
+    (r"categories/similarity\.parquet", ["figures/category_similarity.png", "figures/category_similarity.pdf"]),
+    (r"specialist/scores\.parquet",
+     ["figures/specialist_scores.png", "figures/specialist_scores.pdf",
+      "tables/specialist_counts.html", "tables/specialist_counts.csv"]),
+    (r"dominance/avg_rank\.parquet",
+     ["figures/average_rank.png", "figures/average_rank.pdf", "tables/average_rank.html", "tables/average_rank.csv"]),
+    (r"prune/lambda~(?P<lam>[^/]+)/target~(?P<target>[^/]+)/steps\.parquet",
+     ["figures/prune/lambda~{lam}/target~{target}/pruning.png", "figures/prune/lambda~{lam}/target~{target}/pruning.pdf"]),
+    (r"pseudo/boost~(?P<boost>[^/]+)/selection\.parquet",
+     ["tables/pseudo/boost~{boost}/selection.html", "tables/pseudo/boost~{boost}/selection.csv"]),
+    (r"remaster/summary\.parquet", ["tables/remaster/summary.html", "tables/remaster/summary.csv"]),
+    # one sweep summary per swept parameter, as soon as one of its per-value outputs is registered
+    (r"dedup/delta~[^/]+/summary\.parquet",
+     ["sweeps/delta.parquet", "figures/sweeps/delta.png", "figures/sweeps/delta.pdf", "tables/sweeps/delta.html"]),
+    (r"prune/lambda~[^/]+/target~[^/]+/kept\.parquet",
+     ["sweeps/prune.parquet", "figures/sweeps/prune.png", "figures/sweeps/prune.pdf", "tables/sweeps/prune.html"]),
+    (r"pseudo/boost~[^/]+/selection\.parquet",
+     ["sweeps/boost.parquet", "figures/sweeps/boost.png", "figures/sweeps/boost.pdf", "tables/sweeps/boost.html"]),
+]
+FIGURE_OF_TARGET = [(re.compile(f"results/(?P<b>[^/]+)/{pattern}"), stems) for pattern, stems in FIGURE_OF_TARGET]
+
+
+def figure_targets(benchmark):
+    """Figures and tables whose input tables the other rule files register for this benchmark."""
+    upstream = [p for fn in TARGET_FUNCTIONS if fn is not figure_targets for p in fn(benchmark)]
+    out = {}
+    for path in upstream:
+        for pattern, stems in FIGURE_OF_TARGET:
+            match = pattern.fullmatch(path)
+            if match:
+                fields = match.groupdict()
+                for stem in stems:
+                    out[f"results/{fields['b']}/{stem.format(**fields)}"] = None
+    return list(out)

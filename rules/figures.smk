@@ -3,12 +3,11 @@
 # {csv,html}; PNGs and HTML tables go into `snakemake --report report.html`, grouped by stage.
 # A figure is registered for a benchmark exactly when the tables it plots are registered by their
 # own rule file (so has_prompts, splits, binary_pairs and ood_groups are honoured without repeating them).
-import re
+# Helpers (fig, table, sweep_keys, sweep_inputs, first_boost, figure_targets) are in rules/common.smk.
 
 report: "../report/workflow.rst"
 
 
-FIGURES = config.get("figures", {})
 FIG_RESOURCES = {"mem_mb": 2000, "runtime": 10}
 
 # report() categories: one per stage, numbered like the study.
@@ -19,53 +18,6 @@ CAT_PSEUDO = "4 Pseudo-specialists"
 CAT_REMASTER = "5 Remastered benchmark"
 CAT_EVAL = "7 Evaluation"
 CAT_SWEEPS = "8 Sweeps"
-
-
-def fig(stem, category, subcategory, caption, labels):
-    """PNG (in the report) and PDF of one figure."""
-    return {
-        "png": report(f"{stem}.png", category=category, subcategory=subcategory,
-                      caption=f"../report/{caption}.rst", labels=labels),
-        "pdf": f"{stem}.pdf",
-    }
-
-
-def table(stem, category, subcategory, caption, labels):
-    """HTML (in the report) and CSV of one table."""
-    return {
-        "html": report(f"{stem}.html", category=category, subcategory=subcategory,
-                       caption=f"../report/{caption}.rst", labels=labels),
-        "csv": f"{stem}.csv",
-    }
-
-
-def sweep_keys(benchmark, param):
-    """The swept values of a config sweep, as tuples (the wildcard values of its paths)."""
-    if param == "delta":
-        return [[d] for d in config.get("dedup", {}).get("delta", [])]
-    if param == "prune":
-        cfg = config.get("prune", {})
-        return [[lam, target] for lam in cfg.get("lambda", []) for target in cfg.get("target", [])]
-    if param == "boost":
-        return [[x] for x in config.get("pseudo", {}).get("boost", [])]
-    raise ValueError(f"unknown sweep '{param}'")
-
-
-def sweep_inputs(w):
-    b = w.benchmark
-    keys = sweep_keys(b, w.param)
-    if w.param == "delta":
-        return {"summary": [f"results/{b}/dedup/delta~{d}/summary.parquet" for (d,) in keys]}
-    if w.param == "prune":
-        return {
-            kind: [f"results/{b}/prune/lambda~{lam}/target~{target}/{kind}.parquet" for lam, target in keys]
-            for kind in ("kept", "steps")
-        }
-    return {"selection": [f"results/{b}/pseudo/boost~{x}/selection.parquet" for (x,) in keys]}
-
-
-def first_boost():
-    return config.get("pseudo", {}).get("boost", [0.25])[0]
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -447,68 +399,5 @@ rule sweep_summary:
 
 
 # --------------------------------------------------------------------------- targets
-
-B = r"results/(?P<b>[^/]+)"
-# (pattern of a target registered by another rule file, the figure/table stems it enables)
-FIGURE_OF_TARGET = [
-    (B + r"/eval/split~(?P<split>[^/]+)/cost~(?P<cost>[^/]+)/curves\.parquet",
-     ["figures/split~{split}/cost~{cost}/deferral_curves.png", "figures/split~{split}/cost~{cost}/deferral_curves.pdf"]),
-    (B + r"/eval/split~(?P<split>[^/]+)/cost~(?P<cost>[^/]+)/areas\.parquet",
-     ["figures/split~{split}/cost~{cost}/areas.png", "figures/split~{split}/cost~{cost}/areas.pdf",
-      "tables/split~{split}/cost~{cost}/areas.html", "tables/split~{split}/cost~{cost}/areas.csv"]),
-    (B + r"/eval/split~(?P<split>[^/]+)/tradeoff/pair~(?P<pair>[^/]+)/curves\.parquet",
-     ["figures/split~{split}/tradeoff/pair~{pair}.png", "figures/split~{split}/tradeoff/pair~{pair}.pdf",
-      "tables/split~{split}/tradeoff/pair~{pair}.html", "tables/split~{split}/tradeoff/pair~{pair}.csv"]),
-    (B + r"/eval/ood/group~(?P<group>[^/]+)\.parquet",
-     ["figures/ood/group~{group}.png", "figures/ood/group~{group}.pdf",
-      "tables/ood/group~{group}.html", "tables/ood/group~{group}.csv"]),
-    (B + r"/eval/original_vs_reduced\.parquet",
-     ["figures/original_vs_reduced.png", "figures/original_vs_reduced.pdf",
-      "tables/original_vs_reduced.html", "tables/original_vs_reduced.csv"]),
-    (B + r"/eval/agreement\.parquet",
-     ["figures/agreement.png", "figures/agreement.pdf", "tables/agreement.html", "tables/agreement.csv"]),
-    (B + r"/eval/catdrop\.parquet",
-     ["figures/catdrop.png", "figures/catdrop.pdf", "tables/catdrop.html", "tables/catdrop.csv"]),
-    (B + r"/eval/train_fraction\.parquet",
-     ["figures/train_fraction.png", "figures/train_fraction.pdf", "tables/train_fraction.html",
-      "tables/train_fraction.csv"]),
-    (B + r"/dedup/delta~(?P<delta>[^/]+)/summary\.parquet",
-     ["figures/dedup/delta~{delta}/group_sizes.png", "figures/dedup/delta~{delta}/group_sizes.pdf",
-      "tables/dedup/delta~{delta}/summary.html", "tables/dedup/delta~{delta}/summary.csv"]),
-    (B + r"/categories/similarity\.parquet", ["figures/category_similarity.png", "figures/category_similarity.pdf"]),
-    (B + r"/specialist/scores\.parquet",
-     ["figures/specialist_scores.png", "figures/specialist_scores.pdf",
-      "tables/specialist_counts.html", "tables/specialist_counts.csv"]),
-    (B + r"/dominance/avg_rank\.parquet",
-     ["figures/average_rank.png", "figures/average_rank.pdf", "tables/average_rank.html", "tables/average_rank.csv"]),
-    (B + r"/prune/lambda~(?P<lam>[^/]+)/target~(?P<target>[^/]+)/steps\.parquet",
-     ["figures/prune/lambda~{lam}/target~{target}/pruning.png", "figures/prune/lambda~{lam}/target~{target}/pruning.pdf"]),
-    (B + r"/pseudo/boost~(?P<boost>[^/]+)/selection\.parquet",
-     ["tables/pseudo/boost~{boost}/selection.html", "tables/pseudo/boost~{boost}/selection.csv"]),
-    (B + r"/remaster/summary\.parquet", ["tables/remaster/summary.html", "tables/remaster/summary.csv"]),
-    # one sweep summary per swept parameter, as soon as one of its per-value outputs is registered
-    (B + r"/dedup/delta~[^/]+/summary\.parquet",
-     ["sweeps/delta.parquet", "figures/sweeps/delta.png", "figures/sweeps/delta.pdf", "tables/sweeps/delta.html"]),
-    (B + r"/prune/lambda~[^/]+/target~[^/]+/kept\.parquet",
-     ["sweeps/prune.parquet", "figures/sweeps/prune.png", "figures/sweeps/prune.pdf", "tables/sweeps/prune.html"]),
-    (B + r"/pseudo/boost~[^/]+/selection\.parquet",
-     ["sweeps/boost.parquet", "figures/sweeps/boost.png", "figures/sweeps/boost.pdf", "tables/sweeps/boost.html"]),
-]
-FIGURE_OF_TARGET = [(re.compile(pattern), stems) for pattern, stems in FIGURE_OF_TARGET]
-
-
-def figure_targets(benchmark):
-    """Figures and tables whose input tables the other rule files register for this benchmark."""
-    upstream = [p for fn in TARGET_FUNCTIONS if fn is not figure_targets for p in fn(benchmark)]
-    out = {}
-    for path in upstream:
-        for pattern, stems in FIGURE_OF_TARGET:
-            match = pattern.fullmatch(path)
-            if match:
-                fields = match.groupdict()
-                for stem in stems:
-                    out[f"results/{fields['b']}/" + stem.format(**fields)] = None
-    return list(out)
-
 
 register_targets(figure_targets)

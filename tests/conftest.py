@@ -23,11 +23,9 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
-@pytest.fixture
-def workflow_copy(tmp_path: Path) -> Path:
-    """A copy of the workflow in a temp folder, so runs never write into the repository."""
-    dest = tmp_path / "wf"
-    dest.mkdir()
+def copy_workflow(dest: Path) -> Path:
+    """Copy the workflow (Snakefile, rules, scripts, config, ...) into a new folder ``dest``."""
+    dest.mkdir(parents=True)
     for part in WORKFLOW_PARTS:
         src = REPO / part
         if src.is_dir():
@@ -35,6 +33,12 @@ def workflow_copy(tmp_path: Path) -> Path:
         elif src.exists():
             shutil.copy2(src, dest / part)
     return dest
+
+
+@pytest.fixture
+def workflow_copy(tmp_path: Path) -> Path:
+    """A copy of the workflow in a temp folder, so runs never write into the repository."""
+    return copy_workflow(tmp_path / "wf")
 
 
 def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:

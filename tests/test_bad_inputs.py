@@ -17,7 +17,6 @@ import json
 import os
 import pickle
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -613,7 +612,8 @@ RULE_CASES = [
         "logs/tiny/train_router/split~standard/method~bigk.log", (_BIGK,),
     ),
     RuleCase(
-        "rule-prune-target-too-large", f"target `{_PRUNED}/kept.parquet` (pool of 30 models)", "reference",
+        "rule-prune-target-too-large", "`prune_models` asked for `target~500/kept.parquet` (pool of 30 models)",
+        "reference",
         {}, ("tests/tiny.yaml",), (f"{_PRUNED}/kept.parquet",),
         f"RouterBench+ error: prune.target={_TARGET}: expected fewer models than the pool",
         f"logs/tiny/prune_models/lambda~{_LAM}_target~{_TARGET}.log",

@@ -1,0 +1,155 @@
+"""End to end: the whole DAG (`snakemake --cores 2`) on the tiny config, asserting on content.
+
+The tiny benchmark is the demo generator at small size, so every stage is checked against the
+truth planted in it: duplicate groups, specialists, near-copy models, a redundant category.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.image
+import numpy as np
+import pandas as pd
+import pytest
+
+from routerbench_plus import io
+
+from conftest import copy_workflow, run_snakemake
+
+pytestmark = pytest.mark.slow
+
+B = "tiny"
+CONFIG = ("--configfile", "tests/tiny.yaml")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny config's whole DAG, run once in a fresh copy of the workflow."""
+    dest = copy_workflow(tmp_path_factory.mktemp("e2e") / "wf")
+    result = run_snakemake(dest, "--cores", "2", *CONFIG, timeout=1500)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return dest
+
+
+def read(run: Path, path: str) -> pd.DataFrame:
+    return io.read(run / "results" / B / path)
+
+
+def test_lint_is_clean(run: Path) -> None:
+    result = run_snakemake(run, "--lint", *CONFIG)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Lints for" not in result.stdout + result.stderr
+
+
+def test_dry_run_after_a_complete_run_has_nothing_to_do(run: Path) -> None:
+    result = run_snakemake(run, "-n", *CONFIG)
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_planted_duplicate_groups_recovered_exactly(run: Path) -> None:
+    truth = read(run, "truth/duplicates.parquet")
+    found = read(run, "dedup/delta~0.999/groups.parquet")
+    as_sets = lambda t, g: {frozenset(m["query_id"]) for _, m in t.groupby(g)}  # noqa: E731
+    assert as_sets(found, "group_id") == as_sets(truth, "group_id")
+    summary = read(run, "dedup/delta~0.999/summary.parquet").iloc[0]
+    assert summary["n_groups"] == truth["group_id"].nunique()
+    # labels of members are drawn independently, so groups carry disagreement
+    assert summary["share_groups_within_model_disagreement"] > 0.5
+    reduced = read(run, "dedup/delta~0.999/reduced/queries.parquet")
+    data = read(run, "data/queries.parquet")
+    assert len(data) - len(reduced) == len(truth) - truth["group_id"].nunique()
+
+
+def test_planted_specialists_drive_the_specialist_score(run: Path) -> None:
+    planted = read(run, "truth/specialists.parquet")
+    costs = read(run, "data/models.parquet").set_index("model")["params_b"]
+    detail = read(run, "specialist/detail.parquet")
+    for _, row in planted.iterrows():
+        affordable = detail[
+            (detail["task"] == row["category"])
+            & (detail["budget"] >= costs[row["model"]])
+            & (detail["generalist"] != row["model"])  # a cheap specialist can be the heuristic's choice
+        ]
+        assert len(affordable) > 0
+        # wherever the specialist is affordable it is the best non-generalist, above the generalist
+        assert (affordable["best_specialist"] == row["model"]).all(), row.to_dict()
+        assert (affordable["gap"] > 0).all(), row.to_dict()
+    scores = read(run, "specialist/scores.parquet").set_index("task")["specialist_score"]
+    cheap = planted.loc[planted["model"].map(costs) <= 7, "category"]
+    assert (scores[list(cheap)] >= 0.05).all()  # affordable at most budgets: a clearly positive score
+    counts = read(run, "specialist/counts.parquet")
+    assert counts["n_tasks"].sum() == len(scores)
+
+
+def test_pruning_removes_one_of_each_near_copy_pair_first_and_keeps_specialists(run: Path) -> None:
+    redundant = read(run, "truth/redundant.parquet")
+    steps = read(run, "prune/lambda~0.2/target~20/steps.parquet")
+    first = list(steps.sort_values("step")["removed_model"].head(len(redundant)))
+    for _, pair in redundant.iterrows():
+        assert {pair["model"], pair["copy_of"]} & set(first), (pair.to_dict(), first)
+    kept = set(read(run, "prune/lambda~0.2/target~20/kept.parquet")["model"])
+    assert set(read(run, "truth/specialists.parquet")["model"]) <= kept
+    assert len(kept) == 20
+
+
+def test_remastered_benchmark_is_canonical_and_marks_pseudo_models(run: Path) -> None:
+    bench = io.read_benchmark(*(run / "results" / B / "remaster" / f"{n}.parquet" for n in io.BENCHMARK_FILES))
+    summary = read(run, "remaster/summary.parquet").set_index("step")
+    assert summary.loc["pseudo", "n_models"] == len(bench.models)
+    assert summary.loc["pseudo", "n_queries"] == len(bench.queries)
+    assert summary.loc["pseudo", "n_labels"] == len(bench.labels)
+    pseudo = bench.models[bench.models["is_pseudo"]]
+    assert len(pseudo) >= 1 and pseudo["model"].str.startswith("pseudo-").all()
+
+
+def test_every_method_and_split_has_curves_with_ci_and_oracle_on_top(run: Path) -> None:
+    methods = {"knn", "kmeans", "mlp", "mf", "heuristic", "oracle", "random", "cheapest-adequate"}
+    for split in ("standard", "reduced", "remastered", "pseudo", "ood-planted", "catdrop", "frac-0.5"):
+        areas = read(run, f"eval/split~{split}/cost~params/areas.parquet").set_index("method")
+        assert set(areas.index) == methods, split  # the user's router shows up like the built-ins
+        assert ((areas["area_lo"] <= areas["area"]) & (areas["area"] <= areas["area_hi"])).all()
+        assert areas.loc["oracle", "area"] >= areas["area"].max() - 1e-12
+        curves = read(run, f"eval/split~{split}/cost~params/curves.parquet")
+        queries = read(run, f"splits/split~{split}/queries.parquet")
+        # curves are computed on the split's test queries only
+        assert (curves["n_queries"] == (queries["split"] == "test").sum()).all()
+        wide = curves.pivot(index="budget", columns="method", values="quality")
+        assert (wide["oracle"].to_numpy()[:, None] >= wide.to_numpy() - 1e-9).all()
+
+
+def test_knn_beats_heuristic_significantly_with_planted_specialists(run: Path) -> None:
+    pairwise = read(run, "eval/split~standard/cost~params/pairwise.parquet")
+    row = pairwise[(pairwise["method_a"] == "knn") & (pairwise["method_b"] == "heuristic")].iloc[0]
+    assert row["area_diff"] > 0 and row["area_significant"]
+
+
+def test_ood_and_catdrop_tables_name_the_held_out_categories(run: Path) -> None:
+    ood = read(run, "eval/ood/group~ood-planted.parquet")
+    assert set(ood.loc[~ood["pooled"], "category"]) == {"cat-00"}
+    catdrop = read(run, "eval/catdrop.parquet")
+    planted = read(run, "truth/redundant_categories.parquet").iloc[0]
+    assert set(catdrop.loc[~catdrop["pooled"], "category"]) <= {planted["category"], planted["copy_of"]}
+    assert len(catdrop) > 0
+    fractions = read(run, "eval/train_fraction.parquet")
+    assert set(fractions["train_fraction"]) == {0.5, 1.0}
+
+
+def test_tradeoff_agreement_and_dedup_tables(run: Path) -> None:
+    areas = read(run, "eval/split~standard/tradeoff/pair~small-vs-large/areas.parquet")
+    assert {"apgr", "cpt50", "cpt80"} <= set(areas.columns)
+    agreement = read(run, "eval/agreement.parquet")
+    assert agreement["agreement_before_pts"].between(0, 100).all()
+    table = read(run, "eval/original_vs_reduced.parquet")
+    assert set(table["method"]) >= {"knn", "mlp"}
+
+
+def test_figures_are_real_images(run: Path) -> None:
+    pngs = sorted((run / "results" / B / "figures").rglob("*.png"))
+    assert len(pngs) >= 10
+    for png in pngs:
+        image = matplotlib.image.imread(png)
+        assert image.shape[0] > 200 and image.shape[1] > 200, png
+        assert np.ptp(image[..., :3]) > 0, f"{png} is blank"
+        assert png.with_suffix(".pdf").stat().st_size > 1000

@@ -13,7 +13,8 @@ rule category_similarity:
         similarity="results/{benchmark}/categories/similarity.parquet",
         redundant="results/{benchmark}/categories/redundant.parquet",
     params:
-        drop_similarity=CATEGORIES.get("drop_similarity", 0.95),
+        # null disables the catdrop experiment; the table then flags nothing (no cosine exceeds 1)
+        drop_similarity=CATEGORIES.get("drop_similarity", 0.95) if CATEGORIES.get("drop_similarity", 0.95) is not None else 1.0,
     wildcard_constraints:
         benchmark=alternation([b for b in BENCHMARKS if has_prompts(b)]),
     log:

@@ -72,11 +72,13 @@ def ood_group_defined(benchmark, split):
 
 def experiment_splits(benchmark):
     """Splits of the category-redundancy experiments (config `categories`): frac-<f> for every
-    training fraction below 1, and catdrop; both need prompts (category embeddings)."""
+    training fraction below 1, and catdrop unless categories.drop_similarity is null; both need
+    prompts (category embeddings)."""
     if not has_prompts(benchmark):
         return []
-    fractions = config.get("categories", {}).get("train_fractions", [])
-    return [f"frac-{f:g}" for f in fractions if f < 1] + ["catdrop"]
+    settings = config.get("categories", {})
+    catdrop = ["catdrop"] if settings.get("drop_similarity", 0.95) is not None else []
+    return [f"frac-{f:g}" for f in settings.get("train_fractions", []) if f < 1] + catdrop
 
 
 def benchmark_splits(benchmark):
@@ -200,9 +202,10 @@ def eval_targets(benchmark):
         for c in benchmark_cost_types(benchmark)
         for name in ("curves", "models", "areas", "pairwise")
     ]
-    out += [
+    out += [  # not on the remastered split: pruning may have removed a pair's model from its pool
         f"{eval_dir(benchmark, s)}/tradeoff/pair~{p}/{name}.parquet"
         for s in splits
+        if split_kind(s) != "remastered"
         for p in benchmark_config(benchmark).get("binary_pairs", {})
         for name in ("curves", "areas")
     ]
@@ -252,6 +255,31 @@ def table(stem, category, subcategory, caption, labels):
     }
 
 
+def upstream_targets(benchmark):
+    """Outputs the other rule files register for a benchmark (the tables figures may plot)."""
+    return [p for fn in TARGET_FUNCTIONS if fn is not figure_targets for p in fn(benchmark)]
+
+
+def figure_splits(benchmark, table):
+    """Splits, in registration order, whose results/<b>/eval/split~<s>/<table> is registered: the
+    panels of a per-benchmark figure (table e.g. 'cost~params/curves.parquet')."""
+    pattern = re.compile(f"{re.escape(eval_dir(benchmark, ''))}([^/]+)/{re.escape(table)}")
+    found = (pattern.fullmatch(p) for p in upstream_targets(benchmark))
+    return list(dict.fromkeys(m.group(1) for m in found if m))
+
+
+def per_split_tables(folder, *names):
+    """Input function of a per-benchmark figure: {name: [eval/split~<s>/<folder>/<name>.parquet for
+    every split of figure_splits]}; ``folder`` may name wildcards ('cost~{cost}')."""
+
+    def inputs(w):
+        sub = folder.format(**dict(w.items()))
+        splits = figure_splits(w.benchmark, f"{sub}/{names[0]}.parquet")
+        return {name: [f"{eval_dir(w.benchmark, s)}/{sub}/{name}.parquet" for s in splits] for name in names}
+
+    return inputs
+
+
 def sweep_keys(benchmark, param):
     """The swept values of a config sweep, as tuples (the wildcard values of its paths)."""
     if param == "delta":
@@ -282,16 +310,17 @@ def first_boost():
 
 
 # (pattern of a target registered by another rule file, below results/<benchmark>/; the figure and
-# table stems it enables, below the same folder)
+# table stems it enables, below the same folder). Per-split evaluation tables enable one figure per
+# benchmark (x cost / x pair) with a panel per split (its inputs: per_split_tables).
 FIGURE_OF_TARGET = [
     (r"eval/split~(?P<split>[^/]+)/cost~(?P<cost>[^/]+)/curves\.parquet",
-     ["figures/split~{split}/cost~{cost}/deferral_curves.png", "figures/split~{split}/cost~{cost}/deferral_curves.pdf"]),
+     ["figures/cost~{cost}/deferral_curves.png", "figures/cost~{cost}/deferral_curves.pdf"]),
     (r"eval/split~(?P<split>[^/]+)/cost~(?P<cost>[^/]+)/areas\.parquet",
-     ["figures/split~{split}/cost~{cost}/areas.png", "figures/split~{split}/cost~{cost}/areas.pdf",
-      "tables/split~{split}/cost~{cost}/areas.html", "tables/split~{split}/cost~{cost}/areas.csv"]),
+     ["figures/cost~{cost}/areas.png", "figures/cost~{cost}/areas.pdf",
+      "tables/cost~{cost}/areas.html", "tables/cost~{cost}/areas.csv"]),
     (r"eval/split~(?P<split>[^/]+)/tradeoff/pair~(?P<pair>[^/]+)/curves\.parquet",
-     ["figures/split~{split}/tradeoff/pair~{pair}.png", "figures/split~{split}/tradeoff/pair~{pair}.pdf",
-      "tables/split~{split}/tradeoff/pair~{pair}.html", "tables/split~{split}/tradeoff/pair~{pair}.csv"]),
+     ["figures/tradeoff/pair~{pair}.png", "figures/tradeoff/pair~{pair}.pdf",
+      "tables/tradeoff/pair~{pair}.html", "tables/tradeoff/pair~{pair}.csv"]),
     (r"eval/ood/group~(?P<group>[^/]+)\.parquet",
      ["figures/ood/group~{group}.png", "figures/ood/group~{group}.pdf",
       "tables/ood/group~{group}.html", "tables/ood/group~{group}.csv"]),
@@ -314,7 +343,7 @@ FIGURE_OF_TARGET = [
       "tables/specialist_counts.html", "tables/specialist_counts.csv"]),
     (r"dominance/avg_rank\.parquet",
      ["figures/average_rank.png", "figures/average_rank.pdf", "tables/average_rank.html", "tables/average_rank.csv"]),
-    (r"prune/lambda~(?P<lam>[^/]+)/target~(?P<target>[^/]+)/steps\.parquet",
+    (r"prune/lambda~(?P<lam>[^/]+)/target~(?P<target>[^/]+)/curve\.parquet",
      ["figures/prune/lambda~{lam}/target~{target}/pruning.png", "figures/prune/lambda~{lam}/target~{target}/pruning.pdf"]),
     (r"pseudo/boost~(?P<boost>[^/]+)/selection\.parquet",
      ["tables/pseudo/boost~{boost}/selection.html", "tables/pseudo/boost~{boost}/selection.csv"]),
@@ -332,9 +361,8 @@ FIGURE_OF_TARGET = [(re.compile(f"results/(?P<b>[^/]+)/{pattern}"), stems) for p
 
 def figure_targets(benchmark):
     """Figures and tables whose input tables the other rule files register for this benchmark."""
-    upstream = [p for fn in TARGET_FUNCTIONS if fn is not figure_targets for p in fn(benchmark)]
     out = {}
-    for path in upstream:
+    for path in upstream_targets(benchmark):
         for pattern, stems in FIGURE_OF_TARGET:
             match = pattern.fullmatch(path)
             if match:

@@ -3,7 +3,9 @@
 # {csv,html}; PNGs and HTML tables go into `snakemake --report report.html`, grouped by stage.
 # A figure is registered for a benchmark exactly when the tables it plots are registered by their
 # own rule file (so has_prompts, splits, binary_pairs and ood_groups are honoured without repeating them).
-# Helpers (fig, table, sweep_keys, sweep_inputs, first_boost, figure_targets) are in rules/common.smk.
+# Evaluation figures are one job per benchmark (x cost type / x pair) with a panel per split.
+# Helpers (fig, table, per_split_tables, sweep_keys, sweep_inputs, first_boost, figure_targets) are in
+# rules/common.smk.
 
 report: "../report/workflow.rst"
 
@@ -24,18 +26,16 @@ CAT_SWEEPS = "8 Sweeps"
 
 
 rule fig_deferral_curves:
-    """Deferral curves of split {split} ({cost} budgets): routers as lines, single models as points."""
+    """Deferral curves ({cost} budgets), one panel per split: routers as lines, single models as points."""
     input:
-        curves="results/{benchmark}/eval/split~{split}/cost~{cost}/curves.parquet",
-        models="results/{benchmark}/eval/split~{split}/cost~{cost}/models.parquet",
+        unpack(per_split_tables("cost~{cost}", "curves", "models")),
     output:
-        **fig("results/{benchmark}/figures/split~{split}/cost~{cost}/deferral_curves", CAT_EVAL,
-              "Deferral curves", "deferral_curves",
-              {"benchmark": "{benchmark}", "split": "{split}", "cost": "{cost}"}),
+        **fig("results/{benchmark}/figures/cost~{cost}/deferral_curves", CAT_EVAL, "Deferral curves",
+              "deferral_curves", {"benchmark": "{benchmark}", "cost": "{cost}"}),
     log:
-        "logs/{benchmark}/fig_deferral_curves/split~{split}/cost~{cost}.log",
+        "logs/{benchmark}/fig_deferral_curves/cost~{cost}.log",
     benchmark:
-        "benchmarks/{benchmark}/fig_deferral_curves/split~{split}/cost~{cost}.tsv"
+        "benchmarks/{benchmark}/fig_deferral_curves/cost~{cost}.tsv"
     threads: 1
     resources:
         **FIG_RESOURCES,
@@ -46,19 +46,18 @@ rule fig_deferral_curves:
 
 
 rule fig_areas:
-    """Area and peak with bootstrap intervals of split {split} ({cost}): figure and table."""
+    """Area and peak with bootstrap intervals on every split ({cost}): figure and table."""
     input:
-        areas="results/{benchmark}/eval/split~{split}/cost~{cost}/areas.parquet",
-        pairwise="results/{benchmark}/eval/split~{split}/cost~{cost}/pairwise.parquet",
+        unpack(per_split_tables("cost~{cost}", "areas", "pairwise")),
     output:
-        **fig("results/{benchmark}/figures/split~{split}/cost~{cost}/areas", CAT_EVAL, "Area and peak",
-              "areas", {"benchmark": "{benchmark}", "split": "{split}", "cost": "{cost}", "kind": "figure"}),
-        **table("results/{benchmark}/tables/split~{split}/cost~{cost}/areas", CAT_EVAL, "Area and peak",
-                "areas_table", {"benchmark": "{benchmark}", "split": "{split}", "cost": "{cost}", "kind": "table"}),
+        **fig("results/{benchmark}/figures/cost~{cost}/areas", CAT_EVAL, "Area and peak", "areas",
+              {"benchmark": "{benchmark}", "cost": "{cost}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/cost~{cost}/areas", CAT_EVAL, "Area and peak", "areas_table",
+                {"benchmark": "{benchmark}", "cost": "{cost}", "kind": "table"}),
     log:
-        "logs/{benchmark}/fig_areas/split~{split}/cost~{cost}.log",
+        "logs/{benchmark}/fig_areas/cost~{cost}.log",
     benchmark:
-        "benchmarks/{benchmark}/fig_areas/split~{split}/cost~{cost}.tsv"
+        "benchmarks/{benchmark}/fig_areas/cost~{cost}.tsv"
     threads: 1
     resources:
         **FIG_RESOURCES,
@@ -69,21 +68,20 @@ rule fig_areas:
 
 
 rule fig_tradeoff:
-    """Binary trade-off curves of pair {pair} on split {split}, with the straight line and the oracle."""
+    """Binary trade-off curves of pair {pair}, one panel per split, with the straight line and the oracle."""
     input:
-        curves="results/{benchmark}/eval/split~{split}/tradeoff/pair~{pair}/curves.parquet",
-        areas="results/{benchmark}/eval/split~{split}/tradeoff/pair~{pair}/areas.parquet",
+        unpack(per_split_tables("tradeoff/pair~{pair}", "curves", "areas")),
     output:
-        **fig("results/{benchmark}/figures/split~{split}/tradeoff/pair~{pair}", CAT_EVAL, "Binary trade-off",
-              "tradeoff", {"benchmark": "{benchmark}", "split": "{split}", "pair": "{pair}", "kind": "figure"}),
-        **table("results/{benchmark}/tables/split~{split}/tradeoff/pair~{pair}", CAT_EVAL, "Binary trade-off",
-                "tradeoff_table", {"benchmark": "{benchmark}", "split": "{split}", "pair": "{pair}", "kind": "table"}),
+        **fig("results/{benchmark}/figures/tradeoff/pair~{pair}", CAT_EVAL, "Binary trade-off", "tradeoff",
+              {"benchmark": "{benchmark}", "pair": "{pair}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/tradeoff/pair~{pair}", CAT_EVAL, "Binary trade-off", "tradeoff_table",
+                {"benchmark": "{benchmark}", "pair": "{pair}", "kind": "table"}),
     wildcard_constraints:
         pair=r"[A-Za-z0-9_.-]+",
     log:
-        "logs/{benchmark}/fig_tradeoff/split~{split}/pair~{pair}.log",
+        "logs/{benchmark}/fig_tradeoff/pair~{pair}.log",
     benchmark:
-        "benchmarks/{benchmark}/fig_tradeoff/split~{split}/pair~{pair}.tsv"
+        "benchmarks/{benchmark}/fig_tradeoff/pair~{pair}.tsv"
     threads: 1
     resources:
         **FIG_RESOURCES,
@@ -302,9 +300,10 @@ rule fig_average_rank:
 
 
 rule fig_pruning:
-    """Greedy pruning (lambda {lam}, target {target}): removed models' accuracy/similarity and removal order."""
+    """Greedy pruning (lambda {lam}, target {target}): pool size vs oracle/heuristic routing area, removal order."""
     input:
         steps="results/{benchmark}/prune/lambda~{lam}/target~{target}/steps.parquet",
+        curve="results/{benchmark}/prune/lambda~{lam}/target~{target}/curve.parquet",
     output:
         **fig("results/{benchmark}/figures/prune/lambda~{lam}/target~{target}/pruning", CAT_DOMINANCE,
               "Pruning", "pruning", {"benchmark": "{benchmark}", "lambda": "{lam}", "target": "{target}"}),

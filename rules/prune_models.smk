@@ -50,12 +50,36 @@ rule prune_models:
         "../workflow/scripts/prune_models.py"
 
 
+rule prune_curve:
+    """Oracle and heuristic routing area on the test queries of every pool along the removal order (no training)."""
+    input:
+        unpack(lambda w: benchmark_data(w.benchmark)),
+        steps="results/{benchmark}/prune/lambda~{lam}/target~{target}/steps.parquet",
+    output:
+        curve="results/{benchmark}/prune/lambda~{lam}/target~{target}/curve.parquet",
+    params:
+        cost=lambda w: benchmark_cost_types(w.benchmark)[0],
+        budgets=config.get("evaluation", {}).get("budgets", "model_costs"),
+    log:
+        "logs/{benchmark}/prune_curve/lambda~{lam}_target~{target}.log",
+    benchmark:
+        "benchmarks/{benchmark}/prune_curve/lambda~{lam}_target~{target}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/prune_curve.py"
+
+
 register_targets(
     lambda b: [f"results/{b}/prune/jaccard.parquet"]
     + [
         f"results/{b}/prune/lambda~{lam}/target~{target}/{name}.parquet"
         for lam in PRUNE.get("lambda", [0.5])
         for target in PRUNE.get("target", [20])
-        for name in ("steps", "kept")
+        for name in ("steps", "kept", "curve")
     ]
 )

@@ -52,7 +52,7 @@ def test_runs_cover_every_cheap_rule_kind(reference):
     expected = [
         f"results/{B}/data/labels.parquet",
         f"results/{B}/embed/embeddings.parquet",
-        f"results/{B}/dedup/delta~{tiny_config()['dedup']['delta'][0]}/groups.parquet",
+        f"results/{B}/dedup/delta~{tiny_config()['dedup']['reduced_delta']}/groups.parquet",
         f"results/{B}/categories/similarity.parquet",
         f"results/{B}/specialist/detail.parquet",
         f"results/{B}/dominance/avg_rank.parquet",

@@ -1,5 +1,6 @@
 """Figure functions on small synthetic tables: labels name the cost type, one artist per method,
-files are written as real PNG/PDF, and the HTML tables carry the numbers."""
+one panel per split (planted per-split values land in their own panel), files are written as real
+PNG/PDF, and the HTML tables carry the numbers."""
 
 from __future__ import annotations
 
@@ -120,9 +121,10 @@ def test_tradeoff_straight_line_and_oracle(tmp_path):
     fig = figures.plot_tradeoff(pd.concat([curves, oracle_router]), areas)
     ax, diff = fig.axes[:2]
     styles = {ln.get_label(): (ln.get_linestyle(), ln.get_color()) for ln in ax.get_lines()}
-    assert set(styles) == {"K-NN (0.533)", "straight line (0.500)", "oracle (pair) (0.600)"}  # oracle router not repeated
-    assert styles["straight line (0.500)"][0] == ":" and styles["oracle (pair) (0.600)"][0] == "--"
-    assert styles["K-NN (0.533)"][0] == "-"
+    assert set(styles) == {"K-NN", "straight line", "oracle (pair)"}  # oracle router not repeated
+    assert styles["straight line"][0] == ":" and styles["oracle (pair)"][0] == "--" and styles["K-NN"][0] == "-"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["K-NN (0.533)", "straight line (0.500)", "oracle (pair) (0.600)"]  # one split: areas in the legend
     assert ax.get_title() == "gen-s-1b (small) vs gen-xl-70b (large)"
     assert "large model" in diff.get_xlabel() and diff.get_xlim() == (0.0, 1.0)
     # lower panel: K-NN minus the straight line in points, and the straight line itself at 0
@@ -131,6 +133,136 @@ def test_tradeoff_straight_line_and_oracle(tmp_path):
     table = figures.tradeoff_table(areas)
     assert table["method"].tolist() == ["oracle (pair)", "K-NN", "straight line"]
     assert table.loc[1, "area (CI)"] == "0.533 [0.520, 0.540]" and table.loc[1, "CPT(80%)"] == 0.6
+    _png_pdf_ok(tmp_path, fig)
+
+
+SPLITS = ["standard", "reduced", "remastered", "pseudo", "ood-planted", "frac-0.75", "frac-0.5", "frac-0.25",
+          "catdrop"]
+
+
+def per_split(make, splits):
+    """make() once per split, tagged with the split and shifted by 0.01 x its position (planted)."""
+    frames = []
+    for i, split in enumerate(splits):
+        df = make().assign(split=split)
+        for column in [c for c in df.columns if c.startswith(("quality", "area", "peak"))]:
+            df[column] = df[column] + 0.01 * i
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_split_order_and_grid_shape():
+    df = pd.DataFrame({"split": ["b", "a", "b", "c"]})
+    assert figures.split_order(df) == ["b", "a", "c"]  # order of appearance
+    assert figures.split_order(df, ["c", "x", "a"]) == ["c", "a", "b"]  # given order first, unknown ignored
+    assert figures.split_order(df.drop(columns="split")) == [None]
+    assert [figures.grid_shape(n) for n in (1, 2, 4, 5, 7, 9)] == [(1, 1), (1, 2), (2, 2), (2, 3), (3, 3), (3, 3)]
+
+
+def test_deferral_curves_one_panel_per_split(tmp_path):
+    splits = ["standard", "ood-planted", "pseudo"]
+    models = per_split(make_models, splits)
+    models.loc[models["split"] != "pseudo", "is_pseudo"] = False
+    models = models[~((models["model"] == "pseudo-x") & (models["split"] != "pseudo"))]  # a pseudo model on one split
+    fig = figures.plot_deferral_curves(per_split(make_curves, splits), models, cost_type="params",
+                                       splits=["pseudo", "standard"])  # given order first, then the rest
+    main, below = fig.subfigs
+    assert fig.get_figwidth() == figures.DOUBLE_COLUMN_IN
+    assert [ax.get_title() for ax in fig.axes] == ["pseudo", "standard", "ood-planted"]
+    for i, ax in enumerate(fig.axes):
+        lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
+        assert [ln.get_label() for ln in lines] == [figures.method_label(m) for m in METHODS]
+        knn = lines[0].get_ydata()
+        shift = {"standard": 0.0, "ood-planted": 0.01, "pseudo": 0.02}[ax.get_title()]  # each panel its own split
+        assert knn == pytest.approx(np.linspace(0.3, 0.5, 5) + shift)
+        assert lines[-1].get_linestyle() == "--"  # oracle dashed in every panel
+        points = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
+        assert points == (6 if ax.get_title() == "pseudo" else 5)
+        assert ax.get_xscale() == "log" and ax.get_ylim() == fig.axes[0].get_ylim()  # shared axes
+    assert "parameters (billions)" in main.get_supxlabel() and main.get_supylabel() == "Mean test quality"
+    assert "deferral curves per training split" in main.get_suptitle() and main.get_suptitle().startswith("demo")
+    legend = {t.get_text() for t in below.legends[0].get_texts()}
+    assert legend == {figures.method_label(m) for m in METHODS} | {"single model", "pseudo-specialist"}
+    assert not fig.legends and not main.legends  # one shared legend
+    _png_pdf_ok(tmp_path, fig)
+
+
+@pytest.mark.parametrize("n", [7, 9])  # tiny config: 7 splits (incomplete last row); demo: 9
+def test_per_split_grids_stay_legible(n):
+    """Every split count the demo/tiny configs produce: nothing cut off or overlapping at double-column width."""
+    curves = per_split(make_curves, SPLITS[:n])
+    fig = figures.plot_deferral_curves(curves, per_split(make_models, SPLITS[:n]))
+    assert len(fig.axes) == n and figures.layout_problems(fig) == []
+    rows, cols = figures.grid_shape(n)
+    shown = [ax.xaxis.get_major_ticks()[0].label1.get_visible() for ax in fig.axes]
+    assert shown == [i + cols >= n for i in range(n)]  # x tick labels where no panel is below
+    for make in (lambda: figures.plot_area_peak(per_split(make_areas, SPLITS[:n])),
+                 lambda: figures.plot_tradeoff(per_split(make_tradeoff, SPLITS[:n]))):
+        assert figures.layout_problems(make()) == []
+
+
+def test_area_peak_bands_per_split_and_tables(tmp_path):
+    splits = ["standard", "reduced", "ood-planted"]
+    areas = per_split(make_areas, splits)
+    fig = figures.plot_area_peak(areas)
+    left, right = fig.axes
+    assert left.get_xlabel() == "Area under deferral curve" and right.get_xlabel() == "Peak quality"
+    ticks = {t.get_text(): t.get_position()[1] for t in left.get_yticklabels()}
+    assert ticks["standard"] > ticks["reduced"] > ticks["ood-planted"]  # first split on top
+    dots = right.collections[-1].get_offsets()
+    assert len(dots) == len(splits) * len(METHODS)
+    # oracle on ood-planted (3rd split): peak 0.7 + 0.1 + 0.02, in the band of its split, below the other methods
+    oracle = [(x, y) for (x, y), m, s in zip(dots, areas["method"], areas["split"]) if m == "oracle" and s == "ood-planted"]
+    assert oracle[0][0] == pytest.approx(0.82) and abs(oracle[0][1] - ticks["ood-planted"]) < 0.5
+    knn_y = [y for (x, y), m, s in zip(dots, areas["method"], areas["split"]) if m == "knn" and s == "ood-planted"][0]
+    assert knn_y > oracle[0][1]  # study order within a band: K-NN first (top), oracle last
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [figures.method_label(m) for m in METHODS]
+    assert "area and peak per training split" in fig.get_suptitle() and "parameters (billions)" in fig.get_suptitle()
+    wide = figures.area_by_split(areas)
+    assert wide.columns.tolist() == ["method", *splits]
+    assert wide.set_index("method").loc["Oracle", "ood-planted"] == "0.720 [0.710, 0.732]"
+    long = figures.area_table(areas)
+    assert long["split"].tolist()[:2] == ["standard", "standard"] and long["method"].iloc[7] == "Oracle"
+    pairwise = pd.DataFrame({"split": ["standard", "standard", "reduced", "reduced"], "method_a": ["knn", "mf"] * 2,
+                             "method_b": ["mf", "knn"] * 2, "area_diff": [0.01, -0.01, 0.02, -0.02]})
+    pw = figures.pairwise_table(pairwise)
+    assert pw[["split", "method a", "method b"]].values.tolist() == [["standard", "K-NN", "MF"], ["reduced", "K-NN", "MF"]]
+    csv, page = tmp_path / "t.csv", tmp_path / "t.html"
+    figures.write_table(areas, csv, page, title="Areas", show_raw=False, extra=[("Area by split", wide)])
+    assert len(pd.read_csv(csv)) == len(areas)  # the CSV keeps every split's raw rows
+    assert page.read_text().count("<table>") == 1 and "0.720 [0.710, 0.732]" in page.read_text()
+    _png_pdf_ok(tmp_path, fig)
+
+
+def make_tradeoff() -> pd.DataFrame:
+    f = np.linspace(0, 1, 11)
+    return pd.concat([
+        pd.DataFrame({"benchmark": "demo", "pair_small": "gen-s-1b", "pair_large": "gen-xl-70b", "method": m,
+                      "share_large": f, "quality": q})
+        for m, q in [("knn", 0.4 + 0.2 * np.sqrt(f)), ("mlp", 0.4 + 0.2 * f ** 0.8), ("straight", 0.4 + 0.2 * f),
+                     ("pair_oracle", np.minimum(0.7, 0.4 + 0.6 * f))]
+    ], ignore_index=True)
+
+
+def test_tradeoff_panel_pair_per_split(tmp_path):
+    curves = per_split(make_tradeoff, ["standard", "ood-planted"])
+    curves.loc[(curves["split"] == "ood-planted") & (curves["method"] == "knn"), "quality"] -= 0.05  # planted drop
+    areas = pd.DataFrame({"split": ["standard", "ood-planted"], "method": "knn", "area": [0.53, 0.48]})
+    fig = figures.plot_tradeoff(curves, areas)
+    main, below = fig.subfigs
+    assert len(fig.axes) == 4  # (quality, minus line) per split
+    top_a, bottom_a, top_b, bottom_b = fig.axes
+    assert [top_a.get_title(), top_b.get_title()] == ["standard", "ood-planted"]
+    assert bottom_a.get_ylim() == bottom_b.get_ylim() and top_a.get_ylim() == top_b.get_ylim()  # shared axes
+    f = np.linspace(0, 1, 11)
+    assert bottom_a.get_lines()[0].get_ydata() == pytest.approx(100 * 0.2 * (np.sqrt(f) - f))
+    assert bottom_b.get_lines()[0].get_ydata() == pytest.approx(100 * (0.2 * (np.sqrt(f) - f) - 0.05))
+    styles = {ln.get_label(): ln.get_linestyle() for ln in top_b.get_lines()}
+    assert styles == {"K-NN": "-", "MLP": "-", "straight line": ":", "oracle (pair)": "--"}  # no areas: they differ per split
+    assert [t.get_text() for t in below.legends[0].get_texts()] == ["K-NN", "MLP", "straight line", "oracle (pair)"]
+    assert "large model" in main.get_supxlabel() and "gen-s-1b (small) vs gen-xl-70b (large)" in main.get_suptitle()
+    table = figures.tradeoff_table(areas)
+    assert table[["split", "method"]].values.tolist() == [["standard", "K-NN"], ["ood-planted", "K-NN"]]
     _png_pdf_ok(tmp_path, fig)
 
 
@@ -258,6 +390,27 @@ def test_pruning_curve_and_removal_order(tmp_path):
     assert list(left.get_lines()[0].get_xdata()) == [10, 9, 8]
     assert [t.get_text() for t in right.get_yticklabels()] == ["1. x", "2. y", "3. z"]
     assert "λ = 0.5" in left.get_title()
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_pruning_pool_size_vs_routing_area(tmp_path):
+    steps = pd.DataFrame({"step": [1, 2, 3], "removed_model": ["x", "y", "z"], "score": [-0.3, -0.2, -0.1],
+                          "acc": [0.3, 0.4, 0.5], "avg_sim": [0.9, 0.8, 0.7], "pool_size_after": [9, 8, 7],
+                          "lambda": 0.5})
+    curve = pd.DataFrame({"pool_size": [7, 10, 9, 8], "removed_model": ["z", None, "x", "y"],
+                          "oracle_area": [0.80, 0.90, 0.90, 0.85], "heuristic_area": [0.5, 0.55, 0.52, 0.5],
+                          "best_single_acc": [0.6, 0.6, 0.6, 0.6]})
+    fig = figures.plot_pruning(steps, curve)
+    top, left, right = fig.axes
+    lines = {ln.get_label(): ln for ln in top.get_lines()}
+    oracle = lines["oracle: area under deferral curve"]
+    assert list(oracle.get_xdata()) == [10, 9, 8, 7] and list(oracle.get_ydata()) == [0.9, 0.9, 0.85, 0.8]
+    assert oracle.get_linestyle() == "--" and list(lines["heuristic: area under deferral curve"].get_ydata()) == [0.55, 0.52, 0.5, 0.5]
+    assert "best single model: test accuracy" in lines
+    assert top.xaxis_inverted() and left.get_xlabel() == "Pool size (models)"  # shared x, full pool on the left
+    assert list(left.get_lines()[0].get_xdata()) == [10, 9, 8]  # removed model at the size it was removed from
+    assert [t.get_text() for t in right.get_yticklabels()] == ["1. x", "2. y", "3. z"]  # removal order kept
+    assert "λ = 0.5" in top.get_title() and len(fig.legends[0].get_texts()) == 6
     _png_pdf_ok(tmp_path, fig)
 
 

@@ -534,19 +534,32 @@ def test_bad_nan_policy_value(tmp_path):
 
 
 @pytest.mark.slow
-def test_snakemake_ingest_openllm(workflow_copy):
+def test_snakemake_openllm_runs_every_label_only_stage(workflow_copy):
+    """The leaderboard has no prompts: the whole DAG of its config runs the label-only stages."""
     source = shared_data("openllm_leaderboard_v2_carrot", "openllm_v2_raw_long.parquet")
     override = workflow_copy / "source.yaml"
     override.write_text(f"benchmarks:\n  openllm:\n    source: {source}\n")
     proc = run_snakemake(
-        workflow_copy, "--cores", "2", "results/openllm/data/labels.parquet",
-        "--configfile", "config/openllm.yaml", str(override),
+        workflow_copy, "--cores", "2", "--configfile", "config/openllm.yaml", str(override), timeout=1200,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    data = workflow_copy / "results/openllm/data"
+    results = workflow_copy / "results/openllm"
+    data = results / "data"
     bench = io.read_benchmark(data / "queries.parquet", data / "models.parquet", data / "labels.parquet")
     assert len(bench.models) == 19 and bench.queries["category"].nunique() == 38
     report = io.read(data / "ingest_report.parquet")
     assert ingest.report_value(report, "n_labels") == len(bench.labels) == 388203
     prov = io.read_provenance(data / "labels.parquet")
     assert prov["inputs"]["openllm_v2_raw_long.parquet:source"] == io.file_sha256(source)
+    # stages that need labels and costs only
+    scores = io.read(results / "specialist/scores.parquet")
+    assert len(scores) == 38 and (scores["generalist_mode"] != "heuristic").all()  # the fixed Qwen generalist
+    ranks = io.read(results / "dominance/avg_rank.parquet")
+    assert len(ranks) == 19 and ranks["avg_rank"].between(1, 19).all()
+    assert not (results / "embed").exists()
+    steps = next(results.glob("prune/lambda~*/target~*/steps.parquet"))
+    target = int(steps.parent.name.split("~")[1])
+    assert len(io.read(steps)) == 19 - target
+    areas = io.read(results / "eval/split~standard/cost~params/areas.parquet").set_index("method")
+    assert set(areas.index) == {"heuristic", "oracle", "random"}
+    assert areas.loc["oracle", "area"] > areas.loc["heuristic", "area"] > areas.loc["random", "area"]

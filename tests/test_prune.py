@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerbench_plus.errors import ConfigError
+from routerbench_plus.errors import ConfigError, InputError
 from routerbench_plus.io import label_matrix
 from routerbench_plus.prune import greedy_prune, jaccard, jaccard_table, prune
 from test_specialist import make_bench
@@ -127,3 +127,42 @@ def test_openllm_prune_removal_order():
     sim, _ = jaccard(bench.matrix)
     assert np.allclose(sim, sim.T) and np.allclose(np.diag(sim), 1.0)
     assert ((sim >= 0) & (sim <= 1)).all()
+
+
+def test_pool_curve_hand_computed_and_oracle_monotone():
+    from routerbench_plus.prune import pool_curve
+
+    # Budgets {1, 2, 4} / 4 -> x = .25, .5, 1 -> trapezoid weights .125, .375, .25 (0 before .25).
+    # Test: A 10, B 01, C 11; train: A 11, B 10, C 00 (heuristic prefers A, then B, then C).
+    tasks = {"t1": "t", "t2": "t", "x1": "t", "x2": "t"}
+    splits = {"t1": "test", "t2": "test", "x1": "train", "x2": "train"}
+    labels = {"A": {"t1": 1, "t2": 0, "x1": 1, "x2": 1}, "B": {"t1": 0, "t2": 1, "x1": 1, "x2": 0},
+              "C": {"t1": 1, "t2": 1, "x1": 0, "x2": 0}}
+    bench = make_bench(labels, tasks, {"A": 1.0, "B": 2.0, "C": 4.0}, splits)
+    steps = pd.DataFrame({"step": [2, 1], "removed_model": ["A", "B"], "lambda": 0.5, "target": 1})  # B, then A
+    curve = pool_curve(bench, steps, "params", "model_costs")
+    assert curve["pool_size"].tolist() == [3, 2, 1]
+    assert curve["removed_model"].tolist()[1:] == ["B", "A"] and curve["removed_model"].isna().iloc[0]
+    # oracle: full .5/1/1; without B .5/.5/1; only C 0/0/1 (nothing affordable below 4 counts 0)
+    assert curve["oracle_area"].tolist() == pytest.approx([0.6875, 0.5, 0.25])
+    # heuristic: A at every budget (.5) until A goes; then C at budget 4 only
+    assert curve["heuristic_area"].tolist() == pytest.approx([0.375, 0.375, 0.25])
+    assert curve["best_single_acc"].tolist() == pytest.approx([1.0, 1.0, 1.0])
+    assert curve["lambda"].eq(0.5).all() and curve["target"].eq(1).all() and curve["cost_type"].eq("params").all()
+
+    # a random pool pruned greedily: removing a model never raises the oracle's area
+    rng = np.random.default_rng(1)
+    names, queries = [f"m{i}" for i in range(8)], [f"q{j}" for j in range(120)]
+    random_labels = {m: {q: float(rng.random() < p) for q in queries} for m, p in zip(names, rng.uniform(0.2, 0.8, 8))}
+    random_bench = make_bench(random_labels, {q: f"t{j % 3}" for j, q in enumerate(queries)},
+                              dict(zip(names, rng.choice([1.0, 3.0, 7.0, 13.0], 8))),
+                              {q: "test" if j % 3 == 0 else "train" for j, q in enumerate(queries)})
+    result = prune(random_bench, lam=0.5, target=2)
+    curve = pool_curve(random_bench, result.steps, "params")
+    assert curve["pool_size"].tolist() == list(range(8, 1, -1))  # counts down by one
+    assert curve["removed_model"].tolist()[1:] == result.steps["removed_model"].tolist()
+    oracle = curve["oracle_area"].to_numpy()
+    assert (np.diff(oracle) <= 1e-12).all() and oracle[0] > oracle[-1]
+    assert (curve["heuristic_area"] <= curve["oracle_area"] + 1e-12).all()
+    with pytest.raises(InputError, match="removed_model"):
+        pool_curve(random_bench, result.steps.assign(removed_model="nope"), "params")

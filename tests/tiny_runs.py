@@ -43,7 +43,7 @@ def targets() -> list[str]:
     it, deferral curves, bootstrap and the binary trade-off."""
     config = tiny_config()
     b = BENCHMARK
-    delta = config["dedup"]["delta"][0]
+    delta = config["dedup"]["reduced_delta"]  # the threshold the reduced split uses
     boost = config["pseudo"]["boost"][0]
     pair = next(iter(config["benchmarks"][b]["binary_pairs"]))
     return [

@@ -348,16 +348,98 @@ def write_table(
     note: str = "",
     extra: Sequence[tuple[str, pd.DataFrame]] = (),
     digits: int = 3,
+    show_raw: bool = True,
 ) -> None:
-    """Write ``df`` as CSV (full precision) and, with any ``extra`` tables, as one HTML page."""
+    """Write ``df`` as CSV (full precision) and, with any ``extra`` tables, as one HTML page
+    (``show_raw=False``: the page shows only the ``extra`` tables, e.g. readable summaries of ``df``)."""
     with atomic_path(csv_path) as tmp:
         df.to_csv(tmp, index=False, lineterminator="\n")
-    page = table_html([("", df), *extra], title=title, note=note, digits=digits)
+    sections = [("", df), *extra] if show_raw or not extra else list(extra)
+    page = table_html(sections, title=title, note=note, digits=digits)
     with atomic_path(html_path) as tmp:
         Path(tmp).write_text(page, encoding="utf-8")
 
 
+# --------------------------------------------------------------------------- panels per split
+
+
+def split_order(df: pd.DataFrame, splits: Sequence[str] | None = None) -> list[str | None]:
+    """The splits of ``df`` in panel order: those of ``splits`` first (in that order), then any
+    other split in order of appearance; ``[None]`` when the table has no ``split`` column."""
+    if "split" not in df.columns or df["split"].isna().all():
+        return [None]
+    present = list(dict.fromkeys(df["split"].dropna().astype(str)))
+    first = [s for s in dict.fromkeys(map(str, splits or [])) if s in present]
+    return first + [s for s in present if s not in first]
+
+
+def _of_split(df: pd.DataFrame | None, split: str | None) -> pd.DataFrame | None:
+    if df is None or split is None or "split" not in df.columns:
+        return df
+    return df[df["split"].astype(str) == split]
+
+
+def grid_shape(n: int) -> tuple[int, int]:
+    """(rows, columns) of a panel grid at double-column width: 2 columns for 2 or 4 panels, else 3."""
+    if n <= 1:
+        return 1, 1
+    ncols = 2 if n in (2, 4) else 3
+    return math.ceil(n / ncols), ncols
+
+
+def _last_in_column(i: int, n: int, ncols: int) -> bool:
+    """Whether panel i has no panel below it (then it shows its x tick labels)."""
+    return i + ncols >= n
+
+
+def _with_legend_strip(main_height: float, n_handles: int, ncols: int) -> tuple[Figure, Any, Any]:
+    """A double-column figure split into a main subfigure (panels, suptitle, shared axis labels) and
+    a strip below it sized for a legend of ``n_handles`` entries in ``ncols`` columns. (A figure-level
+    legend outside the axes and a ``supxlabel`` would be placed on top of each other.)"""
+    strip = (math.ceil(n_handles / max(ncols, 1)) * STYLE["legend.fontsize"] * 1.45 + 9) / 72
+    fig = _figure(DOUBLE_COLUMN_IN, main_height + strip)
+    main, below = fig.subfigures(2, 1, height_ratios=[main_height, strip])
+    return fig, main, below
+
+
+def _grid(fig: Any, n: int) -> list:
+    """n panels sharing both axes in a ``grid_shape`` grid of ``fig`` (a figure or subfigure);
+    unused cells removed; x tick labels on every panel without a panel below it."""
+    nrows, ncols = grid_shape(n)
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.remove()
+    for i, ax in enumerate(axes[:n]):
+        if _last_in_column(i, n, ncols):
+            ax.xaxis.set_tick_params(labelbottom=True)
+    return list(axes[:n])
+
+
 # --------------------------------------------------------------------------- deferral curves
+
+
+def _deferral_panel(ax: Any, curves: pd.DataFrame, models: pd.DataFrame | None, methods: list[str],
+                    colours: Mapping[str, str]) -> None:
+    """Draw one split's curves (step lines, optional band) and model points on ``ax``."""
+    has_band = {"quality_lo", "quality_hi"} <= set(curves.columns)
+    for method in methods:
+        part = curves[curves["method"].astype(str) == method].sort_values("budget")
+        if part.empty:
+            continue
+        x = part["budget"].to_numpy(dtype=float)
+        ax.plot(x, part["quality"].to_numpy(dtype=float), drawstyle="steps-post", zorder=4 if method == ORACLE else 3,
+                label=method_label(method), **method_style(method, colours))
+        if has_band and part[["quality_lo", "quality_hi"]].notna().all().all():
+            ax.fill_between(x, part["quality_lo"].to_numpy(dtype=float), part["quality_hi"].to_numpy(dtype=float),
+                            step="post", color=colours[method], alpha=0.18, linewidth=0, zorder=2)
+    if models is None or not len(models):
+        return
+    pseudo = models["is_pseudo"].fillna(False).astype(bool) if "is_pseudo" in models else pd.Series(False, index=models.index)
+    real, fake = models[~pseudo], models[pseudo]
+    ax.scatter(real["cost"], real["quality"], s=9, color=GREY, alpha=0.8, linewidths=0, zorder=1)
+    if len(fake):
+        ax.scatter(fake["cost"], fake["quality"], s=16, marker="^", facecolors="none", edgecolors="#333333",
+                   linewidths=0.7, zorder=1)
 
 
 @styled
@@ -366,74 +448,96 @@ def plot_deferral_curves(
     models: pd.DataFrame | None = None,
     cost_type: str | None = None,
     title: str | None = None,
+    splits: Sequence[str] | None = None,
 ) -> Figure:
-    """Deferral curves: mean test quality against the per-query cost budget.
+    """Deferral curves: mean test quality against the per-query cost budget, one panel per split.
 
-    ``curves``: method, budget, quality (+ quality_lo / quality_hi for a bootstrap band).
-    ``models``: model, cost, quality (+ is_pseudo): individual models as grey points
+    ``curves``: method, budget, quality (+ split; + quality_lo / quality_hi for a bootstrap band).
+    ``models``: model, cost, quality (+ split, is_pseudo): individual models as grey points
     (pseudo-specialists as open triangles). Routers are solid step lines, the oracle dashed.
+    Panels (in ``splits`` order, then order of appearance) share both axes and one legend; one
+    split gives a single-column figure, several a grid at double-column width.
     """
     _need(curves, ["method", "budget", "quality"], "curves")
-    cost_type = cost_type or _single_value(curves, "cost_type")
-    fig = _figure(SINGLE_COLUMN_IN, 3.2)
-    ax = fig.add_subplot()
-    methods = order_methods(curves["method"])
-    colours = method_colours(methods)
-    has_band = {"quality_lo", "quality_hi"} <= set(curves.columns)
-    handles: list = []
-    for method in methods:
-        part = curves[curves["method"].astype(str) == method].sort_values("budget")
-        x = part["budget"].to_numpy(dtype=float)
-        (line,) = ax.plot(x, part["quality"].to_numpy(dtype=float), drawstyle="steps-post",
-                          zorder=4 if method == ORACLE else 3, label=method_label(method),
-                          **method_style(method, colours))
-        handles.append(line)
-        if has_band and part[["quality_lo", "quality_hi"]].notna().all().all():
-            ax.fill_between(x, part["quality_lo"].to_numpy(dtype=float), part["quality_hi"].to_numpy(dtype=float),
-                            step="post", color=colours[method], alpha=0.18, linewidth=0, zorder=2)
-    xs = curves["budget"].to_numpy(dtype=float)
     if models is not None and len(models):
         _need(models, ["model", "cost", "quality"], "models")
-        pseudo = models["is_pseudo"].fillna(False).astype(bool) if "is_pseudo" in models else pd.Series(False, index=models.index)
-        real, fake = models[~pseudo], models[pseudo]
-        ax.scatter(real["cost"], real["quality"], s=9, color=GREY, alpha=0.8, linewidths=0, zorder=1)
+    cost_type = cost_type or _single_value(curves, "cost_type")
+    panels = split_order(curves, splits)
+    n = len(panels)
+    methods = order_methods(curves["method"])
+    colours = method_colours(methods)
+    any_models = models is not None and len(models) > 0
+    any_pseudo = any_models and "is_pseudo" in models and bool(models["is_pseudo"].fillna(False).astype(bool).any())
+    handles: list = [Line2D([], [], label=method_label(m), **method_style(m, colours)) for m in methods]
+    if any_models:
         handles.append(Line2D([], [], ls="", marker="o", ms=3.5, color=GREY, label="single model"))
-        if len(fake):
-            ax.scatter(fake["cost"], fake["quality"], s=16, marker="^", facecolors="none", edgecolors="#333333",
-                       linewidths=0.7, zorder=1)
-            handles.append(Line2D([], [], ls="", marker="^", ms=4, mfc="none", mec="#333333", label="pseudo-specialist"))
+    if any_pseudo:
+        handles.append(Line2D([], [], ls="", marker="^", ms=4, mfc="none", mec="#333333", label="pseudo-specialist"))
+    if n == 1:
+        fig = main = _figure(SINGLE_COLUMN_IN, 3.2)
+        axes = [fig.add_subplot()]
+    else:
+        ncols = min(len(handles), 5)
+        fig, main, below = _with_legend_strip(1.0 + 1.75 * grid_shape(n)[0], len(handles), ncols)
+        axes = _grid(main, n)
+    for ax, split in zip(axes, panels):
+        _deferral_panel(ax, _of_split(curves, split), _of_split(models, split), methods, colours)
+        if n > 1:
+            ax.set_title(str(split))
+    xs = curves["budget"].to_numpy(dtype=float)
+    if models is not None and len(models):
         xs = np.concatenate([xs, models["cost"].to_numpy(dtype=float)])
     if _use_log(xs):
-        ax.set_xscale("log")
-        _plain_log_ticks(ax.xaxis)
-    ax.set_xlabel(cost_axis_label(cost_type) + ("; log scale" if ax.get_xscale() == "log" else ""))
-    ax.set_ylabel("Mean test quality")
+        for ax in axes:
+            ax.set_xscale("log")
+            _plain_log_ticks(ax.xaxis)
+    xlabel = cost_axis_label(cost_type) + ("; log scale" if axes[0].get_xscale() == "log" else "")
+    benchmark = _single_value(curves, "benchmark")
+    if n == 1:
+        axes[0].set_xlabel(xlabel)
+        axes[0].set_ylabel("Mean test quality")
+        if title is None:
+            bits = [benchmark, _single_value(curves, "split")]
+            title = " · ".join(b if i == 0 else f"split {b}" for i, b in enumerate(bits) if b)
+        if title:
+            axes[0].set_title(title)
+        _legend_below(fig, handles, ncols=3)
+        return fig
+    main.supxlabel(xlabel, fontsize=STYLE["axes.labelsize"])
+    main.supylabel("Mean test quality", fontsize=STYLE["axes.labelsize"])
     if title is None:
-        bits = [_single_value(curves, "benchmark"), _single_value(curves, "split")]
-        title = " · ".join(b if i == 0 else f"split {b}" for i, b in enumerate(bits) if b)
+        title = (f"{benchmark}: " if benchmark else "") + "deferral curves per training split"
     if title:
-        ax.set_title(title)
-    _legend_below(fig, handles, ncols=3)
+        main.suptitle(title)
+    below.legend(handles=handles, loc="center", ncols=ncols, handlelength=2.2, columnspacing=1.0)
     return fig
 
 
-def area_table(areas: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """Areas and peaks with their confidence intervals as readable strings, best area first."""
+def _ci_text(value: float, lo: float, hi: float, digits: int) -> str:
+    return f"{value:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+
+
+def area_table(areas: pd.DataFrame, digits: int = 3, splits: Sequence[str] | None = None) -> pd.DataFrame:
+    """Areas and peaks with their confidence intervals as readable strings, best area first
+    (per split, splits in ``split_order``; a ``split`` column when there are several)."""
     _need(areas, ["method", "area", "peak"], "areas")
-    df = areas.sort_values("area", ascending=False, kind="stable").reset_index(drop=True)
+    order = split_order(areas, splits)
+    rank = {s: i for i, s in enumerate(order)}
+    df = areas.assign(_s=areas["split"].astype(str).map(rank) if order != [None] else 0)
+    df = df.sort_values(["_s", "area"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
     def ci(value: str) -> pd.Series:
         lo, hi = f"{value}_lo", f"{value}_hi"
         if lo not in df or hi not in df:
             return df[value].map(lambda v: f"{v:.{digits}f}")
-        return pd.Series(
-            [f"{v:.{digits}f} [{a:.{digits}f}, {b:.{digits}f}]" for v, a, b in zip(df[value], df[lo], df[hi])]
-        )
+        return pd.Series([_ci_text(v, a, b, digits) for v, a, b in zip(df[value], df[lo], df[hi])])
 
     level = _single_value(df, "confidence")
     suffix = f" ({float(level):.0%} CI)" if level else " (CI)"
     out = pd.DataFrame({"method": df["method"].map(method_label), "area" + suffix: ci("area"),
                         "peak" + suffix: ci("peak")})
+    if len(order) > 1:
+        out.insert(0, "split", df["split"].astype(str))
     if "aiq" in df:
         out["AIQ"] = df["aiq"].map(lambda v: f"{v:.{digits}f}")
     if "n_resamples" in df:
@@ -441,31 +545,80 @@ def area_table(areas: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     return out
 
 
+def area_by_split(areas: pd.DataFrame, value: str = "area", digits: int = 3,
+                  splits: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per method (study order), one column per split: ``value`` with its interval."""
+    _need(areas, ["method", "split", value], "areas")
+    df = areas.assign(method=areas["method"].astype(str), split=areas["split"].astype(str))
+    if {f"{value}_lo", f"{value}_hi"} <= set(df.columns):
+        df["cell"] = [_ci_text(v, a, b, digits) for v, a, b in zip(df[value], df[f"{value}_lo"], df[f"{value}_hi"])]
+    else:
+        df["cell"] = df[value].map(lambda v: f"{v:.{digits}f}")
+    wide = df.pivot_table(index="method", columns="split", values="cell", aggfunc="first")
+    wide = wide.reindex(index=order_methods(df["method"]), columns=split_order(df, splits))
+    wide = wide.fillna("–").rename(index=method_label).reset_index()
+    wide.columns.name = None
+    return wide
+
+
 @styled
-def plot_area_peak(areas: pd.DataFrame, cost_type: str | None = None, title: str | None = None) -> Figure:
-    """The area/peak table as a figure: per method, area and peak with their CI whiskers."""
+def plot_area_peak(areas: pd.DataFrame, cost_type: str | None = None, title: str | None = None,
+                   splits: Sequence[str] | None = None) -> Figure:
+    """Area and peak per method with their CI whiskers (dot and whisker), for one or several splits.
+
+    One split: one row per method, best area on top. Several: one band of rows per split (splits
+    top to bottom in ``split_order``), within it one row per method in the study order, coloured
+    by method (shared legend below).
+    """
     _need(areas, ["method", "area", "peak"], "areas")
     cost_type = cost_type or _single_value(areas, "cost_type")
-    df = areas.sort_values("area", ascending=True, kind="stable").reset_index(drop=True)
-    colours = method_colours(df["method"])
-    fig = _figure(SINGLE_COLUMN_IN, 0.9 + 0.2 * len(df))
+    panels = split_order(areas, splits)
+    colours = method_colours(areas["method"].astype(str))
+    if len(panels) == 1:
+        df = areas.sort_values("area", ascending=True, kind="stable").reset_index(drop=True)
+        y = np.arange(len(df), dtype=float)
+        fig = _figure(SINGLE_COLUMN_IN, 0.9 + 0.2 * len(df))
+    else:
+        methods = order_methods(areas["method"].astype(str))
+        offsets = np.linspace(0.36, -0.36, len(methods)) if len(methods) > 1 else np.zeros(1)
+        offset = dict(zip(methods, offsets))
+        centre = {s: len(panels) - 1 - i for i, s in enumerate(panels)}
+        df = areas.assign(method=areas["method"].astype(str)).reset_index(drop=True)
+        y = np.array([centre[str(s)] + offset[m] for s, m in zip(df["split"], df["method"])])
+        fig = _figure(DOUBLE_COLUMN_IN, 1.3 + 0.5 * len(panels))
     axes = fig.subplots(1, 2, sharey=True)
-    y = np.arange(len(df))
     for ax, value, label in zip(axes, ("area", "peak"), ("Area under deferral curve", "Peak quality")):
-        centre = df[value].to_numpy(dtype=float)
+        middle = df[value].to_numpy(dtype=float)
+        dot_colours = [colours[str(m)] for m in df["method"]]
         if {f"{value}_lo", f"{value}_hi"} <= set(df.columns):
-            err = np.vstack([centre - df[f"{value}_lo"].to_numpy(dtype=float),
-                             df[f"{value}_hi"].to_numpy(dtype=float) - centre])
-            ax.errorbar(centre, y, xerr=np.clip(err, 0, None), fmt="none", ecolor="#444444", elinewidth=0.8,
-                        capsize=2, zorder=2)
-        ax.scatter(centre, y, c=[colours[str(m)] for m in df["method"]], s=18, zorder=3)
+            err = np.vstack([middle - df[f"{value}_lo"].to_numpy(dtype=float),
+                             df[f"{value}_hi"].to_numpy(dtype=float) - middle])
+            if len(panels) == 1:
+                ax.errorbar(middle, y, xerr=np.clip(err, 0, None), fmt="none", ecolor="#444444", elinewidth=0.8,
+                            capsize=2, zorder=2)
+            else:  # whiskers in the method's colour: rows are close together
+                ax.hlines(y, middle - np.clip(err[0], 0, None), middle + np.clip(err[1], 0, None),
+                          colors=dot_colours, lw=0.9, zorder=2)
+        ax.scatter(middle, y, c=dot_colours, s=18 if len(panels) == 1 else 9, zorder=3, linewidths=0)
         ax.set_xlabel(label)
         ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(y, [method_label(m) for m in df["method"]])
-    axes[0].set_ylim(-0.6, len(df) - 0.4)
+    if len(panels) == 1:
+        axes[0].set_yticks(y, [method_label(m) for m in df["method"]])
+        axes[0].set_ylim(-0.6, len(df) - 0.4)
+    else:
+        for ax in axes:
+            for i in range(0, len(panels), 2):  # a light band behind every other split
+                ax.axhspan(i - 0.5, i + 0.5, color="#f0f0f0", zorder=0, lw=0)
+        axes[0].set_yticks([centre[s] for s in panels], [short(s, 20) for s in panels])
+        axes[0].set_ylim(-0.5, len(panels) - 0.5)
+        axes[0].set_ylabel("Training split")
+        _legend_below(fig, [Line2D([], [], ls="", marker="o", ms=4, color=colours[m], label=method_label(m))
+                            for m in methods], ncols=min(len(methods), 7))
     if title is None:
         bits = [_single_value(areas, "benchmark"), _single_value(areas, "split")]
         title = " · ".join(b for b in bits if b)
+        if len(panels) > 1:
+            title = (f"{title}: " if title else "") + "area and peak per training split"
         units = COST_UNITS.get(cost_type)
         if units:
             title = f"{title} (cost: {units})" if title else f"cost: {units}"
@@ -477,20 +630,43 @@ def plot_area_peak(areas: pd.DataFrame, cost_type: str | None = None, title: str
 # --------------------------------------------------------------------------- binary trade-off
 
 
+def _tradeoff_panels(fig: Any, n: int) -> list[tuple[Any, Any]]:
+    """(top, bottom) axes per split: a quality panel over a smaller 'minus straight line' panel.
+    Tops share y, bottoms share y, all share x; tick labels only on the left column and last row."""
+    nrows, ncols = grid_shape(n)
+    outer = fig.add_gridspec(nrows, ncols)
+    pairs: list[tuple[Any, Any]] = []
+    for i in range(n):
+        inner = outer[i // ncols, i % ncols].subgridspec(2, 1, height_ratios=[2.2, 1])
+        first = pairs[0] if pairs else (None, None)
+        top = fig.add_subplot(inner[0], sharex=first[0], sharey=first[0])
+        bottom = fig.add_subplot(inner[1], sharex=top, sharey=first[1])
+        top.tick_params(labelbottom=False)
+        bottom.tick_params(labelbottom=i // ncols == nrows - 1)  # last row only: cells stay aligned
+        if i % ncols:
+            top.tick_params(labelleft=False)
+            bottom.tick_params(labelleft=False)
+        pairs.append((top, bottom))
+    return pairs
+
+
 @styled
 def plot_tradeoff(
     curves: pd.DataFrame,
     areas: pd.DataFrame | None = None,
     x: str = "share_large",
     title: str | None = None,
+    splits: Sequence[str] | None = None,
 ) -> Figure:
     """Binary trade-off curves: quality against the share of test queries sent to the large model.
 
-    ``curves``: method, ``x`` (0..1), quality (+ pair_small, pair_large). The references of
+    ``curves``: method, ``x`` (0..1), quality (+ split, pair_small, pair_large). The references of
     ``tradeoff.py`` are drawn grey dotted ('straight': the line between the two models) and black
     dashed ('pair_oracle'; the oracle router is then not drawn again, it orders queries the same
-    way). A lower panel shows each router minus the straight line (points), where routers that
-    hug the line differ visibly. With ``areas`` (method, area) the legend gives each area.
+    way). Under each quality panel a smaller panel shows each router minus the straight line
+    (points), where routers that hug the line differ visibly. One panel pair per split (grid at
+    double-column width for several). With ``areas`` (method, area) and one split, the legend
+    gives each area (with several splits the areas are in the table).
     """
     _need(curves, ["method", x, "quality"], "trade-off curves")
     present = set(curves["method"].astype(str))
@@ -498,56 +674,97 @@ def plot_tradeoff(
     routers = [m for m in order_methods(present) if m not in TRADEOFF_REFERENCES and m not in skip]
     references = [m for m in TRADEOFF_REFERENCES if m in present]
     colours = method_colours(routers)
-    area_of = {}
+    panels = split_order(curves, splits)
+    n = len(panels)
+    area_of: dict[str, float] = {}
     if areas is not None and len(areas):
         _need(areas, ["method", "area"], "trade-off areas")
-        area_of = dict(zip(areas["method"].astype(str), areas["area"].astype(float)))
-    fig = _figure(SINGLE_COLUMN_IN, 4.4)
-    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[2.2, 1])
-    wide = curves.pivot_table(index=x, columns="method", values="quality", aggfunc="mean")
-    straight = wide["straight"] if "straight" in wide else None
-    handles: list = []
+        if n == 1:
+            area_of = dict(zip(areas["method"].astype(str), areas["area"].astype(float)))
+    n_handles = len(routers) + len(references)
+    if n == 1:
+        fig = main = _figure(SINGLE_COLUMN_IN, 4.4)
+    else:
+        ncols = min(n_handles, 5)
+        fig, main, below = _with_legend_strip(1.0 + 2.0 * grid_shape(n)[0], n_handles, ncols)
+    pairs = _tradeoff_panels(main, n)
+    styles: dict[str, tuple[dict[str, Any], str]] = {}
     for method in routers + references:
         if method in TRADEOFF_REFERENCES:
             colour, ls, label = TRADEOFF_REFERENCES[method]
-            style = {"color": colour, "ls": ls}
+            styles[method] = ({"color": colour, "ls": ls}, label)
         else:
-            style, label = method_style(method, colours), method_label(method)
+            styles[method] = (method_style(method, colours), method_label(method))
+    any_straight = False
+    for (top, bottom), split in zip(pairs, panels):
+        part = _of_split(curves, split)
+        wide = part.pivot_table(index=x, columns="method", values="quality", aggfunc="mean")
+        straight = wide["straight"] if "straight" in wide else None
+        any_straight = any_straight or straight is not None
+        for method in routers + references:
+            if method not in wide:
+                continue
+            style, label = styles[method]
+            series = wide[method].dropna()
+            top.plot(series.index.to_numpy(dtype=float), series.to_numpy(dtype=float), label=label,
+                     zorder=2 if method in TRADEOFF_REFERENCES else 3, **style)
+            if straight is not None and method != "pair_oracle":
+                diff = (series - straight.reindex(series.index)) * 100
+                bottom.plot(diff.index.to_numpy(dtype=float), diff.to_numpy(dtype=float), **style)
+        if straight is None:
+            bottom.set_visible(False)
+        if n > 1:
+            top.set_title(str(split))
+    handles = []
+    for method in routers + references:
+        style, label = styles[method]
         if method in area_of:
             label = f"{label} ({area_of[method]:.3f})"
-        series = wide[method].dropna()
-        (line,) = top.plot(series.index.to_numpy(dtype=float), series.to_numpy(dtype=float), label=label,
-                           zorder=2 if method in TRADEOFF_REFERENCES else 3, **style)
-        handles.append(line)
-        if straight is not None and method != "pair_oracle":
-            diff = (series - straight.reindex(series.index)) * 100
-            bottom.plot(diff.index.to_numpy(dtype=float), diff.to_numpy(dtype=float), **style)
+        handles.append(Line2D([], [], label=label, **style))
     small, large = _single_value(curves, "pair_small"), _single_value(curves, "pair_large")
-    top.set_ylabel("Mean test quality")
-    bottom.set_ylabel("Minus straight\nline (points)")
-    bottom.set_xlabel("Share of test queries routed to the large model")
-    bottom.set_xlim(0, 1)
-    if straight is None:
-        bottom.set_visible(False)
-    if title is None and small and large:
-        split = _single_value(curves, "split")
-        title = (f"split {split}\n" if split else "") + f"{short(small, 22)} (small) vs {short(large, 22)} (large)"
+    pair_text = f"{short(small, 22)} (small) vs {short(large, 22)} (large)" if small and large else ""
+    xlabel = "Share of test queries routed to the large model"
+    for i, (top, bottom) in enumerate(pairs):
+        if i % grid_shape(n)[1] == 0:
+            top.set_ylabel("Mean test quality")
+            bottom.set_ylabel("Minus straight\nline (points)")
+    pairs[0][1].set_xlim(0, 1)
+    pairs[0][1].set_xticks([0, 0.25, 0.5, 0.75, 1], ["0", "0.25", "0.5", "0.75", "1"])
+    if n == 1:
+        top, bottom = pairs[0]
+        bottom.set_xlabel(xlabel)
+        if title is None and pair_text:
+            split = _single_value(curves, "split")
+            title = (f"split {split}\n" if split else "") + pair_text
+        if title:
+            top.set_title(title)
+        fig.legend(handles=handles, loc="outside lower center", ncols=2,
+                   title="method (area under the curve)" if area_of else None)
+        return fig
+    main.supxlabel(xlabel, fontsize=STYLE["axes.labelsize"])
+    if title is None:
+        benchmark = _single_value(curves, "benchmark")
+        title = ": ".join(b for b in [benchmark, pair_text] if b) + " · per training split"
     if title:
-        top.set_title(title)
-    fig.legend(handles=handles, loc="outside lower center", ncols=2,
-               title="method (area under the curve)" if area_of else None)
+        main.suptitle(title)
+    below.legend(handles=handles, loc="center", ncols=ncols, handlelength=2.2, columnspacing=1.0)
     return fig
 
 
-def tradeoff_table(areas: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """Per method of a binary pair: area with CI, APGR, CPT(50 %) and CPT(80 %), best area first."""
+def tradeoff_table(areas: pd.DataFrame, digits: int = 3, splits: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per method of a binary pair: area with CI, APGR, CPT(50 %) and CPT(80 %), best area first
+    (per split, splits in ``split_order``; a ``split`` column when there are several)."""
     _need(areas, ["method", "area"], "trade-off areas")
-    df = areas.sort_values("area", ascending=False, kind="stable").reset_index(drop=True)
+    order = split_order(areas, splits)
+    rank = {s: i for i, s in enumerate(order)}
+    df = areas.assign(_s=areas["split"].astype(str).map(rank) if order != [None] else 0)
+    df = df.sort_values(["_s", "area"], ascending=[True, False], kind="stable").reset_index(drop=True)
     label = df["method"].astype(str).map(lambda m: TRADEOFF_REFERENCES[m][2] if m in TRADEOFF_REFERENCES else method_label(m))
     out = pd.DataFrame({"method": label})
+    if len(order) > 1:
+        out.insert(0, "split", df["split"].astype(str))
     if {"area_lo", "area_hi"} <= set(df.columns):
-        out["area (CI)"] = [f"{v:.{digits}f} [{a:.{digits}f}, {b:.{digits}f}]" for v, a, b in
-                            zip(df["area"], df["area_lo"], df["area_hi"])]
+        out["area (CI)"] = [_ci_text(v, a, b, digits) for v, a, b in zip(df["area"], df["area_lo"], df["area_hi"])]
     else:
         out["area"] = df["area"].map(lambda v: f"{v:.{digits}f}")
     for column, name in (("apgr", "APGR"), ("cpt50", "CPT(50%)"), ("cpt80", "CPT(80%)")):
@@ -816,31 +1033,63 @@ def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> F
     return fig
 
 
+# Lines of the pruning curve (prune.pool_curve columns): colour, line style, legend label.
+POOL_CURVE_SERIES = (
+    ("oracle_area", "#000000", "--", "oracle: area under deferral curve"),
+    ("heuristic_area", PALETTE[_KNOWN_COLOURS["heuristic"]], "-", "heuristic: area under deferral curve"),
+    ("best_single_acc", GREY, ":", "best single model: test accuracy"),
+)
+
+
 @styled
-def plot_pruning(steps: pd.DataFrame, max_names: int = 40) -> Figure:
-    """Greedy pruning: the removed model's accuracy / avg similarity / score per pool size, and the
-    removal order (first removed at the top)."""
+def plot_pruning(steps: pd.DataFrame, curve: pd.DataFrame | None = None, max_names: int = 40) -> Figure:
+    """Greedy pruning. With ``curve`` (``prune.pool_curve``): pool size against the oracle's and the
+    heuristic's deferral-curve area on the test queries (and the best single model's accuracy) on
+    top, the removed model's accuracy / avg similarity / score below; the removal order on the
+    right (first removed at the top). Pool size decreases to the right."""
     _need(steps, ["step", "removed_model", "score", "pool_size_after"], "pruning steps")
     df = steps.sort_values("step", kind="stable").reset_index(drop=True)
     n = len(df)
     names_shown = n <= max_names
-    height = max(2.6, 0.9 + 0.12 * n) if names_shown else 2.8
-    fig = _figure(DOUBLE_COLUMN_IN, height)
-    left, right = fig.subplots(1, 2, width_ratios=[1.2, 1])
+    fig = _figure(DOUBLE_COLUMN_IN, (max(2.6, 0.9 + 0.12 * n) if names_shown else 2.8) + (1.2 if curve is not None else 0))
+    handles: list = []
+    if curve is not None:
+        _need(curve, ["pool_size", "oracle_area", "heuristic_area"], "pruning curve")
+        grid = fig.add_gridspec(2, 2, width_ratios=[1.2, 1], height_ratios=[1.15, 1])
+        top = fig.add_subplot(grid[0, 0])
+        left = fig.add_subplot(grid[1, 0], sharex=top)
+        right = fig.add_subplot(grid[:, 1])
+        pools = curve.sort_values("pool_size", ascending=False, kind="stable")
+        for column, colour, ls, label in POOL_CURVE_SERIES:
+            if column in pools:
+                handles += top.plot(pools["pool_size"].to_numpy(dtype=float), pools[column].to_numpy(dtype=float),
+                                    marker="o", ms=2.5, color=colour, ls=ls, label=label)
+        top.set_ylabel("Test quality of\nthe remaining pool")
+        top.tick_params(labelbottom=False)
+        head = top
+    else:
+        left, right = fig.subplots(1, 2, width_ratios=[1.2, 1])
+        head = left
     pool = df["pool_size_after"].to_numpy(dtype=float) + 1  # pool size when the model was removed
-    series = [("acc", "accuracy", PALETTE[0], "-"), ("avg_sim", "mean Jaccard similarity", PALETTE[1], "-"),
-              ("score", "score λ·Acc − (1−λ)·AvgSim", PALETTE[2], "--")]
+    series = [("acc", "removed model: accuracy", PALETTE[0], "-"),
+              ("avg_sim", "removed model: mean Jaccard similarity", PALETTE[1], "-"),
+              ("score", "removed model: score λ·Acc − (1−λ)·AvgSim", PALETTE[2], "--")]
     for column, label, colour, ls in series:
         if column in df:
-            left.plot(pool, df[column].to_numpy(dtype=float), marker="o", ms=2.5, color=colour, ls=ls, label=label)
+            handles += left.plot(pool, df[column].to_numpy(dtype=float), marker="o", ms=2.5, color=colour, ls=ls,
+                                 label=label if curve is not None else label.removeprefix("removed model: "))
     left.invert_xaxis()
     left.xaxis.set_major_locator(MaxNLocator(integer=True))
-    left.set_xlabel("Pool size before the removal (models)")
-    left.set_ylabel("Value for the removed model")
-    handles, _ = left.get_legend_handles_labels()
-    _legend_below(fig, handles, 3)
+    if curve is not None:
+        left.set_xlabel("Pool size (models)")
+        left.set_ylabel("Value for the model\nremoved at this size")
+    else:
+        left.set_xlabel("Pool size before the removal (models)")
+        left.set_ylabel("Value for the removed model")
+    _legend_below(fig, handles, 2 if curve is not None else 3)
     lam = _single_value(df, "lambda")
-    left.set_title("Greedy pruning" + (f" (λ = {lam})" if lam else ""))
+    head.set_title("Greedy pruning" + (f" (λ = {lam})" if lam else "")
+                   + (": routing quality as models are removed" if curve is not None else ""))
     y = np.arange(n)
     right.barh(y, df["score"].to_numpy(dtype=float), color=PALETTE[2], height=0.7)
     if names_shown:
@@ -1043,12 +1292,19 @@ def plot_sweep_summary(table: pd.DataFrame, param: str) -> Figure:
     return plot_sweep(table, param, metrics, param_label=SWEEP_LABELS.get(param, param))
 
 
-def pairwise_table(pairwise: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+def pairwise_table(pairwise: pd.DataFrame, digits: int = 3, splits: Sequence[str] | None = None) -> pd.DataFrame:
     """Area differences a − b with their interval and significance, one row per unordered pair
-    (a = the method with the larger area), largest difference first."""
+    (a = the method with the larger area), largest difference first (per split, splits in
+    ``split_order``; a ``split`` column when there are several)."""
     _need(pairwise, ["method_a", "method_b", "area_diff"], "pairwise")
-    df = pairwise[pairwise["area_diff"] > 0].sort_values("area_diff", ascending=False, kind="stable")
+    order = split_order(pairwise, splits)
+    rank = {s: i for i, s in enumerate(order)}
+    df = pairwise[pairwise["area_diff"] > 0]
+    df = df.assign(_s=df["split"].astype(str).map(rank) if order != [None] else 0)
+    df = df.sort_values(["_s", "area_diff"], ascending=[True, False], kind="stable")
     out = pd.DataFrame({"method a": df["method_a"].map(method_label), "method b": df["method_b"].map(method_label)})
+    if len(order) > 1:
+        out.insert(0, "split", df["split"].astype(str))
     for name in ("area", "peak"):
         if f"{name}_diff" not in df:
             continue

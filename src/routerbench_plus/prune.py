@@ -17,16 +17,25 @@ Greedy pruning (SPEC stage 3): repeat { score(m) = lam * Acc(m) - (1 - lam) * Av
 remaining pool, AvgSim = mean similarity to the other remaining models; remove the lowest score
 (ties: the alphabetically first model) } until ``target`` models remain. The similarity sums are
 updated incrementally (one column subtraction per step).
+
+Pruning curve (``pool_curve``): for every pool along the removal order (the full pool, then after
+each removal), the routing quality still reachable on the test queries without training a router:
+the deferral-curve area of the oracle (scores = true test labels) and of the heuristic (scores =
+each model's mean training label), and the best single model's test accuracy. Budgets are the grid
+of the FULL pool's costs and the budget axis is normalised by the full pool's largest cost, so the
+areas of all pools share one axis; a budget at which no remaining model is affordable contributes
+quality 0 (the deferral-curve convention of ``curves``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
+from .errors import ConfigError, InputError
 from .io import Benchmark, LabelMatrix
 
 
@@ -159,3 +168,87 @@ def prune(bench: Benchmark, lam: float, target: int, threshold: float = 0.5) -> 
     steps.insert(0, "benchmark", bench.name)
     kept.insert(0, "benchmark", bench.name)
     return PruneResult(steps=steps.assign(**extra), kept=kept.assign(**extra))
+
+
+def _pool_area(labels: np.ndarray, mask: np.ndarray, scores: np.ndarray, costs: np.ndarray,
+               budgets: np.ndarray, weights: np.ndarray) -> float:
+    """Area of the deferral curve of the picks by ``scores`` (models x test queries); unrouted = 0."""
+    from .routing import pick
+
+    picks = pick(scores, costs, budgets, mask)  # (B, Q) row index into labels, -1 when none
+    quality = np.where(picks >= 0, labels[np.maximum(picks, 0), np.arange(labels.shape[1])], 0.0)
+    return float(quality.mean(axis=1) @ weights)
+
+
+def pool_curve(bench: Benchmark, steps: pd.DataFrame, cost: str, budgets: Any = "model_costs") -> pd.DataFrame:
+    """Routing quality of every pool along the removal order ``steps`` (of :func:`prune`).
+
+    One row per pool: the full pool (step 0, removed_model <NA>), then the pool after each removal.
+    On the benchmark's test queries: ``oracle_area`` and ``heuristic_area`` (deferral-curve areas of
+    the oracle and of the heuristic router fitted on the training queries), ``best_single_acc`` (the
+    best remaining model's mean observed test label). ``budgets`` is a budget spec of
+    :func:`routing.budget_grid` (config ``evaluation.budgets``) applied to the full pool's costs of
+    type ``cost``. Columns: benchmark, lambda, target, pool_size, removed_model, oracle_area,
+    heuristic_area, best_single_acc, step, cost_type.
+    """
+    from .curves import normalise_budgets, trapezoid_weights
+    from .routers import observed_mean
+    from .routing import budget_grid
+
+    missing = [c for c in ("step", "removed_model") if c not in steps.columns]
+    if missing:
+        raise InputError(f"pruning steps: missing column(s) {missing}; found {list(steps.columns)}")
+    order = steps.sort_values("step", kind="stable")
+    removed = order["removed_model"].astype(object).to_numpy()
+    matrix = bench.matrix
+    rows = matrix.models.get_indexer(removed)
+    if (rows < 0).any():
+        raise InputError(
+            f"pruning steps column 'removed_model': {list(removed[rows < 0])[:5]} are not models of {bench.name}"
+        )
+    if len(set(rows)) != len(rows) or len(rows) >= len(matrix.models):
+        raise InputError(f"pruning steps column 'removed_model': expected distinct models leaving at least one "
+                         f"of the {len(matrix.models)} models of {bench.name}; got {len(rows)} removals")
+    split = bench.queries["split"].astype(str).to_numpy()
+    test, train = split == "test", split == "train"
+    for name, chosen in (("test", test), ("train", train)):
+        if not chosen.any():
+            raise InputError(f"{bench.name} queries column 'split': no '{name}' query (the pruning curve "
+                             f"scores pools on test queries with a heuristic fitted on train queries)")
+    costs = bench.costs(cost)
+    grid = budget_grid(costs, budgets, "evaluation.budgets")
+    weights = trapezoid_weights(normalise_budgets(grid, float(costs.max())))
+    labels = matrix.filled(0.0).astype(np.float64)[:, test]
+    mask = matrix.mask[:, test]
+    train_mean = observed_mean(LabelMatrix(matrix.values[:, train], matrix.mask[:, train], matrix.models,
+                                           matrix.query_ids[train]))
+    n_test = mask.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        test_acc = np.where(n_test > 0, labels.sum(axis=1) / np.maximum(n_test, 1), np.nan)
+    alive = np.ones(len(matrix.models), dtype=bool)
+    records = []
+    for step, row in enumerate([None, *rows]):
+        if row is not None:
+            alive[row] = False
+        idx = np.flatnonzero(alive)
+        sub_labels, sub_mask = labels[idx], mask[idx]
+        heuristic = np.broadcast_to(train_mean[idx, None], sub_mask.shape)
+        records.append((
+            int(idx.size),
+            None if row is None else str(matrix.models[row]),
+            _pool_area(sub_labels, sub_mask, np.where(sub_mask, sub_labels, np.nan), costs[idx], grid, weights),
+            _pool_area(sub_labels, sub_mask, heuristic, costs[idx], grid, weights),
+            float(np.nanmax(test_acc[idx])) if np.isfinite(test_acc[idx]).any() else np.nan,
+            step,
+        ))
+    out = pd.DataFrame(records, columns=["pool_size", "removed_model", "oracle_area", "heuristic_area",
+                                         "best_single_acc", "step"])
+    lam = order["lambda"].iloc[0] if "lambda" in order and len(order) else np.nan
+    target = order["target"].iloc[0] if "target" in order and len(order) else pd.NA
+    out.insert(0, "benchmark", bench.name)
+    out.insert(1, "lambda", float(lam))
+    out.insert(2, "target", pd.array([target] * len(out), dtype="Int64"))
+    return out.assign(cost_type=cost).astype(
+        {"benchmark": "string", "pool_size": np.int64, "removed_model": "string", "step": np.int64,
+         "cost_type": "string"}
+    )

@@ -1,8 +1,11 @@
-"""Figure: deferral curves of every router on one split and cost type (I/O only; logic in figures)."""
+"""Figure: deferral curves of every router, one panel per split, for one cost type (I/O only; logic in figures)."""
+
+import pandas as pd
 
 from routerbench_plus import figures, io
 
 with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     inp, out, wc = snakemake.input, snakemake.output, snakemake.wildcards  # noqa: F821
-    fig = figures.plot_deferral_curves(io.read(inp.curves), io.read(inp.models), cost_type=wc.cost)
-    figures.save(fig, out.png, out.pdf)
+    curves = pd.concat(map(io.read, inp.curves), ignore_index=True)  # inputs in split (panel) order
+    models = pd.concat(map(io.read, inp.models), ignore_index=True)
+    figures.save(figures.plot_deferral_curves(curves, models, cost_type=wc.cost), out.png, out.pdf)

@@ -1,13 +1,15 @@
-"""Figure + table: binary trade-off curves of one (small, large) pair, with APGR and CPT."""
+"""Figure + table: binary trade-off curves of one (small, large) pair on every split, with APGR and CPT."""
+
+import pandas as pd
 
 from routerbench_plus import figures, io
 
 with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     inp, out, wc = snakemake.input, snakemake.output, snakemake.wildcards  # noqa: F821
-    curves, areas = io.read(inp.curves), io.read(inp.areas)
+    curves = pd.concat(map(io.read, inp.curves), ignore_index=True)  # inputs in split (panel) order
+    areas = pd.concat(map(io.read, inp.areas), ignore_index=True)
     figures.save(figures.plot_tradeoff(curves, areas), out.png, out.pdf)
     figures.write_table(
-        figures.tradeoff_table(areas), out.csv, out.html,
-        title=f"{wc.benchmark}: binary trade-off, pair {wc.pair}, split {wc.split}",
-        note=figures.TRADEOFF_NOTE, extra=[("All columns", areas)],
+        figures.tradeoff_table(areas), out.csv, out.html, title=f"{wc.benchmark}: binary trade-off, pair {wc.pair}",
+        note=figures.TRADEOFF_NOTE, extra=[("Area by split", figures.area_by_split(areas)), ("All columns", areas)],
     )

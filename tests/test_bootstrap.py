@@ -167,7 +167,7 @@ def test_evaluate_curves_tables():
     budgets = np.array([1.0, 2.0, 4.0])
     picks = {m: picks_from(quality[i], budgets) for i, m in enumerate(["knn", "heuristic", "random"])}
     tags = {"benchmark": "demo", "split": "standard", "cost_type": "params"}
-    areas, pairwise = bootstrap.evaluate_curves(picks, 4.0, n_resamples=500, seed=0, tags=tags)
+    areas, pairwise, bands = bootstrap.evaluate_curves(picks, 4.0, n_resamples=500, seed=0, tags=tags)
     assert list(areas.columns) == [
         "benchmark", "split", "cost_type", "method", "area", "area_lo", "area_hi", "peak", "peak_lo",
         "peak_hi", "aiq", "max_budget", "n_queries", "n_budgets", "n_resamples", "confidence", "seed",
@@ -177,6 +177,11 @@ def test_evaluate_curves_tables():
     assert areas["area"].to_numpy() == pytest.approx(want[0])
     assert areas["aiq"].notna().all()
     assert len(pairwise) == 6 and pairwise["benchmark"].eq("demo").all()
+    # per-budget bands: one row per method x budget, containing the full-sample curve
+    assert len(bands) == 3 * len(budgets)
+    full = bands.assign(quality=[quality[i].mean(axis=0)[j] for i in range(3) for j in range(len(budgets))])
+    assert (full["quality_lo"] <= full["quality"] + 1e-12).all() and (full["quality"] <= full["quality_hi"] + 1e-12).all()
+    assert (full["quality_hi"] > full["quality_lo"]).any()
     bad = dict(picks, random=picks_from(quality[2][:, :2], budgets[:2]))
     with pytest.raises(InputError, match="budgets"):
         bootstrap.evaluate_curves(bad, 4.0, n_resamples=100)

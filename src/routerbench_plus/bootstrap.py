@@ -209,6 +209,8 @@ class CurveBootstrap:
     area_samples: np.ndarray  # (R, M)
     peak_samples: np.ndarray  # (R, M)
     confidence: float
+    curve_lo: np.ndarray | None = None  # (M, B) per-budget percentile band of the mean quality
+    curve_hi: np.ndarray | None = None
 
 
 def bootstrap_curves(
@@ -234,17 +236,35 @@ def bootstrap_curves(
 
     def statistic(means: np.ndarray) -> np.ndarray:
         cube = means.reshape(len(means), n_methods, n_budgets)
-        return np.concatenate([cube @ weights, cube.max(axis=2)], axis=1)
+        return np.concatenate([cube @ weights, cube.max(axis=2), means], axis=1)
 
     samples = bootstrap_means(values, statistic, n_resamples, seed, counts)
     full = quality.astype(np.float64).mean(axis=1)  # (M, B)
+    # the same paired resamples give the per-budget band of each curve
+    curve_lo, curve_hi = percentile_interval(samples[:, 2 * n_methods :], confidence)
     return CurveBootstrap(
         methods=list(methods),
         area=full @ weights,
         peak=full.max(axis=1),
         area_samples=samples[:, :n_methods],
-        peak_samples=samples[:, n_methods:],
+        peak_samples=samples[:, n_methods : 2 * n_methods],
         confidence=confidence,
+        curve_lo=curve_lo.reshape(n_methods, n_budgets),
+        curve_hi=curve_hi.reshape(n_methods, n_budgets),
+    )
+
+
+def band_table(result: CurveBootstrap, budgets: np.ndarray) -> pd.DataFrame:
+    """method, budget, quality_lo, quality_hi: per-budget percentile band of each deferral curve."""
+    n_methods, n_budgets = len(result.methods), len(budgets)
+    return pd.DataFrame(
+        {
+            "method": pd.Series(np.repeat(np.asarray(result.methods, dtype=object), n_budgets), dtype="string"),
+            "budget": np.tile(np.asarray(budgets, dtype=np.float64), n_methods),
+            "quality_lo": result.curve_lo.ravel(),
+            "quality_hi": result.curve_hi.ravel(),
+            "confidence": result.confidence,
+        }
     )
 
 
@@ -323,10 +343,11 @@ def evaluate_curves(
     confidence: float = 0.95,
     test_ids: Sequence[str] | None = None,
     tags: Mapping[str, str] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Area, peak (with paired-bootstrap intervals) and AIQ per method, and pairwise differences.
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Area, peak (with paired-bootstrap intervals) and AIQ per method, pairwise differences, and
+    per-budget bands of the curves.
 
-    Returns (areas, pairwise). areas: [tags...], method, area, area_lo, area_hi, peak, peak_lo,
+    Returns (areas, pairwise, bands); bands: [tags...], method, budget, quality_lo, quality_hi, confidence. areas: [tags...], method, area, area_lo, area_hi, peak, peak_lo,
     peak_hi, aiq, max_budget, n_queries, n_budgets, n_resamples, confidence, seed.
     pairwise: [tags...], method_a, method_b, area_diff(_lo/_hi), area_significant, peak_diff(_lo/_hi),
     peak_significant, n_resamples, confidence, seed.
@@ -343,4 +364,5 @@ def evaluate_curves(
     areas["seed"] = np.int64(seed)
     pairwise = pairwise_table(result)
     pairwise["seed"] = np.int64(seed)
-    return _curves.tag_columns(areas, tags), _curves.tag_columns(pairwise, tags)
+    bands = band_table(result, budgets)
+    return tuple(_curves.tag_columns(t, tags) for t in (areas, pairwise, bands))  # type: ignore[return-value]

@@ -7,7 +7,7 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     queries = io.read(inp.queries, ["query_id", "split"])
     models = io.read(inp.models, ["model"])
     picks = curves.read_picks_by(inp.picks, params.methods)
-    areas, pairwise = bootstrap.evaluate_curves(
+    areas, pairwise, bands = bootstrap.evaluate_curves(
         picks,
         max_budget=curves.pool_max_cost(models, wc.cost, where=inp.models),
         n_resamples=params.resamples,
@@ -20,3 +20,4 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     provenance = io.make_provenance(settings, list(inp), seed=params.seed)
     io.write(areas, snakemake.output.areas, provenance)  # noqa: F821
     io.write(pairwise, snakemake.output.pairwise, provenance)  # noqa: F821
+    io.write(bands, snakemake.output.bands, provenance)  # noqa: F821

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 B = BENCHMARK
 # Stages whose outputs depend on pseudo.seed or evaluation.bootstrap_seed; everything else must not.
-SEEDED = re.compile(rf"results/{B}/(pseudo/|remaster/|eval/split~[^/]+/(cost~[^/]+/(areas|pairwise)|tradeoff/))")
+SEEDED = re.compile(rf"results/{B}/(pseudo/|remaster/|eval/split~[^/]+/(cost~[^/]+/(areas|pairwise|bands)|tradeoff/))")
 
 
 @pytest.fixture(scope="module")

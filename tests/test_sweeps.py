@@ -86,8 +86,10 @@ def test_changing_dedup_delta_reruns_only_what_depends_on_it(workflow_copy):
     assert unchanged.returncode == 0, unchanged.stderr[-3000:]
     assert _jobs(unchanged.stdout) == {}, unchanged.stdout[-2000:]
 
-    (workflow_copy / "sweep.yaml").write_text(yaml.safe_dump({"dedup": {"delta": [0.99, 0.999]}}))
-    changed = run_snakemake(workflow_copy, "results/tiny/figures/dedup/delta~0.99/group_sizes.png", *targets,
+    swept = yaml.safe_load((workflow_copy / "config/config.yaml").read_text())["dedup"]["delta"]
+    assert 0.98 not in swept
+    (workflow_copy / "sweep.yaml").write_text(yaml.safe_dump({"dedup": {"delta": [0.98, *swept]}}))
+    changed = run_snakemake(workflow_copy, "results/tiny/figures/dedup/delta~0.98/group_sizes.png", *targets,
                             "-n", "--configfile", "tests/tiny.yaml", "sweep.yaml")
     assert changed.returncode == 0, changed.stderr[-3000:]
     jobs = _jobs(changed.stdout)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, WORKFLOW_PARTS, run_snakemake
+from conftest import REPO, copy_workflow, run_snakemake
 
 BENCHMARK = "tiny"
 CONFIGFILE = "tests/tiny.yaml"
@@ -61,18 +61,6 @@ def targets() -> list[str]:
         f"results/{b}/eval/split~standard/cost~params/areas.parquet",
         f"results/{b}/eval/split~standard/tradeoff/pair~{pair}/areas.parquet",
     ]
-
-
-def copy_workflow(dest: Path) -> Path:
-    """A copy of the workflow (as tests/conftest.py's ``workflow_copy``) at ``dest``."""
-    dest.mkdir(parents=True)
-    for part in WORKFLOW_PARTS:
-        src = REPO / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        elif src.exists():
-            shutil.copy2(src, dest / part)
-    return dest
 
 
 def snakemake_args(*configfiles: str, cores: int = 2, targets_: list[str] | None = None) -> list[str]:

@@ -11,19 +11,24 @@ model is constant, so it is timed on a subset of models and extrapolated linearl
 models must equal ours, and the budgeted picks restricted to that sub-pool must be identical.
 
 Run: python bench/bench_knn.py [--train 28000 --test 7000 --dim 768 --models 112 --k 131]
-     [--baseline-models 8] [--threads 2]
+     [--baseline-models 8] [--threads 2] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from routerbench_plus import io, routers, routing
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import append_rows, load_average, row  # noqa: E402
 
 
 def workload(n_train: int, n_test: int, dim: int, n_models: int, n_categories: int = 80, seed: int = 0):
@@ -65,6 +70,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=131)
     parser.add_argument("--baseline-models", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--json", help="append result rows to this JSON file")
     args = parser.parse_args()
 
     routers.set_threads(args.threads)
@@ -105,7 +111,13 @@ def main() -> None:
     quality = np.take_along_axis(test_values, routing.pick(ours, costs, routing.budget_grid(costs, "model_costs"),
                                                            np.ones_like(test_values, bool)), axis=0)
     print(f"K-NN mean test quality over the {args.models}-model budget grid: {quality.mean():.4f}")
-    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, load {load_average()}")
+    append_rows(args.json, [row(
+        f"K-NN router, {args.models} models, k={args.k}", elapsed_ours, "one sklearn KNeighborsClassifier per model",
+        loop, "identical picks, >= 20x", differ == 0 and loop / elapsed_ours >= 20, rss_ours, None,
+        f"{args.train} train x {args.test} test x {args.dim}-d; baseline measured on {n_base} models, extrapolated; "
+        f"max score diff {max_diff:.0e}, picks differing {differ} of {picks_ours.size}",
+    )])
 
 
 if __name__ == "__main__":

@@ -93,7 +93,8 @@ def test_counts_are_the_seeded_draws_counted_row_by_row():
     assert np.array_equal(counts, want) and largest == want.max()
 
 
-def test_fast_integer_path_equals_counts_times_values_exactly():
+def test_fast_integer_path_equals_counts_times_values_exactly(monkeypatch):
+    monkeypatch.setattr(bootstrap, "INT8_MIN_WORK", 0)  # take the int8 product even for this small case
     rng = np.random.default_rng(2)
     values = (rng.random((900, 5)) < 0.5).astype(np.float32)
     values[:, 4] = -values[:, 3]  # negative integers take the int8 path too
@@ -111,6 +112,7 @@ def test_fast_integer_path_equals_counts_times_values_exactly():
 def test_count_overflow_falls_back_to_the_float_product(monkeypatch):
     values = (np.random.default_rng(3).random((400, 3)) < 0.5).astype(np.float32)
     want = bootstrap.bootstrap_means(values, n_resamples=300, seed=5)
+    monkeypatch.setattr(bootstrap, "INT8_MIN_WORK", 0)
     monkeypatch.setattr(bootstrap, "INT8_MAX", 1)  # every chunk now "overflows" int8 counts
     assert np.array_equal(bootstrap.bootstrap_means(values, n_resamples=300, seed=5), want)
 

@@ -145,3 +145,35 @@ def test_int8_fast_path_agrees_with_the_exact_path(encoder, real_queries, tmp_pa
         torch.set_num_threads(threads)
     np.testing.assert_array_equal(one, fast.vectors)
     assert encoder.model.max_seq_length == 256  # the original encoder is untouched
+
+
+def test_mpnet_attention_rewrite_is_the_same_maths():
+    """The int8 path's MPNet attention (fused q/k/v, per-sequence SDPA without padding) equals the
+    transformers forward in float32, for right padding and (fallback) left padding."""
+    import copy
+    import types
+
+    torch = pytest.importorskip("torch")
+    mpnet = pytest.importorskip("transformers.models.mpnet.modeling_mpnet")
+    config = mpnet.MPNetConfig(vocab_size=50, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                               intermediate_size=64, max_position_embeddings=40)
+    torch.manual_seed(0)
+    model = mpnet.MPNetModel(config, add_pooling_layer=False).eval()
+    fast = copy.deepcopy(model)
+    for module in fast.modules():
+        if isinstance(module, mpnet.MPNetEncoder):
+            module.compute_position_bias = types.MethodType(embed._mpnet_position_bias, module)
+        if isinstance(module, mpnet.MPNetSelfAttention):
+            fused = torch.nn.Linear(32, 96)
+            fused.weight.data = torch.cat([module.q.weight, module.k.weight, module.v.weight]).data
+            fused.bias.data = torch.cat([module.q.bias, module.k.bias, module.v.bias]).data
+            module.qkv = fused
+            module.forward = types.MethodType(embed._mpnet_sdpa_attention, module)
+    ids = torch.randint(3, 50, (3, 9))
+    for mask in (torch.tensor([[1] * 9, [1] * 5 + [0] * 4, [1] * 2 + [0] * 7]),  # right padding: cut off
+                 torch.tensor([[1] * 9, [0] * 4 + [1] * 5, [1] * 9])):  # left padding: masked
+        with torch.no_grad():
+            want = model(input_ids=ids, attention_mask=mask).last_hidden_state
+            got = fast(input_ids=ids, attention_mask=mask).last_hidden_state
+        keep = mask.bool()
+        torch.testing.assert_close(got[keep], want[keep], atol=1e-5, rtol=1e-5)

@@ -20,6 +20,7 @@ when its interval excludes 0 (lo > 0 or hi < 0).
 
 from __future__ import annotations
 
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping, Sequence
@@ -34,6 +35,7 @@ CHUNK_ELEMENTS = 1 << 23  # draws per chunk (int64 while being drawn: ~64 MB)
 MAX_CHUNK = 1000
 COUNT_BLOCK = 16  # resamples counted at once: 16 x Q int64 bins stay in cache (Q ~ 10k)
 INT8_MAX = 127
+INT8_MIN_WORK = 2 * 10**9  # multiply-adds (resamples x queries x distinct columns) worth the int8 product
 
 
 def chunk_size(n_queries: int) -> int:
@@ -79,12 +81,15 @@ def iter_resample_counts(n_queries: int, n_resamples: int, seed: int) -> Iterato
         yield resample_counts(rng, n_queries, min(step, n_resamples - start))
 
 
-def _int8_sums(counts: np.ndarray, values: np.ndarray) -> np.ndarray | None:
-    """Exact integer ``counts @ values`` (int8 x int8 -> int32, torch._int_mm) or None if unavailable."""
+def _int8_sums(counts: np.ndarray, values_t: np.ndarray) -> np.ndarray | None:
+    """Exact integer ``counts @ values_t.T`` (int8 x int8 -> int32, torch._int_mm) or None if unavailable.
+
+    ``values_t`` is (K, Q) C-contiguous: the product reads it column-major, its fastest layout here.
+    """
     try:
         import torch
 
-        return torch._int_mm(torch.from_numpy(counts), torch.from_numpy(values)).numpy()
+        return torch._int_mm(torch.from_numpy(counts), torch.from_numpy(values_t).t()).numpy()
     except (ImportError, AttributeError, RuntimeError):  # private op: fall back to float BLAS
         return None
 
@@ -118,7 +123,7 @@ def _iter_sums(
     ``small_ints``: ``unique`` holds integers in int8 range and every sum fits int32, so chunks
     whose counts all fit int8 use the exact int8 product (the same numbers as the float product).
     """
-    as_int8 = np.ascontiguousarray(unique, dtype=np.int8) if small_ints else None
+    as_int8 = np.ascontiguousarray(unique.T, dtype=np.int8) if small_ints else None  # (K, Q)
     for idx in _iter_draws(n_queries, n_resamples, seed):
         if as_int8 is not None:
             counts, largest = count_draws(idx, n_queries, np.int8)
@@ -180,8 +185,14 @@ def bootstrap_means(
     else:
         if n_resamples < 1:
             raise ConfigError(f"evaluation.bootstrap_resamples must be >= 1; got {n_resamples}")
-        # exact int8 path: integer values in int8 range whose sums (<= Q * max|v|) fit int32
-        small_ints = exact32 and float(np.abs(unique).max(initial=0)) <= INT8_MAX and n_queries * INT8_MAX < 2**31
+        # exact int8 path: integer values in int8 range whose sums (<= Q * max|v|) fit int32, and
+        # enough work to repay importing torch (~2 s) unless it is imported already
+        small_ints = (
+            exact32
+            and float(np.abs(unique).max(initial=0)) <= INT8_MAX
+            and n_queries * INT8_MAX < 2**31
+            and ("torch" in sys.modules or n_resamples * n_queries * unique.shape[1] >= INT8_MIN_WORK)
+        )
         sums = _iter_sums(n_queries, n_resamples, seed, unique, small_ints)
     out = []
     for block in sums:

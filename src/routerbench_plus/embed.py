@@ -25,8 +25,10 @@ Backends (config ``embed.backend``):
 * ``int8``: the same encoder with every ``nn.Linear`` replaced by an int8 one (weights quantised
   per output channel once, activations per token on the fly, exact int8 x int8 -> int32 products
   via ``torch._int_mm``, rows processed in cache-sized blocks with the following GELU fused in), and
-  for MPNet the self-attention's q/k/v fused into one product and run through
-  ``torch.nn.functional.scaled_dot_product_attention``. No new dependency. About 3x the
+  for MPNet the self-attention's q/k/v fused into one product and
+  ``torch.nn.functional.scaled_dot_product_attention`` run per sequence over its own tokens (padding
+  cut off rather than masked; the relative position bias built once per batch, not per row). No new
+  dependency. About 3x the
   throughput of ``torch`` on a 2-core AVX-512 CPU with a mean cosine of ~0.997 to the exact
   vectors (bench/bench_embed.py, docs/performance.md). Its vectors are cached under their own
   name (``<encoder>+int8``), never mixed with exact ones.
@@ -46,7 +48,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -79,6 +83,7 @@ class Encoder:
     name: str
     source: str  # local folder or Hugging Face id it was loaded from
     model: Any  # sentence_transformers.SentenceTransformer
+    replicas: tuple[Any, ...] = ()  # extra copies of ``model``, one per extra worker thread (int8 path)
 
 
 def resolve_encoder(name: str, encoders_dir: str | os.PathLike = DEFAULT_ENCODERS_DIR) -> tuple[str, bool]:
@@ -150,7 +155,12 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 def encode_texts(
     texts: Sequence[str], encoder: Encoder, batch_size: int = 64, sort_by_length: bool = True
 ) -> np.ndarray:
-    """Encode texts in batches (optionally of similar length); vectors come back in input order."""
+    """Encode texts in batches (optionally of similar length); vectors come back in input order.
+
+    With ``encoder.replicas`` (the int8 path), batches are shared out to one thread per model copy,
+    each running torch ops single-threaded: no thread barrier inside small ops, and a batch's
+    vectors do not depend on which thread encoded it.
+    """
     n = len(texts)
     dim = embedding_dimension(encoder)
     out = np.zeros((n, dim), dtype=np.float32)
@@ -158,17 +168,33 @@ def encode_texts(
         return out
     texts = np.asarray(texts, dtype=object)
     order = np.argsort(-np.char.str_len(texts.astype(str)), kind="stable") if sort_by_length else np.arange(n)
+    batches = iter([order[start : start + batch_size] for start in range(0, n, batch_size)])
+    lock = threading.Lock()
     with tqdm(total=n, unit="prompt", desc=f"embed {encoder.name}", mininterval=5, file=sys.stderr) as bar:
-        for start in range(0, n, batch_size):  # loop over batches, not queries
-            idx = order[start : start + batch_size]
-            out[idx] = encoder.model.encode(
-                list(texts[idx]),
-                batch_size=len(idx),
-                convert_to_numpy=True,
-                normalize_embeddings=False,
-                show_progress_bar=False,
-            )
-            bar.update(len(idx))
+
+        def work(model: Any) -> None:
+            while True:  # loop over batches, not queries
+                with lock:
+                    idx = next(batches, None)
+                if idx is None:
+                    return
+                out[idx] = model.encode(
+                    list(texts[idx]),
+                    batch_size=len(idx),
+                    convert_to_numpy=True,
+                    normalize_embeddings=False,
+                    show_progress_bar=False,
+                )
+                with lock:
+                    bar.update(len(idx))
+
+        models = (encoder.model, *encoder.replicas)
+        if len(models) == 1:
+            work(encoder.model)
+        else:
+            with ThreadPoolExecutor(max_workers=len(models)) as pool:
+                for future in [pool.submit(work, model) for model in models]:
+                    future.result()
     return normalise(out)
 
 
@@ -307,9 +333,22 @@ def _int8_linear_class() -> type:
 _INT8_LINEAR: type | None = None
 
 
+def _mpnet_position_bias(self: Any, x: Any, position_ids: Any = None, num_buckets: int = 32) -> Any:
+    """MPNetEncoder.compute_position_bias without the copy per batch row: (1, heads, L, L)."""
+    import torch
+
+    if position_ids is not None:
+        return type(self).compute_position_bias(self, x, position_ids, num_buckets)
+    length = x.size(1)
+    positions = torch.arange(length, dtype=torch.long, device=x.device)
+    bucket = self.relative_position_bucket(positions[None, :] - positions[:, None], num_buckets=num_buckets)
+    return self.relative_attention_bias(bucket).permute([2, 0, 1]).unsqueeze(0)
+
+
 def _mpnet_sdpa_attention(self: Any, hidden_states: Any, attention_mask: Any = None, position_bias: Any = None,
                           output_attentions: bool = False, **kwargs: Any) -> tuple:
-    """MPNetSelfAttention.forward with fused q/k/v and scaled_dot_product_attention (same maths)."""
+    """MPNetSelfAttention.forward, same maths: fused q/k/v, and per sequence
+    ``scaled_dot_product_attention`` over its own tokens only (padding cut off instead of masked)."""
     import torch
     import torch.nn.functional as F
 
@@ -317,28 +356,57 @@ def _mpnet_sdpa_attention(self: Any, hidden_states: Any, attention_mask: Any = N
         raise ConfigError("embed.backend=int8 does not return attention weights")
     b, length, _ = hidden_states.shape
     qkv = self.qkv(hidden_states).view(b, length, 3, self.num_attention_heads, self.attention_head_size)
-    q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)
-    mask = position_bias
-    if attention_mask is not None:
-        if attention_mask.dtype == torch.bool:  # True = attend
-            attention_mask = torch.zeros(attention_mask.shape, dtype=q.dtype).masked_fill_(~attention_mask, float("-inf"))
-        mask = attention_mask if mask is None else mask + attention_mask
-    context = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-    return (self.o(context.transpose(1, 2).reshape(b, length, self.all_head_size)),)
+    q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # (b, heads, length, head_size)
+    if attention_mask is None:
+        valid = torch.ones((b, length), dtype=torch.bool, device=q.device)
+    else:  # keys a query may attend to, read off the first query row (or any row, if that one is masked out)
+        grid = attention_mask.reshape(b, -1, attention_mask.shape[-1])
+        grid = grid if grid.dtype == torch.bool else grid == 0
+        valid = grid[:, 0, :]
+        empty = ~valid.any(dim=1)
+        if bool(empty.any()):
+            valid[empty] = grid[empty].any(dim=1)
+    context = torch.zeros((b, length, self.all_head_size), dtype=q.dtype, device=q.device)
+    for i in range(b):  # loop over the sequences of one batch (<= batch_size), not over queries' tokens
+        n = int(valid[i].sum())
+        bias = None if position_bias is None else position_bias[min(i, position_bias.shape[0] - 1)][None]
+        if bool(valid[i, :n].all()):  # right padding: attend over the first n tokens only
+            mask = None if bias is None else bias[..., :n, :n]
+            out = F.scaled_dot_product_attention(q[i : i + 1, :, :n], k[i : i + 1, :, :n], v[i : i + 1, :, :n], attn_mask=mask)
+            context[i, :n] = out[0].transpose(0, 1).reshape(n, self.all_head_size)
+        else:  # any other padding: mask it
+            pad = torch.zeros((1, 1, 1, length), dtype=q.dtype).masked_fill_(~valid[i][None, None, None], float("-inf"))
+            mask = pad if bias is None else bias + pad
+            out = F.scaled_dot_product_attention(q[i : i + 1], k[i : i + 1], v[i : i + 1], attn_mask=mask)
+            context[i] = out[0].transpose(0, 1).reshape(length, self.all_head_size)
+    return (self.o(context),)
 
 
-def quantise_encoder(encoder: Encoder) -> Encoder:
-    """A copy of ``encoder`` for ``embed.backend=int8`` (see the module docstring), named ``<name>+int8``."""
+def quantise_encoder(encoder: Encoder, workers: int = 1) -> Encoder:
+    """A copy of ``encoder`` for ``embed.backend=int8`` (see the module docstring), named ``<name>+int8``.
+
+    ``workers`` > 1 adds that many independent copies in total (``Encoder.replicas``), so that each
+    encoding thread has its own model and tokenizer.
+    """
+    import torch
+
+    if not hasattr(torch, "_int_mm"):
+        raise ConfigError(f"embed.backend=int8 needs torch._int_mm, which torch {torch.__version__} lacks; use torch")
+    models = [_quantised_model(encoder.model) for _ in range(max(1, int(workers)))]
+    return Encoder(name=f"{encoder.name}+int8", source=encoder.source, model=models[0], replicas=tuple(models[1:]))
+
+
+def _quantised_model(original: Any) -> Any:
     import copy
     import types
 
     import torch
 
-    if not hasattr(torch, "_int_mm"):
-        raise ConfigError(f"embed.backend=int8 needs torch._int_mm, which torch {torch.__version__} lacks; use torch")
     linear = _int8_linear_class()
-    model = copy.deepcopy(encoder.model)
+    model = copy.deepcopy(original)
     for module in list(model.modules()):
+        if type(module).__name__ == "MPNetEncoder" and hasattr(module, "relative_position_bucket"):
+            module.compute_position_bias = types.MethodType(_mpnet_position_bias, module)
         if type(module).__name__ == "MPNetSelfAttention" and all(hasattr(module, a) for a in "qkvo"):
             module.qkv = linear(
                 torch.cat([module.q.weight, module.k.weight, module.v.weight]),
@@ -355,7 +423,7 @@ def quantise_encoder(encoder: Encoder) -> Encoder:
             if isinstance(child, torch.nn.Linear):
                 setattr(module, child_name, linear(child.weight, child.bias))
     model.eval()
-    return Encoder(name=f"{encoder.name}+int8", source=encoder.source, model=model)
+    return model
 
 
 def embed_queries(
@@ -383,15 +451,25 @@ def embed_queries(
         import torch
 
         torch.set_num_threads(int(threads))
-    if backend == "int8":
-        encoder = quantise_encoder(encoder)
+    torch_threads = None
+    if backend == "int8":  # one single-threaded copy per thread (see encode_texts)
+        import torch
+
+        torch_threads = torch.get_num_threads()
+        encoder = quantise_encoder(encoder, workers=int(threads or torch_threads))
+        torch.set_num_threads(1)
+    models = (encoder.model, *encoder.replicas)
     own_limit = encoder.model.max_seq_length
     try:
         if max_seq_length is not None:
-            encoder.model.max_seq_length = int(max_seq_length)
+            for model in models:
+                model.max_seq_length = int(max_seq_length)
         result = encode_cached(prompts.tolist(), encoder, batch_size, sort_by_length, cache_dir)
     finally:
-        encoder.model.max_seq_length = own_limit
+        for model in models:
+            model.max_seq_length = own_limit
+        if torch_threads is not None:
+            torch.set_num_threads(torch_threads)
     return io.Embeddings(pd.Index(queries["query_id"].astype(str).tolist(), dtype=object), result.vectors, encoder.name)
 
 

@@ -1,0 +1,162 @@
+"""Benchmark: embedding throughput (ours vs raw SentenceTransformer.encode) and the int8 fast path.
+
+Texts: the real prompts of ../shared/data/prompt_samples (EmbedLLM, RouterBench, MixInstruct; 192
+each), plus planted near-duplicate variants of a seeded subset (the same prompt with other letter
+case and trailing spaces, and the same prompt with a short phrase appended), so that the
+near-duplicate comparison has pairs on both sides of delta.
+
+Encoder: the paper's all-mpnet-base-v2 when resources/encoders/all-mpnet-base-v2 exists (build it
+with ``python -m routerbench_plus.embed assemble-mpnet``), else the shipped all-MiniLM-L6-v2.
+
+Three ways to embed the same texts, each with the same thread budget (``--threads``, default 2):
+* raw: ``SentenceTransformer.encode(texts, batch_size=B, normalize_embeddings=True)``;
+* ours: ``embed.embed_queries(..., backend="torch")`` (length-sorted batches, no cache): the
+  pipeline's exact path; target: within 10 % of raw;
+* fast: ``embed.embed_queries(..., backend="int8")``; targets: >= 3x the throughput of ours, mean
+  cosine to ours >= 0.99, and the same near-duplicate groups at delta (0.999) as ours.
+The texts are shuffled (seeded) and cut into slices; each slice is embedded by the three methods
+in rotating order, so that load from other processes falls on all of them alike.
+
+Run: python bench/bench_embed.py [--threads 2] [--batch-size 64] [--limit N] [--slices 6]
+     [--encoder NAME] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import append_rows, load_average, peak_rss_mb, row  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO.parent / "shared" / "data" / "prompt_samples"
+MPNET_DIR = REPO / "resources" / "encoders" / "all-mpnet-base-v2"
+SUFFIX = " Answer briefly."
+
+
+def real_prompts(limit: int | None, seed: int = 0) -> tuple[pd.DataFrame, int]:
+    """(query_id, prompt table, number of real prompts): the samples plus planted variants of 1 in 8."""
+    files = sorted(SAMPLES.glob("probes_*-192.json"))
+    if not files:
+        raise SystemExit(f"no prompt samples under {SAMPLES} (../shared/data absent); nothing to benchmark")
+    prompts = [item["prompt"] for f in files for item in json.loads(f.read_text())]
+    rng = np.random.default_rng(seed)
+    if limit:
+        prompts = list(rng.permutation(np.asarray(prompts, dtype=object))[:limit])
+    picked = rng.choice(len(prompts), size=max(2, len(prompts) // 8), replace=False)
+    half = len(picked) // 2
+    variants = [prompts[i].upper().rstrip() + "   " for i in picked[:half]]  # same tokens for uncased encoders
+    variants += [prompts[i].rstrip() + SUFFIX for i in picked[half:]]  # a near, not exact, duplicate
+    texts = prompts + variants
+    return pd.DataFrame({"query_id": [f"p{i:04d}" for i in range(len(texts))], "prompt": texts}), len(prompts)
+
+
+def groups_of(vectors: np.ndarray, ids: pd.Index, delta: float, encoder: str) -> list[list[str]]:
+    """Near-duplicate groups (routerbench_plus.dedup.find_groups) as sorted lists of query ids."""
+    from routerbench_plus import dedup, io
+
+    found = dedup.find_groups(io.Embeddings(ids, vectors, encoder), delta)
+    table = found.table
+    return sorted(sorted(g["query_id"].astype(str)) for _, g in table.groupby("group_id"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--limit", type=int, default=None, help="use this many sample prompts (default: all 576)")
+    parser.add_argument("--slices", type=int, default=6)
+    parser.add_argument("--delta", type=float, default=0.999)
+    parser.add_argument("--encoder", default=None, help="encoder name (default: mpnet if assembled, else MiniLM)")
+    parser.add_argument("--json", help="append result rows to this JSON file")
+    args = parser.parse_args()
+
+    import torch
+    from routerbench_plus import embed
+
+    name = args.encoder or (str(MPNET_DIR) if (MPNET_DIR / "modules.json").exists() else embed.SHIPPED_MINILM)
+    encoder = embed.load_encoder(name)
+    label = "all-mpnet-base-v2" if name == str(MPNET_DIR) else name
+    queries, n_real = real_prompts(args.limit)
+    print(f"encoder: {label} ({'paper encoder' if 'mpnet' in label else 'shipped MiniLM; mpnet not assembled'}), "
+          f"max_seq_length {encoder.model.max_seq_length}, dim {embed.embedding_dimension(encoder)}")
+    print(f"texts: {len(queries)} ({n_real} real prompt samples + {len(queries) - n_real} planted variants), "
+          f"{args.slices} slices, batch {args.batch_size}, {args.threads} threads, load {load_average()}")
+    start = time.perf_counter()
+    fast_encoder = embed.quantise_encoder(encoder, workers=args.threads)  # once per run, as in the pipeline
+    quantise_s = time.perf_counter() - start
+
+    order = np.random.default_rng(1).permutation(len(queries))
+    slices = np.array_split(order, args.slices)
+    times = {"raw": 0.0, "ours": 0.0, "fast": quantise_s}
+    vectors = {m: np.zeros((len(queries), embed.embedding_dimension(encoder)), np.float32) for m in ("raw", "ours", "fast")}
+    methods = ["ours", "raw", "fast"]
+    for k, idx in enumerate(slices):  # rotate the order per slice
+        part = queries.iloc[idx].reset_index(drop=True)
+        for method in methods[k % 3 :] + methods[: k % 3]:
+            torch.set_num_threads(args.threads)
+            start = time.perf_counter()
+            if method == "raw":
+                out = encoder.model.encode(part["prompt"].tolist(), batch_size=args.batch_size,
+                                           normalize_embeddings=True, show_progress_bar=False)
+            elif method == "ours":
+                out = embed.embed_queries(part, encoder, args.batch_size, threads=args.threads).vectors
+            else:  # what embed_queries(backend="int8") does, with the quantised copies made once (timed above)
+                torch.set_num_threads(1)
+                out = embed.encode_texts(part["prompt"].tolist(), fast_encoder, args.batch_size, True)
+            times[method] += time.perf_counter() - start
+            vectors[method][idx] = out
+        print(f"slice {k + 1}/{len(slices)}: " + ", ".join(f"{m} {t:.1f} s" for m, t in times.items()), flush=True)
+
+    n = len(queries)
+    rate = {m: n / t for m, t in times.items()}
+    raw_vs_ours = times["ours"] / times["raw"] - 1
+    speedup = times["ours"] / times["fast"]
+    cos = (vectors["ours"] * vectors["fast"]).sum(axis=1)
+    cos_raw = (vectors["ours"] * vectors["raw"]).sum(axis=1)
+    ids = pd.Index(queries["query_id"], dtype=object)
+    g_exact = groups_of(vectors["ours"], ids, args.delta, label)
+    g_fast = groups_of(vectors["fast"], ids, args.delta, label + "+int8")
+    same_groups = g_exact == g_fast
+    # pairs close to the threshold are where a faster, approximate encoder could flip a decision
+    sims = vectors["ours"] @ vectors["ours"].T
+    iu = np.triu_indices(n, 1)
+    band = (sims[iu] >= args.delta - 0.002) & (sims[iu] < 0.99995)  # near delta, not identical texts
+    sims_fast = (vectors["fast"] @ vectors["fast"].T)[iu]
+    flips = int(((sims[iu] >= args.delta) != (sims_fast >= args.delta)).sum())
+    rss = peak_rss_mb()
+
+    print(f"int8 quantisation (once, included in its time): {quantise_s:.2f} s")
+    print(f"throughput: raw {rate['raw']:.2f} prompts/s, ours {rate['ours']:.2f}, int8 {rate['fast']:.2f}")
+    print(f"ours vs raw: {100 * raw_vs_ours:+.1f} % time (target within 10 %); max |1 - cos| {float(np.abs(1 - cos_raw).max()):.1e}")
+    print(f"int8 vs ours: {speedup:.2f}x throughput (target >= 3x); cosine mean {cos.mean():.4f}, min {cos.min():.4f} "
+          f"(target mean >= 0.99)")
+    print(f"near-duplicate groups at delta {args.delta}: exact {len(g_exact)} ({sum(map(len, g_exact))} prompts), "
+          f"int8 {len(g_fast)}; same groups: {same_groups}; {int(band.sum())} non-identical pair(s) at cos >= delta - 0.002, "
+          f"{flips} pair decision(s) differ")
+    print(f"peak RSS {rss:.0f} MB, load {load_average()}")
+
+    tag = f"{label}, {n} real-prompt texts, {args.threads} threads"
+    rows = [
+        row("embed: ours (torch) vs raw encode", times["ours"], "SentenceTransformer.encode, same texts",
+            times["raw"], "within 10 %", abs(raw_vs_ours) <= 0.10, rss, None,
+            f"{tag}; {rate['ours']:.2f} vs {rate['raw']:.2f} prompts/s ({100 * raw_vs_ours:+.1f} % time)"),
+        row("embed: int8 fast path vs ours (torch)", times["fast"], "ours, torch backend (exact)", times["ours"],
+            ">= 3x, mean cos >= 0.99, same groups",
+            speedup >= 3 and cos.mean() >= 0.99 and same_groups, rss, None,
+            f"{tag}; {rate['fast']:.2f} prompts/s; cos mean {cos.mean():.4f} min {cos.min():.4f}; "
+            f"groups at {args.delta}: {len(g_exact)} exact / {len(g_fast)} int8, same={same_groups}, "
+            f"{int(band.sum())} pairs at cos in [delta-0.002, 1) (excl. identical), {flips} flipped"),
+    ]
+    append_rows(args.json, rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -53,11 +53,11 @@ def baseline(train_emb: np.ndarray, train: io.LabelMatrix, test_emb: np.ndarray,
     from sklearn.neighbors import KNeighborsClassifier
 
     out = np.empty((len(models), len(test_emb)), dtype=np.float32)
-    for row, m in enumerate(models):
+    for position, m in enumerate(models):
         y = train.values[m].astype(int)
         clf = KNeighborsClassifier(n_neighbors=k).fit(train_emb, y)
         proba = clf.predict_proba(test_emb)
-        out[row] = proba[:, list(clf.classes_).index(1)] if 1 in clf.classes_ else 0.0
+        out[position] = proba[:, list(clf.classes_).index(1)] if 1 in clf.classes_ else 0.0
     return out
 
 

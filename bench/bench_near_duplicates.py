@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, row  # noqa: E402
+from _common import append_rows, row as result_row  # noqa: E402
 
 BLOCK = 2048
 
@@ -215,7 +215,7 @@ def main() -> None:
             if new:
                 writer.writeheader()
             writer.writerow(row)
-    append_rows(args.json, [row(
+    append_rows(args.json, [result_row(
         f"near-duplicates {args.n} x {args.dim} at {args.delta}", t_ours, "all pairs, blocked numpy + scipy components",
         t_base, "<= 15 s, >= 20x", t_ours <= 15 and t_base / t_ours >= 20 and same_pairs and same_groups,
         ours["peak_rss_mb"], base["peak_rss_mb"],

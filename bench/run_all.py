@@ -101,6 +101,7 @@ def main() -> None:
             failed.append(name)
 
     rows = json.loads(rows_path.read_text()) if rows_path.exists() else []
+    rows = list({r["stage"]: r for r in rows}.values())  # --append re-runs replace a stage's earlier row
     with (args.out / "results.csv").open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()

@@ -287,6 +287,24 @@ def test_embedllm_layout(tmp_path):
     pd.testing.assert_frame_equal(big.benchmark.queries, b.queries)
 
 
+@pytest.mark.parametrize("block_size_mb", [0.002, 64])
+def test_embedllm_conflicting_prompt_text(tmp_path, block_size_mb):
+    """A prompt id whose rows carry two texts or two categories is one query (first text kept),
+    counted as a conflict, whether its rows share a block or not."""
+    rows = embedllm_rows()
+    pid, mid, category, label, text = rows["train"][3 * 3]  # prompt 3, first model
+    rows["train"][3 * 3] = (pid, mid, category, label, text + " (edited)")
+    pid, mid, category, label, text = rows["train"][4 * 3 + 1]  # prompt 4, second model
+    rows["train"][4 * 3 + 1] = (pid, mid, "gsm8k", label, text)
+    folder = write_embedllm(tmp_path / "e", rows)
+    options = {"models_table": str(REPO / "config/models/embedllm.csv"), "block_size_mb": block_size_mb}
+    result = ingest.ingest("embedllm", folder, options, "drop", SPLIT, "emb")
+    assert value(result, "prompt_conflicts") == 1 and value(result, "category_conflicts") == 1
+    q = result.benchmark.queries.set_index("query_id")
+    assert len(q) == 22 and q.loc["3", "prompt"] == text.replace("Question 4", "Question 3") + " (edited)"
+    assert q.loc["4", "category"] == "mathqa"
+
+
 def test_embedllm_model_without_cost(tmp_path):
     models = {**EMBEDLLM_MODELS, 2: "acme/unknown-13b"}
     folder = write_embedllm(tmp_path / "e", embedllm_rows(), models)

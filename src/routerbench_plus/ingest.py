@@ -51,6 +51,7 @@ import math
 import os
 import pickle
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import reduce
 from pathlib import Path
@@ -242,8 +243,32 @@ def _load_manifest(folder: Path) -> dict[str, dict[str, Any]]:
         raise InputError(f"{path}: not a readable download manifest ({exc})") from None
 
 
-def _record_file(path: Path, report: Report, files: dict[str, str], manifest: Mapping[str, Any]) -> None:
-    """Report a file's size and sha256; check them against the download manifest if there is one."""
+def _record_file(
+    path: Path, report: Report, files: dict[str, str], manifest: Mapping[str, Any], digest_future: Any = None
+) -> Callable[[], None]:
+    """Report a file's size and sha256; check them against the download manifest if there is one.
+
+    ``digest_future`` (a concurrent Future of ``io.file_sha256(path)``, only for files the manifest
+    does not list) lets the hash run while the caller parses the file: the report row is reserved
+    now, in its place, and filled in by the returned function, which the caller must call.
+    """
+    if digest_future is not None and path.name not in manifest:
+        size = path.stat().st_size
+        slot = len(report.rows)
+        report.rows.append((f"file:{path.name}", int(size), ""))
+        files[path.name] = ""
+
+        def finish() -> None:
+            digest = digest_future.result()
+            files[path.name] = digest
+            report.rows[slot] = (f"file:{path.name}", int(size), f"sha256:{digest}")
+
+        return finish
+    _record_digest(path, report, files, manifest)
+    return lambda: None
+
+
+def _record_digest(path: Path, report: Report, files: dict[str, str], manifest: Mapping[str, Any]) -> None:
     size = path.stat().st_size
     digest = io.file_sha256(path)
     expected = manifest.get(path.name)
@@ -680,6 +705,27 @@ def read_pickled_frame(path: str | os.PathLike) -> pd.DataFrame:
 EMBEDLLM_COLUMNS = ["model_id", "prompt_id", "prompt", "category", "label"]
 
 
+def _distinct_prompts(batch: pa.RecordBatch) -> pa.Table:
+    """The distinct (prompt_id, prompt, category) rows of one CSV block.
+
+    Grouping by the integer id alone and comparing each group's smallest and largest text is much
+    cheaper than hashing every (long) text; only a block where some id has two texts or categories
+    (a conflict, counted later) or a missing one takes the exact group-by over all three columns.
+    """
+    table = pa.table({name: batch.column(name) for name in ("prompt_id", "prompt", "category")})
+    if table.column("prompt").null_count == 0 and table.column("category").null_count == 0:
+        spans = table.group_by("prompt_id", use_threads=False).aggregate(
+            [("prompt", "min_max"), ("category", "min_max")]
+        )
+        prompt, category = spans.column("prompt_min_max"), spans.column("category_min_max")
+        prompt_min, category_min = pc.struct_field(prompt, "min"), pc.struct_field(category, "min")
+        if pc.all(pc.equal(prompt_min, pc.struct_field(prompt, "max"))).as_py() and pc.all(
+            pc.equal(category_min, pc.struct_field(category, "max"))
+        ).as_py():
+            return pa.table({"prompt_id": spans.column("prompt_id"), "prompt": prompt_min, "category": category_min})
+    return table.group_by(["prompt_id", "prompt", "category"], use_threads=False).aggregate([])
+
+
 def _read_embedllm(source: Path, opts: dict[str, Any], report: Report, files: dict[str, str]) -> _Raw:
     """EmbedLLM CSVs, streamed: compact (model_id, prompt_id, label) arrays + one prompt per prompt_id."""
     if not source.is_dir():
@@ -697,12 +743,16 @@ def _read_embedllm(source: Path, opts: dict[str, Any], report: Report, files: di
     missing = [f"{s}.csv" for s in ("train", "test") if not (source / f"{s}.csv").exists()]
     if missing:
         raise InputError(f"{source}: missing {missing[0]} (the EmbedLLM layout has train.csv, val.csv, test.csv)")
-    block = int(float(opts.get("block_size_mb", 64)) * (1 << 20))
+    block = int(float(opts.get("block_size_mb", 16)) * (1 << 20))
     mids, pids, labs, codes, prompt_tables = [], [], [], [], []
     file_names = []
+    # the sha256 of each file (provenance) runs in the background while the files are parsed
+    hasher = ThreadPoolExecutor(max_workers=2)
+    digests = {p: hasher.submit(io.file_sha256, p) for _, p in split_files if p.is_file() and p.name not in manifest}
+    hasher.shutdown(wait=False)
     for code, (split, path) in enumerate(split_files):
         _require_file(path)
-        _record_file(path, report, files, manifest)
+        finish_record = _record_file(path, report, files, manifest, digests.get(path))
         _check_complete(path)
         _require_columns(path, _csv_header(path), EMBEDLLM_COLUMNS)
         file_names.append(path.name)
@@ -734,13 +784,7 @@ def _read_embedllm(source: Path, opts: dict[str, Any], report: Report, files: di
                 pids.append(batch.column("prompt_id").to_numpy())
                 labs.append(batch.column("label").to_numpy(zero_copy_only=False).astype(np.float32))
                 codes.append(np.full(batch.num_rows, code, dtype=np.int8))
-                distinct = pa.table(
-                    {
-                        "prompt_id": batch.column("prompt_id"),
-                        "prompt": batch.column("prompt"),
-                        "category": batch.column("category"),
-                    }
-                ).group_by(["prompt_id", "prompt", "category"], use_threads=False).aggregate([])
+                distinct = _distinct_prompts(batch)
                 prompt_tables.append(distinct.append_column("file", pa.array([path.name] * distinct.num_rows)))
                 prompt_tables[-1] = prompt_tables[-1].append_column("split", pa.array([split] * distinct.num_rows))
         except pa.ArrowInvalid as exc:
@@ -749,6 +793,7 @@ def _read_embedllm(source: Path, opts: dict[str, Any], report: Report, files: di
             ) from None
         if n_rows == 0:
             raise InputError(f"{path}: no data rows (only a header)")
+        finish_record()
         report.add(f"rows_read:file:{path.name}", n_rows, f"split {split}")
     model_id = np.concatenate(mids)
     unknown = np.setdiff1d(np.unique(model_id), id_to_name.index.to_numpy())

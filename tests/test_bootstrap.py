@@ -88,9 +88,34 @@ def test_counts_are_the_seeded_draws_counted_row_by_row():
     n, q, seed = 45, 37, 8  # 45 rows: blocks of COUNT_BLOCK plus a ragged last block
     idx = np.random.default_rng(seed).integers(0, q, size=(n, q), dtype=np.int64)
     want = np.stack([np.bincount(row, minlength=q) for row in idx])
-    assert np.array_equal(np.concatenate(list(bootstrap.iter_resample_counts(q, n, seed))), want)
     counts, largest = bootstrap.count_draws(idx.astype(np.int32), q, np.int8)
     assert np.array_equal(counts, want) and largest == want.max()
+
+
+def test_each_chunk_draws_from_its_own_spawned_generator():
+    q, seed = 5000, 8
+    step = bootstrap.chunk_size(q)
+    n = 2 * step + 3  # two full chunks and a ragged one
+    children = np.random.SeedSequence(seed).spawn(3)
+    want = np.concatenate([
+        np.stack([np.bincount(row, minlength=q) for row in np.random.default_rng(child).integers(0, q, size=(size, q))])
+        for child, size in zip(children, (step, step, 3))
+    ])
+    assert np.array_equal(np.concatenate(list(bootstrap.iter_resample_counts(q, n, seed))), want)
+    # a prefix of the resamples does not depend on how many are drawn after it
+    assert np.array_equal(np.concatenate(list(bootstrap.iter_resample_counts(q, step + 1, seed))), want[: step + 1])
+
+
+@pytest.mark.parametrize("integer_path", [True, False])
+def test_result_does_not_depend_on_threads(monkeypatch, integer_path):
+    monkeypatch.setattr(bootstrap, "INT8_MIN_WORK", 0)
+    rng = np.random.default_rng(4)
+    values = (rng.random((700, 6)) < 0.5).astype(np.float32) if integer_path else rng.random((700, 6))
+    n = 3 * bootstrap.chunk_size(700) + 11
+    one = bootstrap.bootstrap_means(values, n_resamples=n, seed=2, threads=1)
+    assert np.array_equal(bootstrap.bootstrap_means(values, n_resamples=n, seed=2, threads=3), one)
+    counts = np.concatenate(list(bootstrap.iter_resample_counts(700, n, seed=2)))
+    assert one == pytest.approx(counts @ values.astype(np.float64) / 700, rel=1e-12)
 
 
 def test_fast_integer_path_equals_counts_times_values_exactly(monkeypatch):

@@ -5,7 +5,9 @@ A resample draws Q test queries with replacement; it is represented by its count
 V (Q x K) the resampled means of all K columns are one matrix product ``counts @ V / Q``; the
 same counts are used for every method, so differences between methods are paired. Resamples are
 processed in chunks (a deterministic function of Q only) to bound memory; there is no Python loop
-over individual resamples.
+over individual resamples. Each chunk draws from its own Generator, spawned from the seed
+(``numpy.random.SeedSequence.spawn``), so chunks run in parallel threads and the result depends on
+the seed and Q only, not on the number of threads.
 
 Speed (bench/bench_bootstrap.py): the draws are counted in blocks of ``COUNT_BLOCK`` resamples so
 that the bins being incremented stay in cache, and for integer-valued columns (binary labels) with
@@ -64,21 +66,34 @@ def count_draws(idx: np.ndarray, n_queries: int, dtype: type = np.int64) -> tupl
     return out, largest
 
 
-def resample_counts(rng: np.random.Generator, n_queries: int, size: int) -> np.ndarray:
-    """(size, Q) int64: each row counts how often each query is drawn in Q draws with replacement.
+def _chunk_generators(seed: int, n_chunks: int) -> list[np.random.Generator]:
+    """One independent Generator per chunk of resamples, spawned from ``seed``.
 
-    Each row is Multinomial(Q; 1/Q each), obtained by drawing Q indices and counting them.
+    Chunk k's draws depend on (seed, k, Q) only, never on which thread draws them or when, so
+    chunks can be drawn in parallel and the result stays byte-identical.
     """
-    idx = rng.integers(0, n_queries, size=(size, n_queries), dtype=np.int64)
-    return count_draws(idx, n_queries)[0]
+    return [np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(n_chunks)]
+
+
+def _chunk_plan(n_queries: int, n_resamples: int, seed: int) -> list[tuple[np.random.Generator, int]]:
+    """(generator, number of resamples) of each chunk."""
+    step = chunk_size(n_queries)
+    sizes = [min(step, n_resamples - start) for start in range(0, n_resamples, step)]
+    return list(zip(_chunk_generators(seed, len(sizes)), sizes))
+
+
+def _draw(rng: np.random.Generator, n_queries: int, size: int) -> np.ndarray:
+    """(size, Q) query indices drawn with replacement. int32 draws below 2**31 come from the same
+    bounded 32-bit generator as int64 ones (the same values), at half the memory traffic."""
+    dtype = np.int32 if n_queries * COUNT_BLOCK < 2**31 else np.int64
+    return rng.integers(0, n_queries, size=(size, n_queries), dtype=dtype)
 
 
 def iter_resample_counts(n_queries: int, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
-    """Count matrices of ``n_resamples`` resamples in chunks, from one seeded Generator."""
-    rng = np.random.default_rng(seed)
-    step = chunk_size(n_queries)
-    for start in range(0, n_resamples, step):
-        yield resample_counts(rng, n_queries, min(step, n_resamples - start))
+    """(size, Q) int64 count matrices of ``n_resamples`` resamples, chunk by chunk: each row counts
+    how often each query is drawn in Q draws with replacement (Multinomial(Q; 1/Q each))."""
+    for rng, size in _chunk_plan(n_queries, n_resamples, seed):
+        yield count_draws(_draw(rng, n_queries, size), n_queries)[0]
 
 
 def _int8_sums(counts: np.ndarray, values_t: np.ndarray) -> np.ndarray | None:
@@ -94,46 +109,24 @@ def _int8_sums(counts: np.ndarray, values_t: np.ndarray) -> np.ndarray | None:
         return None
 
 
-def _iter_draws(n_queries: int, n_resamples: int, seed: int) -> Iterator[np.ndarray]:
-    """The draws of ``iter_resample_counts`` chunk by chunk (same Generator, same order).
+def _chunk_sums(
+    rng: np.random.Generator, size: int, n_queries: int, unique: np.ndarray, as_int8: np.ndarray | None
+) -> np.ndarray:
+    """``counts @ unique`` for one chunk of ``size`` resamples drawn from ``rng``.
 
-    The next chunk is drawn in one background thread (numpy's generator releases the GIL) while
-    the caller counts and multiplies the current one; only that thread touches the Generator, so
-    the stream is the same as a sequential one. int32 draws below 2**31 come from the same bounded
-    32-bit generator as int64 ones: the same values.
+    ``as_int8`` ((K, Q) int8 copy of ``unique``, or None): ``unique`` holds integers in int8 range
+    whose sums fit int32, so a chunk whose counts all fit int8 uses the exact int8 product (the
+    same numbers as the float product, which is exact for integer-valued float32 here).
     """
-    rng = np.random.default_rng(seed)
-    step = chunk_size(n_queries)
-    sizes = [min(step, n_resamples - start) for start in range(0, n_resamples, step)]
-    dtype = np.int32 if n_queries * COUNT_BLOCK < 2**31 else np.int64
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(rng.integers, 0, n_queries, (sizes[0], n_queries), dtype)
-        for i in range(len(sizes)):
-            idx = pending.result()
-            if i + 1 < len(sizes):
-                pending = pool.submit(rng.integers, 0, n_queries, (sizes[i + 1], n_queries), dtype)
-            yield idx
-
-
-def _iter_sums(
-    n_queries: int, n_resamples: int, seed: int, unique: np.ndarray, small_ints: bool
-) -> Iterator[np.ndarray]:
-    """Per chunk of resamples, ``counts @ unique`` (exact when ``unique`` is integer-valued float32).
-
-    ``small_ints``: ``unique`` holds integers in int8 range and every sum fits int32, so chunks
-    whose counts all fit int8 use the exact int8 product (the same numbers as the float product).
-    """
-    as_int8 = np.ascontiguousarray(unique.T, dtype=np.int8) if small_ints else None  # (K, Q)
-    for idx in _iter_draws(n_queries, n_resamples, seed):
-        if as_int8 is not None:
-            counts, largest = count_draws(idx, n_queries, np.int8)
-            if largest <= INT8_MAX:
-                sums = _int8_sums(counts, as_int8)
-                if sums is not None:
-                    yield sums
-                    continue
-        counts = count_draws(idx, n_queries)[0]
-        yield counts.astype(unique.dtype) @ unique
+    idx = _draw(rng, n_queries, size)
+    if as_int8 is not None:
+        counts, largest = count_draws(idx, n_queries, np.int8)
+        if largest <= INT8_MAX:
+            sums = _int8_sums(counts, as_int8)
+            if sums is not None:
+                return sums
+    counts = count_draws(idx, n_queries)[0]
+    return counts.astype(unique.dtype) @ unique
 
 
 def unique_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -156,12 +149,14 @@ def bootstrap_means(
     n_resamples: int = 10_000,
     seed: int = 0,
     counts: np.ndarray | None = None,
+    threads: int = 1,
 ) -> np.ndarray:
     """Per resample, the column means of ``values`` (Q, K) reduced by ``statistic``.
 
     ``statistic`` maps a (r, K) block of resampled column means to (r, S) per-resample statistics
     (default: identity). ``counts`` (R, Q), rows summing to Q, replaces the random resamples (e.g.
     an exact enumeration). Returns (R, S) float64. Identical columns are multiplied once.
+    ``threads`` chunks are drawn, counted and multiplied at once; the result does not depend on it.
     """
     values = np.asarray(values)
     if values.ndim != 2:
@@ -193,11 +188,18 @@ def bootstrap_means(
             and n_queries * INT8_MAX < 2**31
             and ("torch" in sys.modules or n_resamples * n_queries * unique.shape[1] >= INT8_MIN_WORK)
         )
-        sums = _iter_sums(n_queries, n_resamples, seed, unique, small_ints)
+        as_int8 = np.ascontiguousarray(unique.T, dtype=np.int8) if small_ints else None  # (K, Q)
+        plan = _chunk_plan(n_queries, n_resamples, seed)
+        pool = ThreadPoolExecutor(max_workers=max(1, int(threads)))  # numpy draws and torch products release the GIL
+        sums = pool.map(lambda chunk: _chunk_sums(chunk[0], chunk[1], n_queries, unique, as_int8), plan)
     out = []
-    for block in sums:
-        means = block.astype(np.float64) / n_queries
-        out.append(np.asarray(statistic(means[:, inverse]), dtype=np.float64))
+    try:
+        for block in sums:
+            means = block.astype(np.float64) / n_queries
+            out.append(np.asarray(statistic(means[:, inverse]), dtype=np.float64))
+    finally:
+        if counts is None:
+            pool.shutdown(cancel_futures=True)
     return np.concatenate(out, axis=0)
 
 
@@ -232,6 +234,7 @@ def bootstrap_curves(
     seed: int = 0,
     confidence: float = 0.95,
     counts: np.ndarray | None = None,
+    threads: int = 1,
 ) -> CurveBootstrap:
     """Paired bootstrap of area (= curve @ weights) and peak (= max over budgets) per method.
 
@@ -249,7 +252,7 @@ def bootstrap_curves(
         cube = means.reshape(len(means), n_methods, n_budgets)
         return np.concatenate([cube @ weights, cube.max(axis=2), means], axis=1)
 
-    samples = bootstrap_means(values, statistic, n_resamples, seed, counts)
+    samples = bootstrap_means(values, statistic, n_resamples, seed, counts, threads)
     full = quality.astype(np.float64).mean(axis=1)  # (M, B)
     # the same paired resamples give the per-budget band of each curve
     curve_lo, curve_hi = percentile_interval(samples[:, 2 * n_methods :], confidence)
@@ -354,6 +357,7 @@ def evaluate_curves(
     confidence: float = 0.95,
     test_ids: Sequence[str] | None = None,
     tags: Mapping[str, str] | None = None,
+    threads: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Area, peak (with paired-bootstrap intervals) and AIQ per method, pairwise differences, and
     per-budget bands of the curves.
@@ -365,7 +369,7 @@ def evaluate_curves(
     """
     cube, query_ids, budgets, checked = quality_cube(picks_by_method, test_ids)
     weights = _curves.trapezoid_weights(_curves.normalise_budgets(budgets, max_budget))
-    result = bootstrap_curves(cube, weights, list(checked), n_resamples, seed, confidence)
+    result = bootstrap_curves(cube, weights, list(checked), n_resamples, seed, confidence, threads=threads)
     areas = interval_table(result)
     curve = _curves.curve_table(checked, max_budget)
     areas.insert(7, "aiq", _curves.aiq_by_method(curve, max_budget).reindex(result.methods).to_numpy())

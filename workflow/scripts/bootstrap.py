@@ -15,6 +15,7 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
         confidence=params.confidence,
         test_ids=queries.loc[queries["split"] == "test", "query_id"],
         tags={"benchmark": wc.benchmark, "split": wc.split, "cost_type": wc.cost},
+        threads=snakemake.threads,  # noqa: F821
     )
     settings = {"methods": list(params.methods), "resamples": params.resamples, "confidence": params.confidence}
     provenance = io.make_provenance(settings, list(inp), seed=params.seed)

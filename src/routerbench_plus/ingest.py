@@ -819,7 +819,7 @@ def _read_embedllm(source: Path, opts: dict[str, Any], report: Report, files: di
     name_of = id_to_name.reindex(np.unique(model_id))
     labels = pd.DataFrame(
         {
-            "query_id": pd.Series(np.concatenate(pids)).astype(str).to_numpy(),
+            "query_id": pd.Series(np.concatenate(pids)).astype(str).array,
             "model": pd.Categorical.from_codes(
                 np.searchsorted(name_of.index.to_numpy(), model_id), categories=name_of.to_numpy()
             ),

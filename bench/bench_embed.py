@@ -8,13 +8,14 @@ near-duplicate comparison has pairs on both sides of delta.
 Encoder: the paper's all-mpnet-base-v2 when resources/encoders/all-mpnet-base-v2 exists (build it
 with ``python -m routerbench_plus.embed assemble-mpnet``), else the shipped all-MiniLM-L6-v2.
 
-Three ways to embed the same texts, each with the same thread budget (``--threads``, default 2):
+Four ways to embed the same texts, each with the same thread budget (``--threads``, default 2):
 * raw: ``SentenceTransformer.encode(texts, batch_size=B, normalize_embeddings=True)``;
 * ours: ``embed.embed_queries(..., backend="torch")`` (length-sorted batches, no cache): the
   pipeline's exact path; target: within 10 % of raw;
-* fast: ``embed.embed_queries(..., backend="int8")``; targets: >= 3x the throughput of ours, mean
-  cosine to ours >= 0.99, and the same near-duplicate groups at delta (0.999) as ours.
-The texts are shuffled (seeded) and cut into slices; each slice is embedded by the three methods
+* fast paths: ``embed.embed_queries(..., backend="bf16")`` and ``backend="int8"``; targets: >= 3x
+  the throughput of ours, mean cosine to ours >= 0.99, and the same near-duplicate groups at delta
+  (0.999) as ours.
+The texts are shuffled (seeded) and cut into slices; each slice is embedded by the four methods
 in rotating order, so that load from other processes falls on all of them alike.
 
 Run: python bench/bench_embed.py [--threads 2] [--batch-size 64] [--limit N] [--slices 6]
@@ -89,18 +90,22 @@ def main() -> None:
           f"max_seq_length {encoder.model.max_seq_length}, dim {embed.embedding_dimension(encoder)}")
     print(f"texts: {len(queries)} ({n_real} real prompt samples + {len(queries) - n_real} planted variants), "
           f"{args.slices} slices, batch {args.batch_size}, {args.threads} threads, load {load_average()}")
-    start = time.perf_counter()
-    fast_encoder = embed.quantise_encoder(encoder, workers=args.threads)  # once per run, as in the pipeline
-    quantise_s = time.perf_counter() - start
+    # the fast paths' model copies are made once per run, as in the pipeline; that time is counted
+    build = {"bf16": lambda: embed.bf16_encoder(encoder), "int8": lambda: embed.quantise_encoder(encoder, workers=args.threads)}
+    fast_encoders, times = {}, {"raw": 0.0, "ours": 0.0}
+    for backend, make in build.items():
+        start = time.perf_counter()
+        fast_encoders[backend] = make()
+        times[backend] = time.perf_counter() - start
 
     order = np.random.default_rng(1).permutation(len(queries))
     slices = np.array_split(order, args.slices)
-    times = {"raw": 0.0, "ours": 0.0, "fast": quantise_s}
-    vectors = {m: np.zeros((len(queries), embed.embedding_dimension(encoder)), np.float32) for m in ("raw", "ours", "fast")}
-    methods = ["ours", "raw", "fast"]
+    methods = ["ours", "raw", *build]
+    vectors = {m: np.zeros((len(queries), embed.embedding_dimension(encoder)), np.float32) for m in methods}
     for k, idx in enumerate(slices):  # rotate the order per slice
         part = queries.iloc[idx].reset_index(drop=True)
-        for method in methods[k % 3 :] + methods[: k % 3]:
+        shift = k % len(methods)
+        for method in methods[shift:] + methods[:shift]:
             torch.set_num_threads(args.threads)
             start = time.perf_counter()
             if method == "raw":
@@ -108,9 +113,10 @@ def main() -> None:
                                            normalize_embeddings=True, show_progress_bar=False)
             elif method == "ours":
                 out = embed.embed_queries(part, encoder, args.batch_size, threads=args.threads).vectors
-            else:  # what embed_queries(backend="int8") does, with the quantised copies made once (timed above)
-                torch.set_num_threads(1)
-                out = embed.encode_texts(part["prompt"].tolist(), fast_encoder, args.batch_size, True)
+            else:  # what embed_queries(backend=...) does, with the model copies made once (timed above)
+                if method == "int8":
+                    torch.set_num_threads(1)  # one single-threaded copy per thread
+                out = embed.encode_texts(part["prompt"].tolist(), fast_encoders[method], args.batch_size, True)
             times[method] += time.perf_counter() - start
             vectors[method][idx] = out
         print(f"slice {k + 1}/{len(slices)}: " + ", ".join(f"{m} {t:.1f} s" for m, t in times.items()), flush=True)
@@ -118,43 +124,42 @@ def main() -> None:
     n = len(queries)
     rate = {m: n / t for m, t in times.items()}
     raw_vs_ours = times["ours"] / times["raw"] - 1
-    speedup = times["ours"] / times["fast"]
-    cos = (vectors["ours"] * vectors["fast"]).sum(axis=1)
     cos_raw = (vectors["ours"] * vectors["raw"]).sum(axis=1)
     ids = pd.Index(queries["query_id"], dtype=object)
     g_exact = groups_of(vectors["ours"], ids, args.delta, label)
-    g_fast = groups_of(vectors["fast"], ids, args.delta, label + "+int8")
-    same_groups = g_exact == g_fast
     # pairs close to the threshold are where a faster, approximate encoder could flip a decision
     sims = vectors["ours"] @ vectors["ours"].T
     iu = np.triu_indices(n, 1)
     band = (sims[iu] >= args.delta - 0.002) & (sims[iu] < 0.99995)  # near delta, not identical texts
-    sims_fast = (vectors["fast"] @ vectors["fast"].T)[iu]
-    flips = int(((sims[iu] >= args.delta) != (sims_fast >= args.delta)).sum())
-    rss = peak_rss_mb()
-
-    print(f"int8 quantisation (once, included in its time): {quantise_s:.2f} s")
-    print(f"throughput: raw {rate['raw']:.2f} prompts/s, ours {rate['ours']:.2f}, int8 {rate['fast']:.2f}")
+    print("throughput: " + ", ".join(f"{m} {rate[m]:.2f} prompts/s" for m in methods))
     print(f"ours vs raw: {100 * raw_vs_ours:+.1f} % time (target within 10 %); max |1 - cos| {float(np.abs(1 - cos_raw).max()):.1e}")
-    print(f"int8 vs ours: {speedup:.2f}x throughput (target >= 3x); cosine mean {cos.mean():.4f}, min {cos.min():.4f} "
-          f"(target mean >= 0.99)")
-    print(f"near-duplicate groups at delta {args.delta}: exact {len(g_exact)} ({sum(map(len, g_exact))} prompts), "
-          f"int8 {len(g_fast)}; same groups: {same_groups}; {int(band.sum())} non-identical pair(s) at cos >= delta - 0.002, "
-          f"{flips} pair decision(s) differ")
-    print(f"peak RSS {rss:.0f} MB, load {load_average()}")
-
+    print(f"near-duplicate groups at delta {args.delta}: exact {len(g_exact)} ({sum(map(len, g_exact))} prompts); "
+          f"{int(band.sum())} non-identical pair(s) at cos >= delta - 0.002")
     tag = f"{label}, {n} real-prompt texts, {args.threads} threads"
+    rss = peak_rss_mb()
     rows = [
         row("embed: ours (torch) vs raw encode", times["ours"], "SentenceTransformer.encode, same texts",
             times["raw"], "within 10 %", abs(raw_vs_ours) <= 0.10, rss, None,
             f"{tag}; {rate['ours']:.2f} vs {rate['raw']:.2f} prompts/s ({100 * raw_vs_ours:+.1f} % time)"),
-        row("embed: int8 fast path vs ours (torch)", times["fast"], "ours, torch backend (exact)", times["ours"],
-            ">= 3x, mean cos >= 0.99, same groups",
-            speedup >= 3 and cos.mean() >= 0.99 and same_groups, rss, None,
-            f"{tag}; {rate['fast']:.2f} prompts/s; cos mean {cos.mean():.4f} min {cos.min():.4f}; "
-            f"groups at {args.delta}: {len(g_exact)} exact / {len(g_fast)} int8, same={same_groups}, "
-            f"{int(band.sum())} pairs at cos in [delta-0.002, 1) (excl. identical), {flips} flipped"),
     ]
+    for backend in build:
+        speedup = times["ours"] / times[backend]
+        cos = (vectors["ours"] * vectors[backend]).sum(axis=1)
+        g_fast = groups_of(vectors[backend], ids, args.delta, f"{label}+{backend}")
+        same_groups = g_exact == g_fast
+        sims_fast = (vectors[backend] @ vectors[backend].T)[iu]
+        flips = int(((sims[iu] >= args.delta) != (sims_fast >= args.delta)).sum())
+        print(f"{backend} vs ours: {speedup:.2f}x throughput (target >= 3x; its model copy included); "
+              f"cosine mean {cos.mean():.5f}, min {cos.min():.5f} (target mean >= 0.99); groups {len(g_fast)}, "
+              f"same groups: {same_groups}, {flips} pair decision(s) differ")
+        rows.append(row(
+            f"embed: {backend} fast path vs ours (torch)", times[backend], "ours, torch backend (exact)", times["ours"],
+            ">= 3x, mean cos >= 0.99, same groups", speedup >= 3 and cos.mean() >= 0.99 and same_groups, rss, None,
+            f"{tag}; {rate[backend]:.2f} prompts/s; cos mean {cos.mean():.5f} min {cos.min():.5f}; "
+            f"groups at {args.delta}: {len(g_exact)} exact / {len(g_fast)} {backend}, same={same_groups}, "
+            f"{int(band.sum())} pairs at cos in [delta-0.002, 1) (excl. identical), {flips} flipped",
+        ))
+    print(f"peak RSS {rss:.0f} MB, load {load_average()}")
     append_rows(args.json, rows)
 
 

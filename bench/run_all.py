@@ -8,7 +8,7 @@ processes may share the cores, so ratios measured within one run are what count.
 
 Run: python bench/run_all.py [--only NAME ...] [--skip NAME ...] [--data DIR] [--out bench/out] [--append]
 Names: bootstrap knn near_duplicates near_duplicates_isotropic prune ingest dag_demo dag_fullscale embed
-(about 45-60 min in all on 2 cores; the embed bench with the paper's mpnet encoder is ~20 min of it).
+(about 25 min in all on 2 cores: the full-scale DAG ~9 min, the embed bench with the paper's mpnet encoder ~10 min).
 """
 
 from __future__ import annotations

@@ -244,33 +244,15 @@ def _load_manifest(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 def _record_file(
-    path: Path, report: Report, files: dict[str, str], manifest: Mapping[str, Any], digest_future: Any = None
-) -> Callable[[], None]:
+    path: Path, report: Report, files: dict[str, str], manifest: Mapping[str, Any], digest: str | None = None
+) -> None:
     """Report a file's size and sha256; check them against the download manifest if there is one.
 
-    ``digest_future`` (a concurrent Future of ``io.file_sha256(path)``, only for files the manifest
-    does not list) lets the hash run while the caller parses the file: the report row is reserved
-    now, in its place, and filled in by the returned function, which the caller must call.
+    ``digest``: the file's sha256 when the caller already computed it (e.g. in the background
+    while parsing); otherwise it is computed here.
     """
-    if digest_future is not None and path.name not in manifest:
-        size = path.stat().st_size
-        slot = len(report.rows)
-        report.rows.append((f"file:{path.name}", int(size), ""))
-        files[path.name] = ""
-
-        def finish() -> None:
-            digest = digest_future.result()
-            files[path.name] = digest
-            report.rows[slot] = (f"file:{path.name}", int(size), f"sha256:{digest}")
-
-        return finish
-    _record_digest(path, report, files, manifest)
-    return lambda: None
-
-
-def _record_digest(path: Path, report: Report, files: dict[str, str], manifest: Mapping[str, Any]) -> None:
     size = path.stat().st_size
-    digest = io.file_sha256(path)
+    digest = digest or io.file_sha256(path)
     expected = manifest.get(path.name)
     if expected is not None and (int(expected["bytes"]) != size or expected["sha256"] != digest):
         raise InputError(
@@ -746,13 +728,15 @@ def _read_embedllm(source: Path, opts: dict[str, Any], report: Report, files: di
     block = int(float(opts.get("block_size_mb", 16)) * (1 << 20))
     mids, pids, labs, codes, prompt_tables = [], [], [], [], []
     file_names = []
-    # the sha256 of each file (provenance) runs in the background while the files are parsed
+    # the sha256 of a file the manifest does not list (provenance only) runs in the background
+    # while the files are parsed; a listed file is verified before it is parsed
     hasher = ThreadPoolExecutor(max_workers=2)
     digests = {p: hasher.submit(io.file_sha256, p) for _, p in split_files if p.is_file() and p.name not in manifest}
     hasher.shutdown(wait=False)
     for code, (split, path) in enumerate(split_files):
         _require_file(path)
-        finish_record = _record_file(path, report, files, manifest, digests.get(path))
+        if path not in digests:
+            _record_file(path, report, files, manifest)
         _check_complete(path)
         _require_columns(path, _csv_header(path), EMBEDLLM_COLUMNS)
         file_names.append(path.name)
@@ -793,7 +777,8 @@ def _read_embedllm(source: Path, opts: dict[str, Any], report: Report, files: di
             ) from None
         if n_rows == 0:
             raise InputError(f"{path}: no data rows (only a header)")
-        finish_record()
+        if path in digests:
+            _record_file(path, report, files, manifest, digests[path].result())
         report.add(f"rows_read:file:{path.name}", n_rows, f"split {split}")
     model_id = np.concatenate(mids)
     unknown = np.setdiff1d(np.unique(model_id), id_to_name.index.to_numpy())

@@ -129,6 +129,19 @@ def _chunk_sums(
     return counts.astype(unique.dtype) @ unique
 
 
+def _iter_random_sums(
+    n_queries: int, n_resamples: int, seed: int, unique: np.ndarray, as_int8: np.ndarray | None, threads: int
+) -> Iterator[np.ndarray]:
+    """``counts @ unique`` chunk by chunk, in order, ``threads`` chunks at a time (numpy draws and
+    torch products release the GIL); chunks not yet started are cancelled if the caller stops."""
+    pool = ThreadPoolExecutor(max_workers=max(1, int(threads)))
+    try:
+        plan = _chunk_plan(n_queries, n_resamples, seed)
+        yield from pool.map(lambda chunk: _chunk_sums(chunk[0], chunk[1], n_queries, unique, as_int8), plan)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
 def unique_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct columns in first-seen order, index of each column among them); exact byte equality.
 
@@ -189,17 +202,11 @@ def bootstrap_means(
             and ("torch" in sys.modules or n_resamples * n_queries * unique.shape[1] >= INT8_MIN_WORK)
         )
         as_int8 = np.ascontiguousarray(unique.T, dtype=np.int8) if small_ints else None  # (K, Q)
-        plan = _chunk_plan(n_queries, n_resamples, seed)
-        pool = ThreadPoolExecutor(max_workers=max(1, int(threads)))  # numpy draws and torch products release the GIL
-        sums = pool.map(lambda chunk: _chunk_sums(chunk[0], chunk[1], n_queries, unique, as_int8), plan)
+        sums = _iter_random_sums(n_queries, n_resamples, seed, unique, as_int8, threads)
     out = []
-    try:
-        for block in sums:
-            means = block.astype(np.float64) / n_queries
-            out.append(np.asarray(statistic(means[:, inverse]), dtype=np.float64))
-    finally:
-        if counts is None:
-            pool.shutdown(cancel_futures=True)
+    for block in sums:
+        means = block.astype(np.float64) / n_queries
+        out.append(np.asarray(statistic(means[:, inverse]), dtype=np.float64))
     return np.concatenate(out, axis=0)
 
 

@@ -428,7 +428,8 @@ def _fuse_mpnet_attention(model: Any, fused_linear: Any) -> None:
             module.forward = types.MethodType(_mpnet_sdpa_attention, module)
 
 
-def _bf16_linear(weight: Any, bias: Any) -> Any:
+def _plain_linear(weight: Any, bias: Any) -> Any:
+    """An ``nn.Linear`` holding ``weight`` and ``bias`` in their own dtype."""
     import torch
 
     linear = torch.nn.Linear(weight.shape[1], weight.shape[0], dtype=weight.dtype)
@@ -450,7 +451,7 @@ def bf16_encoder(encoder: Encoder) -> Encoder:
             "it will be slower than the exact torch backend here"
         )
     model = copy.deepcopy(encoder.model).to(torch.bfloat16)
-    _fuse_mpnet_attention(model, _bf16_linear)
+    _fuse_mpnet_attention(model, _plain_linear)
     model.eval()
     return Encoder(name=f"{encoder.name}+bf16", source=encoder.source, model=model)
 
@@ -516,7 +517,7 @@ def embed_queries(
     torch_threads = None
     if backend == "bf16":
         encoder = bf16_encoder(encoder)
-    if backend == "int8":  # one single-threaded copy per thread (see encode_texts)
+    elif backend == "int8":  # one single-threaded copy per thread (see encode_texts)
         import torch
 
         torch_threads = torch.get_num_threads()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import resource
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,17 @@ def peak_rss_mb(children: bool = False) -> float:
     """Peak resident set size (MB) of this process, or of its waited-for children."""
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
     return resource.getrusage(who).ru_maxrss / 1024
+
+
+def run_worker(script: str, method: str, *options: str) -> dict[str, Any]:
+    """Run ``script --worker method *options`` in its own Python process (so that its peak RSS is
+    its own) and return the JSON object it prints last; a failed worker stops the bench."""
+    cmd = [sys.executable, script, "--worker", method, *options]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.stderr.write(done.stderr[-5000:])
+        raise SystemExit(f"worker {method} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def load_average() -> float:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, load_average, peak_rss_mb, row  # noqa: E402
+from _common import append_rows, load_average, peak_rss_mb, row, run_worker  # noqa: E402
 
 SPLITS = ("train", "val", "test")
 
@@ -125,12 +124,7 @@ def main() -> None:
         out = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ingest-bench-")))
         results = {}
         for method in ("ours", "baseline"):
-            cmd = [sys.executable, __file__, "--worker", method, "--data", str(data), "--out", str(out)]
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            if done.returncode:
-                sys.stderr.write(done.stderr[-5000:])
-                raise SystemExit(f"worker {method} failed")
-            results[method] = json.loads(done.stdout.strip().splitlines()[-1])
+            results[method] = run_worker(__file__, method, "--data", str(data), "--out", str(out))
             r = results[method]
             print(f"{method}: {r['time_s']:.1f} s, peak RSS {r['peak_rss_mb']:.0f} MB, "
                   f"{r['n_queries']} queries x {r['n_models']} models, {r['n_labels']} labels", flush=True)

@@ -24,7 +24,6 @@ import csv
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, row as result_row  # noqa: E402
+from _common import append_rows, row as result_row, run_worker  # noqa: E402
 
 BLOCK = 2048
 
@@ -150,14 +149,9 @@ def worker(method: str, data: str, delta: float, threads: int, repeat: int) -> d
     }
 
 
-def run_worker(method: str, data: Path, args: argparse.Namespace, repeat: int) -> dict:
-    cmd = [sys.executable, __file__, "--worker", method, "--data", str(data), "--delta", str(args.delta),
-           "--threads", str(args.threads), "--repeat", str(repeat)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode:
-        sys.stderr.write(done.stderr)
-        raise SystemExit(f"worker {method} failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def run_method(method: str, data: Path, args: argparse.Namespace, repeat: int) -> dict:
+    return run_worker(__file__, method, "--data", str(data), "--delta", str(args.delta),
+                      "--threads", str(args.threads), "--repeat", str(repeat))
 
 
 def main() -> None:
@@ -188,8 +182,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "x.npy"
         np.save(data, x)
-        ours = run_worker("ours", data, args, args.repeat)
-        base = run_worker("baseline", data, args, args.baseline_repeat)
+        ours = run_method("ours", data, args, args.repeat)
+        base = run_method("baseline", data, args, args.baseline_repeat)
     same_pairs = ours["pairs_sha256"] == base["pairs_sha256"] and ours["n_pairs"] == base["n_pairs"]
     same_groups = ours["groups_sha256"] == base["groups_sha256"]
     t_ours, t_base = min(ours["times_s"]), min(base["times_s"])

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, load_average, peak_rss_mb, row  # noqa: E402
+from _common import append_rows, load_average, peak_rss_mb, row, run_worker  # noqa: E402
 
 
 def workload(n_models: int, n_queries: int, n_categories: int = 80, missing: float = 0.005, seed: int = 0):
@@ -124,13 +123,8 @@ def main() -> None:
         data = Path(tmp) / "labels.npz"
         np.savez(data, labels=labels, mask=mask)
         for method in ("ours", "baseline"):
-            cmd = [sys.executable, __file__, "--worker", method, "--data", str(data), "--lam", str(args.lam),
-                   "--target", str(args.target)]
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            if done.returncode:
-                sys.stderr.write(done.stderr)
-                raise SystemExit(f"worker {method} failed")
-            results[method] = json.loads(done.stdout.strip().splitlines()[-1])
+            results[method] = run_worker(__file__, method, "--data", str(data), "--lam", str(args.lam),
+                                         "--target", str(args.target))
             results[method]["sim_matrix"] = np.load(results[method]["sim"])
     o, b = results["ours"], results["baseline"]
     max_diff = float(np.abs(o["sim_matrix"] - b["sim_matrix"]).max())

@@ -1,7 +1,6 @@
 # Stage 1, category redundancy: cosine similarity of mean category embeddings (for the clustered
 # heatmap) and the categories redundant above categories.drop_similarity (the `catdrop` split).
 
-CATEGORIES = config.get("categories", {})
 
 
 rule category_similarity:
@@ -14,7 +13,7 @@ rule category_similarity:
         redundant="results/{benchmark}/categories/redundant.parquet",
     params:
         # null disables the catdrop experiment; the table then flags nothing (no cosine exceeds 1)
-        drop_similarity=CATEGORIES.get("drop_similarity", 0.95) if CATEGORIES.get("drop_similarity", 0.95) is not None else 1.0,
+        drop_similarity=CATDROP_SIMILARITY if CATDROP_SIMILARITY is not None else 1.0,
     wildcard_constraints:
         benchmark=alternation([b for b in BENCHMARKS if has_prompts(b)]),
     log:

@@ -70,6 +70,10 @@ def ood_group_defined(benchmark, split):
     return split in groups or split[len("ood-"):] in groups
 
 
+# cosine above which a category counts as redundant (the catdrop split); null disables catdrop
+CATDROP_SIMILARITY = config.get("categories", {}).get("drop_similarity", 0.95)
+
+
 def experiment_splits(benchmark):
     """Splits of the category-redundancy experiments (config `categories`): frac-<f> for every
     training fraction below 1, and catdrop unless categories.drop_similarity is null; both need
@@ -77,7 +81,7 @@ def experiment_splits(benchmark):
     if not has_prompts(benchmark):
         return []
     settings = config.get("categories", {})
-    catdrop = ["catdrop"] if settings.get("drop_similarity", 0.95) is not None else []
+    catdrop = ["catdrop"] if CATDROP_SIMILARITY is not None else []
     return [f"frac-{f:g}" for f in settings.get("train_fractions", []) if f < 1] + catdrop
 
 

@@ -172,6 +172,12 @@ def read(path: str | os.PathLike, required: Sequence[str] = ()) -> pd.DataFrame:
     return df
 
 
+def read_all(paths: Sequence[str | os.PathLike], required: Sequence[str] = ()) -> pd.DataFrame:
+    """Several tables of one kind (e.g. one per split), read with :func:`read` and stacked in the
+    order given (a fresh 0..n-1 index)."""
+    return pd.concat([read(path, required) for path in paths], ignore_index=True)
+
+
 def read_provenance(path: str | os.PathLike) -> dict[str, Any]:
     meta = pq.read_schema(path).metadata or {}
     return json.loads(meta.get(PROVENANCE_KEY, b"{}"))

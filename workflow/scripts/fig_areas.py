@@ -1,13 +1,11 @@
 """Figure + table: area and peak of every router on every split with bootstrap intervals, pairwise differences."""
 
-import pandas as pd
-
 from routerbench_plus import figures, io
 
 with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     inp, out, wc = snakemake.input, snakemake.output, snakemake.wildcards  # noqa: F821
-    areas = pd.concat(map(io.read, inp.areas), ignore_index=True)  # inputs in split order
-    pairwise = pd.concat(map(io.read, inp.pairwise), ignore_index=True)
+    areas = io.read_all(inp.areas)  # inputs in split order
+    pairwise = io.read_all(inp.pairwise)
     figures.save(figures.plot_area_peak(areas, cost_type=wc.cost), out.png, out.pdf)
     figures.write_table(
         areas, out.csv, out.html, title=f"{wc.benchmark}: area and peak per split, cost {wc.cost}",

@@ -1,13 +1,11 @@
 """Figure + table: binary trade-off curves of one (small, large) pair on every split, with APGR and CPT."""
 
-import pandas as pd
-
 from routerbench_plus import figures, io
 
 with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     inp, out, wc = snakemake.input, snakemake.output, snakemake.wildcards  # noqa: F821
-    curves = pd.concat(map(io.read, inp.curves), ignore_index=True)  # inputs in split (panel) order
-    areas = pd.concat(map(io.read, inp.areas), ignore_index=True)
+    curves = io.read_all(inp.curves)  # inputs in split (panel) order
+    areas = io.read_all(inp.areas)
     figures.save(figures.plot_tradeoff(curves, areas), out.png, out.pdf)
     figures.write_table(
         figures.tradeoff_table(areas), out.csv, out.html, title=f"{wc.benchmark}: binary trade-off, pair {wc.pair}",

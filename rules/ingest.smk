@@ -1,6 +1,9 @@
-# Stage rules: ingest a real benchmark (adapters embedllm | routerbench | mixinstruct | long) into the
-# canonical layout, and download sources from the Hugging Face Hub when `source: hf`.
+# Stage rules: ingest a real benchmark (adapters embedllm | routerbench | mixinstruct | long | llmrouter |
+# routerdc | carrot) into the canonical layout, and download sources when `source: hf` (Hugging Face Hub)
+# or `source: download` (the adapter's pinned upstream files: Hub or GitHub, see ingest.download).
 # The demo benchmark has its own rule (rules/demo.smk).
+
+DOWNLOAD_SOURCES = ("hf", "download")
 
 for _name, _cfg in BENCHMARKS.items():
     if _cfg["adapter"] != "demo" and not _cfg.get("source"):
@@ -14,14 +17,14 @@ for _name, _cfg in BENCHMARKS.items():
 
 
 rule download:
-    """Fetch a benchmark's files from the Hugging Face Hub and verify size and sha256 (manifest.json)."""
+    """Fetch a benchmark's files (Hugging Face Hub, or pinned GitHub files) and verify size and sha256 (manifest.json)."""
     output:
         directory("resources/{benchmark}/hf"),
     params:
         adapter=lambda w: benchmark_config(w.benchmark)["adapter"],
         revision=lambda w: benchmark_config(w.benchmark).get("options", {}).get("revision"),
     wildcard_constraints:
-        benchmark=alternation([b for b, c in BENCHMARKS.items() if c.get("source") == "hf"]),
+        benchmark=alternation([b for b, c in BENCHMARKS.items() if c.get("source") in DOWNLOAD_SOURCES]),
     log:
         "logs/{benchmark}/download/download.log",
     benchmark:
@@ -39,10 +42,10 @@ rule download:
 rule ingest:
     """Read a benchmark in its source layout; write the canonical tables and the ingest report."""
     input:
-        # `source: hf` reads the verified download, otherwise the configured file or folder
+        # `source: hf` / `download` reads the verified download, otherwise the configured file or folder
         source=lambda w: (
             f"resources/{w.benchmark}/hf"
-            if benchmark_config(w.benchmark)["source"] == "hf"
+            if benchmark_config(w.benchmark)["source"] in DOWNLOAD_SOURCES
             else benchmark_config(w.benchmark)["source"]
         ),
         models_table=lambda w: benchmark_config(w.benchmark).get("options", {}).get("models_table", []),
@@ -53,6 +56,8 @@ rule ingest:
         adapter=lambda w: benchmark_config(w.benchmark)["adapter"],
         options=lambda w: benchmark_config(w.benchmark).get("options", {}),
         nan_labels=config.get("ingest", {}).get("nan_labels", "drop"),
+        conflicts=config.get("ingest", {}).get("conflicts", "mean"),
+        blank_prompts=config.get("ingest", {}).get("blank_prompts", "error"),
         split=config.get("split", {}),
     wildcard_constraints:
         benchmark=alternation(adapter_benchmarks("demo", negate=True)),

@@ -199,9 +199,40 @@ def _duplicates(tmp):
     assert ingest.report_value(result.report, "duplicate_rows_collapsed") == 2
     assert ingest.report_value(result.report, "conflicting_duplicate_pairs") == 1
     lab = result.benchmark.labels.set_index(["model", "query_id"])["label"]
-    assert lab[("m2", "t1/0")] == 1.0 and lab[("m1", "t2/1")] == 0.0  # max(0, 1); unchanged
+    assert lab[("m2", "t1/0")] == 0.5 and lab[("m1", "t2/1")] == 0.0  # mean(0, 1) (ingest.conflicts); unchanged
     assert len(lab) == len(LONG_ROWS)
     return report_line(result, "duplicate_pairs", "duplicate_rows_collapsed", "conflicting_duplicate_pairs")
+
+
+def _conflicts_error(tmp):
+    data, options = long_files(tmp, LONG_ROWS + [("t1", 0, "m2", 1.0)])
+    ingest.ingest("long", data, options, "drop", SPLIT, "mybench", conflicts="error")
+
+
+def _with_prompts(tmp, blank=("t1", "t2")):
+    """LONG_ROWS plus a prompt column; item 0 of each task in ``blank`` gets '' / whitespace."""
+    data, options = long_files(tmp)
+    df = pd.read_csv(data)
+    df["prompt"] = "question " + df["task"] + "-" + df["item"].astype(str)
+    df.loc[(df["item"] == 0) & df["task"].isin(blank), "prompt"] = np.where(df["task"] == "t1", "", "  \t")[
+        (df["item"] == 0) & df["task"].isin(blank)]
+    df.to_csv(data, index=False)
+    return data, {**options, "columns": {**options["columns"], "prompt": "prompt"}}
+
+
+def _blank_error(tmp):
+    data, options = _with_prompts(tmp)
+    ingest.ingest("long", data, options, "drop", SPLIT, "mybench")
+
+
+def _blank_drop(tmp):
+    data, options = _with_prompts(tmp)
+    result = ingest.ingest("long", data, options, "drop", SPLIT, "mybench", blank_prompts="drop")
+    q = result.benchmark.queries
+    assert len(q) == 8 - 2 and not {"t1/0", "t2/0"} & set(q["query_id"])
+    assert len(result.benchmark.labels) == len(LONG_ROWS) - 4
+    assert ingest.report_value(result.report, "n_dropped_rows") == 4
+    return report_line(result, "blank_prompts", "blank_prompt_label_rows_dropped")
 
 
 def _duplicates_canonical(tmp):
@@ -408,7 +439,7 @@ CASES = [
     Case("label-out-of-range-canonical", "a label -0.5 in a canonical `labels.parquet`", InputError,
          ("{tmp}/data labels", "column 'label' must be in [0, 1]", "-0.5"), _label_range_canonical),
     Case("duplicate-pairs", "a (model, query) pair on 2 rows with labels 0 and 1 (and one repeated unchanged)",
-         None, ("duplicate_pairs = 2", "conflicting_duplicate_pairs = 1", "max(label)"), _duplicates),
+         None, ("duplicate_pairs = 2", "conflicting_duplicate_pairs = 1", "mean(label)"), _duplicates),
     Case("duplicate-pairs-canonical", "a repeated row in a canonical `labels.parquet`", InputError,
          ("{tmp}/data labels", "(model, query_id) pairs must be unique", "1 repeated row(s)"), _duplicates_canonical),
     Case("query-without-labels", "every label of one query is NaN (`drop`)", None,
@@ -482,6 +513,13 @@ CASES = [
          ("{tmp}/long.csv", "differ from the download manifest", "truncated"), _truncated_download),
     Case("nan-policy-invalid", "`ingest.nan_labels: zero` reaching the library", ConfigError,
          ("ingest.nan_labels", "'zero'", "['drop', 'error']"), _nan_policy),
+    Case("conflicting-labels-error", "a (model, query) pair on 2 rows with labels 0 and 1, `ingest.conflicts: error`",
+         InputError, ("1 (model, query) pair(s)", "'m2'", "'t1/0'", "[0.0, 1.0]", "long.csv", "ingest.conflicts"),
+         _conflicts_error),
+    Case("blank-prompt-error", "2 empty/whitespace prompts in a source with prompts, `ingest.blank_prompts: error`",
+         InputError, ("2 queries have a missing or blank prompt", "long.csv", "ingest.blank_prompts"), _blank_error),
+    Case("blank-prompt-drop", "2 empty/whitespace prompts, `ingest.blank_prompts: drop`", None,
+         ("blank_prompts = 2", "blank_prompt_label_rows_dropped = 4"), _blank_drop),
 ]
 
 

@@ -65,7 +65,9 @@ def test_routerbench_subset_reports_the_real_defects(routerbench_dc):
     assert value(r, "ids_in_multiple_splits") == 6
     assert value(r, "rows_read") == 3178
     assert value(r, "n_queries") == 3178 - 8 - 6 == 3164
-    assert value(r, "n_train") == 1039 + 299 + 887 - 7 - 6
+    assert value(r, "n_train") + value(r, "n_val") == 1039 + 299 + 887 - 7 - 6
+    # train and test but no val: 10 % of each category's training queries carved out as val
+    assert value(r, "n_val") == value(r, "val_carved") == round(0.1 * (1039 - 7 - 6)) + round(0.1 * 299) + round(0.1 * 887)
     assert value(r, "n_test") == 445 + 128 + 380 - 1
     assert value(r, "category:arc-challenge") == 1039 + 445 - 8 - 6
     assert value(r, "prompt_lists_repeated_parts") == 14
@@ -270,7 +272,7 @@ def test_embedllm_layout(tmp_path):
     assert value(result, "duplicate_rows_collapsed") == 2
     assert value(result, "conflicting_duplicate_pairs") == 1
     lab = b.labels.set_index(["model", "query_id"])["label"]
-    assert lab[("meta-llama/Llama-2-7b-chat-hf", "0")] == 1.0  # max(0, 1)
+    assert lab[("meta-llama/Llama-2-7b-chat-hf", "0")] == 0.5  # mean(0, 1): ingest.conflicts default
     assert lab[("mistralai/Mistral-7B-Instruct-v0.1", "1")] == 0.0  # (1 + 1) % 2, repeated unchanged
     q = b.queries.set_index("query_id")
     assert q.loc["17", "split"] == "val" and q.loc["20", "split"] == "test" and q.loc["3", "split"] == "train"
@@ -466,7 +468,7 @@ def test_long_small_file_with_duplicates(tmp_path):
     result = ingest.ingest("long", data, options, "drop", SPLIT, "tiny")
     assert value(result, "duplicate_pairs") == 1 and value(result, "conflicting_duplicate_pairs") == 1
     lab = result.benchmark.labels.set_index(["model", "query_id"])["label"]
-    assert lab[("m1", "t1/0")] == 1.0
+    assert lab[("m1", "t1/0")] == 0.5  # mean(0, 1)
     assert len(lab) == 5 and value(result, "n_missing_labels") == 4 * 2 - 5
 
 

@@ -10,6 +10,8 @@ One adapter per source layout (``ingest(adapter, source, options, nan_labels, sp
 * ``mixinstruct`` llm-blender/mix-instruct jsonl (id, instruction, input, candidates[model, scores]);
   label = exp(bartscore) clipped to [0, 1].
 * ``long``        any long table (CSV/Parquet) with a column map in the options.
+* ``llmrouter``, ``routerdc``, ``carrot``: the layouts of LLMRouter, RouterDC and CARROT's
+  open-leaderboard-v2 pickle, one module each in ``routerbench_plus.adapters`` (see its docstring).
 
 Every adapter produces *occurrences* (one row per source row of a query: query_id, prompt, category,
 split, file) and long *labels* (query_id, model, label, file; NaN kept), then one shared assembly step
@@ -19,15 +21,19 @@ applies the same documented policies to all of them:
   counted per file and split.
 * Labels outside [0, 1] -> InputError naming the file and column.
 * Repeated ids (the same query id more than once in a file) and ids present in several files are one
-  query: its labels from every row are merged, duplicate (model, query) pairs collapse with
-  max(label) (counted, conflicting values counted separately).
+  query: its labels from every row are merged, duplicate (model, query) pairs collapse by the
+  ``ingest.conflicts`` policy (mean | max | first | error; merges and conflicts counted, conflicts
+  across splits and within one file separately).
 * An id present in several splits is kept in the most held-out one (test > val > train) and removed
   from the others, so no test query is trained on; counted and listed.
 * Conflicting prompt text or category for one id: the first occurrence wins (file order); counted.
+* A missing or blank prompt (when other queries have text): ``ingest.blank_prompts`` 'error' ->
+  InputError with the count and ids; 'drop' -> the query and its labels dropped, counted.
 * Queries whose every label was dropped are removed (counted); ``exclude_categories`` removes whole
   categories (counted per category); a model missing from the cost table is an InputError.
 * No split in the source: a seeded split stratified by category (``splits.assign_random_split`` on
-  the queries sorted by id, config ``split``).
+  the queries sorted by id, config ``split``). Train and test but no val in the source: a seeded,
+  category-stratified share ``split.val_fraction`` of each category's training queries becomes val.
 
 The report is a table (key, value, detail): value is an integer count (or a byte size), detail a
 human-readable note. Keys: ``n_queries``, ``n_models``, ``n_labels``, ``n_categories``, ``n_train``,
@@ -36,8 +42,10 @@ human-readable note. Keys: ``n_queries``, ``n_models``, ``n_labels``, ``n_catego
 ``nan_labels[:file:<f>|:split:<s>]``, ``labels_out_of_range_clipped``, ``repeated_ids``,
 ``ids_in_multiple_splits``, ``prompt_conflicts``, ``category_conflicts``, ``duplicate_pairs``,
 ``duplicate_rows_collapsed``, ``conflicting_duplicate_pairs``, ``queries_without_labels``,
-``excluded_category:<c>``, ``split_source``, ``split:<s>``, ``category:<c>`` and adapter-specific
-keys (documented where they are added).
+``excluded_category:<c>``, ``split_source``, ``split:<s>``, ``category:<c>``, ``conflict_policy``,
+``conflicting_pairs_across_splits``, ``conflicting_pairs_within_file``, ``blank_prompts``,
+``blank_prompt_label_rows_dropped``, ``val_carved`` and adapter-specific keys (documented where they
+are added).
 """
 
 from __future__ import annotations
@@ -72,6 +80,8 @@ from .splits import assign_random_split
 log = logging.getLogger(__name__)
 
 NAN_POLICIES = ("drop", "error")
+CONFLICT_POLICIES = ("mean", "max", "first", "error")
+BLANK_PROMPT_POLICIES = ("error", "drop")
 SPLIT_PRECEDENCE = {"train": 0, "val": 1, "test": 2}
 REPORT_COLUMNS = {"key": "string", "value": "int64", "detail": "string"}
 MANIFEST = "manifest.json"
@@ -139,7 +149,12 @@ ADAPTER_OPTIONS: dict[str, tuple[str, ...]] = {
     "routerbench": COMMON_OPTIONS + ("format", "revision"),
     "mixinstruct": COMMON_OPTIONS + ("score", "block_size_mb", "revision"),
     "long": COMMON_OPTIONS + ("columns", "id_separator"),
+    # routerbench_plus.adapters (checked further by adapters.check_options)
+    "llmrouter": COMMON_OPTIONS + ("revision", "chars_per_token", "output_tokens"),
+    "routerdc": COMMON_OPTIONS + ("revision",),
+    "carrot": COMMON_OPTIONS + ("revision", "split", "ifeval", "models"),
 }
+PACKAGE_ADAPTERS = ("llmrouter", "routerdc", "carrot")
 LONG_COLUMNS = ("query_id", "model", "label", "category", "prompt", "split")
 LONG_REQUIRED = ("query_id", "model", "label", "category")
 
@@ -162,7 +177,7 @@ def check_options(adapter: str, options: Mapping[str, Any] | None, name: str = "
     table = opts.get("models_table")
     if table is not None and not isinstance(table, str):
         raise ConfigError(f"{where}.models_table: expected a path to a CSV file, got {table!r}")
-    if adapter != "routerbench" and not table:
+    if adapter not in ("routerbench", "llmrouter") and not table:
         raise ConfigError(
             f"{where}.models_table: required for adapter '{adapter}' (a CSV with columns model, params_b)"
         )
@@ -190,6 +205,10 @@ def check_options(adapter: str, options: Mapping[str, Any] | None, name: str = "
         sep = opts.setdefault("id_separator", "/")
         if not isinstance(sep, str):
             raise ConfigError(f"{where}.id_separator: expected a string, got {sep!r}")
+    if adapter in PACKAGE_ADAPTERS:
+        from . import adapters  # imports this module: resolved on first use
+
+        opts = adapters.check_options(adapter, opts, where)
     return opts
 
 
@@ -389,7 +408,7 @@ def _resolve_queries(occ: pd.DataFrame, report: Report) -> pd.DataFrame:
     report.add(
         "repeated_ids",
         len(repeated),
-        (detail + "; their rows are one query, labels merged with max") if len(repeated) else "none",
+        (detail + "; their rows are one query, labels merged by ingest.conflicts") if len(repeated) else "none",
     )
 
     rank = occ["split"].map(SPLIT_PRECEDENCE)
@@ -439,6 +458,117 @@ def _resolve_queries(occ: pd.DataFrame, report: Report) -> pd.DataFrame:
     return queries
 
 
+def _blank_as_missing(prompt: pd.Series) -> pd.Series:
+    """Prompt text that is empty or only whitespace becomes missing (NA)."""
+    text = prompt.astype("string")
+    return text.where((text.str.strip().str.len() > 0).fillna(False).astype(bool))
+
+
+def _blank_prompt_policy(
+    queries: pd.DataFrame, labels: pd.DataFrame, policy: str, report: Report
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Queries without prompt text while others have it: 'error' stops, 'drop' removes them (counted).
+
+    A source with no prompt text at all is a label-only benchmark and passes unchanged.
+    Returns (queries, labels, number of label rows dropped).
+    """
+    missing = queries["prompt"].isna().to_numpy()
+    if missing.all() or not missing.any():
+        detail = "none" if not missing.any() else "no prompt text in the source (label-only benchmark)"
+        report.add("blank_prompts", 0, detail)
+        report.add("blank_prompt_label_rows_dropped", 0, "")
+        return queries, labels, 0
+    blank = queries.loc[missing]
+    examples = [f"{q} ({s})" for q, s in zip(blank["query_id"].head(3), blank["source"].head(3))]
+    if policy == "error":
+        raise InputError(
+            f"{int(missing.sum())} queries have a missing or blank prompt, e.g. {examples} (query id (file)); "
+            "later stages embed the prompt text. ingest.blank_prompts is 'error' (set it to 'drop' to drop "
+            "and count them)"
+        )
+    gone = labels["query_id"].isin(set(blank["query_id"]))
+    report.add("blank_prompts", int(missing.sum()), f"dropped (ingest.blank_prompts: drop), e.g. {examples}")
+    report.add("blank_prompt_label_rows_dropped", int(gone.sum()), "label rows of the dropped queries")
+    return queries.loc[~missing].reset_index(drop=True), labels.loc[~gone], int(gone.sum())
+
+
+def _merge_pairs(labels: pd.DataFrame, policy: str, file_split: Mapping[str, Any], report: Report) -> pd.DataFrame:
+    """Collapse repeated (query, model) rows into one label by the ``ingest.conflicts`` policy.
+
+    mean | max | first (file order) | error (InputError when the rows of a pair disagree). Counts the
+    merged pairs and rows, the conflicting pairs, and among those the ones whose rows come from
+    different splits and the ones whose rows all come from one file.
+    """
+    if policy not in CONFLICT_POLICIES:
+        raise ConfigError(f"ingest.conflicts: expected one of {list(CONFLICT_POLICIES)}, got {policy!r}")
+    grouped = labels.groupby(["query_id", "model"], sort=False, observed=True)["label"]
+    keep = {"mean": "mean", "first": "first"}.get(policy, "max")  # error: a kept pair agrees, max == min
+    stats = grouped.agg(list(dict.fromkeys(["max", "min", "size", keep]))).reset_index()
+    conflict = (stats["max"] != stats["min"]).to_numpy()
+    n_conflict = int(conflict.sum())
+    across = within = 0
+    if n_conflict:
+        keys = stats.loc[conflict, ["query_id", "model"]]
+        rows = labels.merge(keys, on=["query_id", "model"], how="inner", sort=False)
+        rows = rows.assign(file=rows["file"].astype(str), split=rows["file"].astype(str).map(file_split))
+        per = rows.groupby(["query_id", "model"], sort=False, observed=True).agg(
+            n_files=("file", "nunique"), n_splits=("split", "nunique")
+        )
+        across, within = int((per["n_splits"] > 1).sum()), int((per["n_files"] == 1).sum())
+        if policy == "error":
+            first = rows.groupby(["query_id", "model"], sort=False, observed=True).agg(
+                values=("label", lambda v: sorted(set(v.tolist()))), files=("file", lambda f: sorted(set(f)))
+            ).iloc[0]
+            raise InputError(
+                f"{n_conflict} (model, query) pair(s) have conflicting labels, e.g. model '{first.name[1]}' on query "
+                f"'{first.name[0]}': values {first['values']} in file(s) {first['files']}; ingest.conflicts is "
+                "'error' (choose mean, max or first to merge them)"
+            )
+    n_dup = int((stats["size"] > 1).sum())
+    report.add("conflict_policy", 0, f"ingest.conflicts: {policy}")
+    report.add("duplicate_pairs", n_dup, "(model, query) pairs with more than one label row")
+    report.add("duplicate_rows_collapsed", int(stats["size"].sum() - len(stats)), f"rows merged into their pair ({policy})")
+    report.add("conflicting_duplicate_pairs", n_conflict, f"pairs whose rows disagreed; merged by {policy}(label)")
+    report.add("conflicting_pairs_across_splits", across, "conflicting pairs whose rows come from different splits")
+    report.add("conflicting_pairs_within_file", within, "conflicting pairs whose rows all come from one file")
+    return pd.DataFrame(
+        {"query_id": stats["query_id"].astype(str), "model": stats["model"].astype(str), "label": stats[keep]}
+    )
+
+
+def _carve_validation(queries: pd.DataFrame, split_cfg: Mapping[str, Any] | None, report: Report) -> pd.Series:
+    """Train and test but no val: a seeded share ``split.val_fraction`` of each category's training
+    queries becomes val (rounded; at least one training query per category is kept), so routers
+    with early stopping get a validation set. Queries must be sorted by id (deterministic)."""
+    split = queries["split"].astype("string")
+    present = set(split.dropna())
+    cfg = dict(split_cfg or {})
+    fraction = float(cfg.get("val_fraction", 0.0))
+    if "val" in present or not {"train", "test"} <= present or fraction <= 0:
+        reason = (
+            "none: the source has a val split" if "val" in present
+            else "none: split.val_fraction is 0" if {"train", "test"} <= present
+            else "none: the source has no train and test to carve from"
+        )
+        report.add("val_carved", 0, reason)
+        return split
+    train = (split == "train").to_numpy()
+    category = queries.loc[train, "category"].astype(str).to_numpy()
+    key = np.random.default_rng(int(cfg.get("seed", 0))).random(int(train.sum()))
+    rank = pd.Series(key).groupby(category).rank(method="first").to_numpy() - 1
+    size = pd.Series(category).map(pd.Series(category).value_counts()).to_numpy()
+    n_val = np.minimum(np.round(size * fraction), size - 1)
+    to_val = np.flatnonzero(train)[rank < n_val]
+    split.iloc[to_val] = "val"
+    report.add(
+        "val_carved",
+        len(to_val),
+        f"training queries moved to val: seeded (split.seed {int(cfg.get('seed', 0))}) share {fraction} of each "
+        "category's training queries (the source gives train and test, no val)",
+    )
+    return split
+
+
 def _assemble(
     raw: _Raw,
     report: Report,
@@ -447,6 +577,8 @@ def _assemble(
     exclude: list[str],
     name: str,
     adapter: str,
+    conflicts: str = "mean",
+    blank_prompts: str = "error",
 ) -> io.Benchmark:
     """Apply the shared policies (module docstring) and validate into a Benchmark."""
     occ, labels = raw.occurrences, raw.labels
@@ -510,20 +642,12 @@ def _assemble(
             f"e.g. {row['label']} for model '{row['model']}' on query '{row['query_id']}'"
         )
 
+    occ = occ.assign(prompt=_blank_as_missing(occ["prompt"]))
     queries = _resolve_queries(occ, report)
+    queries, labels, n_blank_rows = _blank_prompt_policy(queries, labels, blank_prompts, report)
+    dropped_rows += n_blank_rows
 
-    # duplicate (model, query) pairs collapse with max(label)
-    grouped = labels.groupby(["query_id", "model"], sort=False, observed=True)["label"]
-    stats = grouped.agg(["max", "min", "size"]).reset_index()
-    n_dup = int((stats["size"] > 1).sum())
-    extra = int(stats["size"].sum() - len(stats))
-    n_conflict = int((stats["max"] != stats["min"]).sum())
-    report.add("duplicate_pairs", n_dup, "(model, query) pairs with more than one label row")
-    report.add("duplicate_rows_collapsed", extra, "rows merged into their pair with max(label)")
-    report.add("conflicting_duplicate_pairs", n_conflict, "pairs whose rows disagreed; max(label) kept")
-    labels = pd.DataFrame(
-        {"query_id": stats["query_id"].astype(str), "model": stats["model"].astype(str), "label": stats["max"]}
-    )
+    labels = _merge_pairs(labels, conflicts, file_split.astype(object).to_dict(), report)
 
     unlabelled = ~queries["query_id"].isin(labels["query_id"].unique())
     report.add(
@@ -550,6 +674,7 @@ def _assemble(
             f"seeded split stratified by category (val {cfg['val_fraction']}, test {cfg['test_fraction']}, "
             f"seed {cfg['seed']})",
         )
+        report.add("val_carved", 0, "none: the seeded split draws val itself")
     elif queries["split"].isna().any():
         raise InputError(
             f"{int(queries['split'].isna().sum())} queries have no split while others do "
@@ -557,6 +682,7 @@ def _assemble(
         )
     else:
         report.add("split_source", 0, "from the source (file names or split column)")
+        queries["split"] = _carve_validation(queries, split_cfg, report)
     queries["source"] = adapter + ":" + queries["source"].astype(str)
 
     models = raw.models[raw.models["model"].isin(labels["model"].unique())]
@@ -571,7 +697,7 @@ def _assemble(
     for s in io.SPLITS:
         report.add(f"n_{s}", int(splits.get(s, 0)))
     report.add("n_missing_labels", len(q) * len(bench.models) - len(bench.labels), "absent pairs (not 0)")
-    report.add("n_dropped_rows", dropped_rows, "label rows dropped: NaN labels and excluded categories")
+    report.add("n_dropped_rows", dropped_rows, "label rows dropped: NaN labels, excluded categories, blank prompts")
     for s in io.SPLITS:
         report.add(f"split:{s}", int(splits.get(s, 0)))
     for category, n in q["category"].value_counts().sort_index().items():
@@ -1201,6 +1327,20 @@ ADAPTERS: dict[str, Callable[[Path, dict[str, Any], Report, dict[str, str]], _Ra
 }
 
 
+def _package_reader(adapter: str) -> Callable[[Path, dict[str, Any], Report, dict[str, str]], _Raw]:
+    """The reader of an adapter of ``routerbench_plus.adapters`` (imported on first use: it imports this module)."""
+
+    def read(source: Path, opts: dict[str, Any], report: Report, files: dict[str, str]) -> _Raw:
+        from . import adapters
+
+        return adapters.READERS[adapter](source, opts, report, files)
+
+    return read
+
+
+ADAPTERS.update({adapter: _package_reader(adapter) for adapter in PACKAGE_ADAPTERS})
+
+
 def ingest(
     adapter: str,
     source: str | os.PathLike,
@@ -1208,10 +1348,20 @@ def ingest(
     nan_labels: str = "drop",
     split_cfg: Mapping[str, Any] | None = None,
     name: str = "benchmark",
+    conflicts: str = "mean",
+    blank_prompts: str = "error",
 ) -> IngestResult:
-    """Read ``source`` with ``adapter`` into a validated Benchmark plus its ingest report."""
+    """Read ``source`` with ``adapter`` into a validated Benchmark plus its ingest report.
+
+    ``conflicts`` (config ``ingest.conflicts``) merges repeated (query, model) labels; ``blank_prompts``
+    (``ingest.blank_prompts``) decides what a missing or blank prompt does (module docstring).
+    """
     if nan_labels not in NAN_POLICIES:
         raise ConfigError(f"ingest.nan_labels: expected one of {list(NAN_POLICIES)}, got {nan_labels!r}")
+    if conflicts not in CONFLICT_POLICIES:
+        raise ConfigError(f"ingest.conflicts: expected one of {list(CONFLICT_POLICIES)}, got {conflicts!r}")
+    if blank_prompts not in BLANK_PROMPT_POLICIES:
+        raise ConfigError(f"ingest.blank_prompts: expected one of {list(BLANK_PROMPT_POLICIES)}, got {blank_prompts!r}")
     opts = check_options(adapter, options, name)
     source = Path(source)
     if not source.exists():
@@ -1219,7 +1369,9 @@ def ingest(
     report = Report()
     files: dict[str, str] = {}
     raw = ADAPTERS[adapter](source, opts, report, files)
-    bench = _assemble(raw, report, nan_labels, split_cfg, opts["exclude_categories"], name, adapter)
+    bench = _assemble(
+        raw, report, nan_labels, split_cfg, opts["exclude_categories"], name, adapter, conflicts, blank_prompts
+    )
     log.info(
         "ingested %s with adapter %s: %d queries, %d models, %d labels",
         name, adapter, len(bench.queries), len(bench.models), len(bench.labels),
@@ -1242,8 +1394,14 @@ def download(adapter: str, dest: str | os.PathLike, revision: str | None = None)
     Each file's size is checked against the Hub's metadata, and its content against the LFS sha256
     (large files) or the git blob id (small files); a mismatch (e.g. a truncated transfer) is an
     InputError. ``manifest.json`` with the verified sizes and sha256 is written last, so ingest
-    re-checks the files every time it reads them.
+    re-checks the files every time it reads them. The adapters of ``routerbench_plus.adapters``
+    fetch their pinned upstream files instead (``adapters.download``: commit-pinned URLs, size and
+    sha256 checked, the same manifest).
     """
+    if adapter in PACKAGE_ADAPTERS:
+        from . import adapters
+
+        return adapters.download(adapter, dest, revision=revision)
     if adapter not in HF_DATASETS:
         raise ConfigError(f"source 'hf' is available for adapters {sorted(HF_DATASETS)}, not '{adapter}'")
     from huggingface_hub import HfApi, hf_hub_download  # network only here

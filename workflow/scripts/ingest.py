@@ -7,6 +7,8 @@ with io.rule_logging(snakemake.log[0], snakemake.output):
         "options": dict(snakemake.params.options),
         "nan_labels": snakemake.params.nan_labels,
         "split": dict(snakemake.params.split),
+        "conflicts": snakemake.params.conflicts,
+        "blank_prompts": snakemake.params.blank_prompts,
     }
     result = ingest.ingest(
         params["adapter"],
@@ -15,6 +17,8 @@ with io.rule_logging(snakemake.log[0], snakemake.output):
         params["nan_labels"],
         params["split"],
         name=snakemake.wildcards.benchmark,
+        conflicts=params["conflicts"],
+        blank_prompts=params["blank_prompts"],
     )
     tables = [snakemake.input.models_table] if snakemake.input.models_table else []
     provenance = io.make_provenance(params, inputs=tables, seed=params["split"].get("seed"))

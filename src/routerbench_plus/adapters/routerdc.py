@@ -1,0 +1,110 @@
+"""RouterDC (shuhao02/RouterDC) seven-model data -> occurrences + long labels + costed models.
+
+A folder of JSON files (``datasets/split2_model7/*.json`` upstream), one per task and split, each a
+list of ``{question, scores: {model: score}[, cluster_id]}``:
+
+* The split comes from the file name: ``*_train`` / ``*-train`` -> train, ``*_test`` / ``*-test`` ->
+  test; a file with neither (MATH_prealgebra, ceval, javascript, mbpp) is a test-only task: test
+  (``test_only_files``).
+* The category is the file name without the split suffix (``gsm8k-test`` -> ``gsm8k``).
+* Query ids are 'q' + 16 hex digits of sha1(text): a question repeated inside a file, or present in
+  a train and a test file, or under two categories (arc_easy and arc_challenge) is one query; the
+  shared assembly keeps it in its most held-out split, keeps the first category (file order, files
+  sorted by name) and merges its labels by ``ingest.conflicts``, counting each case.
+* Scores are mostly continuous (soft labels, ``labels_non_binary``); ``cluster_id`` is not used.
+* Cost: parameters from ``options.models_table`` (``config/models/routerdc.csv``); the data has no
+  prices or token counts.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import ingest
+from ..errors import InputError
+from . import _common
+from ._remote import MANIFEST, RemoteFile, RemoteSource
+
+FILES = (
+    "MATH_prealgebra.json",
+    "arc_challenge_test.json",
+    "arc_challenge_train.json",
+    "arc_easy_test.json",
+    "arc_easy_train.json",
+    "ceval.json",
+    "cmmlu_test.json",
+    "cmmlu_train.json",
+    "gsm8k-test.json",
+    "gsm8k-train.json",
+    "humaneval_test.json",
+    "humaneval_train.json",
+    "javascript.json",
+    "mbpp.json",
+    "mmlu_test.json",
+    "mmlu_train.json",
+)
+REMOTE = RemoteSource(
+    repo="shuhao02/RouterDC",
+    commit="dadb87299f65fb8f1c1dddc30967a3907d0132dd",
+    files=tuple(RemoteFile(f"datasets/split2_model7/{name}", name) for name in FILES),
+)
+_SUFFIX = re.compile(r"[_.\-](train|val|test)$")
+
+
+def check_options(opts: dict[str, Any], where: str) -> dict[str, Any]:
+    """No options beyond the common ones (models_table is required)."""
+    return opts
+
+
+def category_of(name: str) -> str:
+    """The task of a RouterDC file: its name without extension and split suffix."""
+    return _SUFFIX.sub("", Path(name).stem)
+
+
+def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str]) -> "ingest._Raw":
+    """RouterDC's per-task JSON files -> the shared assembly's inputs (module docstring)."""
+    if source.is_dir():
+        paths = sorted(p for p in source.glob("*.json") if p.name != MANIFEST)
+        if not paths:
+            raise InputError(f"{source}: no .json files (expected RouterDC's per-task files, e.g. gsm8k-train.json)")
+    else:
+        paths = [source]
+    manifest = ingest._load_manifest(source) if source.is_dir() else {}
+    occ_parts, label_parts, test_only = [], [], []
+    for path in paths:
+        ingest._require_file(path, "RouterDC task file")
+        ingest._record_file(path, report, files, manifest)
+        data = _common.load_json(path, "a JSON list of {question, scores} records")
+        text, wide, named = _common.scored_records(path, data)
+        split = ingest._split_from_name(path.name)
+        if split is None:
+            split = "test"
+            test_only.append(path.name)
+        ids = _common.text_ids(text, path.name)
+        category = category_of(path.name)
+        report.add(f"rows_read:file:{path.name}", len(text), f"split {split}, category {category}")
+        occ_parts.append(pd.DataFrame({"query_id": ids, "prompt": text, "category": category, "split": split, "file": path.name}))
+        label_parts.append(_common.long_labels(ids, wide, named, path.name))
+    occ = pd.concat(occ_parts, ignore_index=True)
+    occ["category"] = occ["category"].astype("string")
+    labels = pd.concat(label_parts, ignore_index=True)
+    _common.check_id_collisions(occ["query_id"], occ["prompt"], str(source))
+    report.add("rows_read", len(occ), f"{len(paths)} files (records)")
+    report.add("label_cells_read", len(labels), "(record, model) scores")
+    report.add(
+        "test_only_files",
+        len(test_only),
+        f"no _train/_test in the name: test-only tasks {test_only}" if test_only else "none",
+    )
+    _common.report_label_kinds(labels, occ.drop_duplicates("query_id").set_index("query_id")["category"], report, "scores")
+    labels["file"] = pd.Categorical(labels["file"])
+    table_path = opts["models_table"]
+    models, rename = ingest._costed_models(
+        labels["model"], ingest.read_models_table(table_path), table_path, ("params_b",), paths[0].name, report
+    )
+    labels["model"] = labels["model"].astype(str).map(rename)
+    return ingest._Raw(occ, labels, models, "scores")

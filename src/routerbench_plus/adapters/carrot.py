@@ -37,6 +37,7 @@ import pandas as pd
 
 from .. import ingest
 from ..errors import ConfigError, InputError
+from . import _common
 from ._remote import RemoteFile, RemoteSource
 
 PICKLE_GLOB = "new_leaderboard_processed_*.pickle"
@@ -205,6 +206,7 @@ def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str])
     labels["file"] = pd.Categorical(labels["file"])
     report.add("rows_read", len(items), f"{len(tasks)} tasks (items)")
     report.add("label_cells_read", len(labels), "(model, item) cells")
+    _common.report_label_kinds(labels, items.set_index("query_id")["task"], report, "correctness")
     all_models = sorted(set().union(*(set(n) for n in names.values())))
     partial = sorted(m for m in all_models if sum(m in n for n in names.values()) < len(tasks))
     report.add(

@@ -74,12 +74,13 @@ def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str])
     else:
         paths = [source]
     manifest = ingest._load_manifest(source) if source.is_dir() else {}
-    occ_parts, label_parts, test_only = [], [], []
+    occ_parts, label_parts, test_only, n_cluster = [], [], [], 0
     for path in paths:
         ingest._require_file(path, "RouterDC task file")
         ingest._record_file(path, report, files, manifest)
         data = _common.load_json(path, "a JSON list of {question, scores} records")
         text, wide, named = _common.scored_records(path, data)
+        n_cluster += sum(1 for r in data if r.get("cluster_id") is not None)
         split = ingest._split_from_name(path.name)
         if split is None:
             split = "test"
@@ -95,6 +96,7 @@ def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str])
     _common.check_id_collisions(occ["query_id"], occ["prompt"], str(source))
     report.add("rows_read", len(occ), f"{len(paths)} files (records)")
     report.add("label_cells_read", len(labels), "(record, model) scores")
+    report.add("cluster_ids_ignored", n_cluster, "records with RouterDC's cluster_id: not used")
     report.add(
         "test_only_files",
         len(test_only),

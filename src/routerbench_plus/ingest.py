@@ -509,7 +509,8 @@ def _merge_pairs(labels: pd.DataFrame, policy: str, file_split: Mapping[str, Any
     across = within = 0
     if n_conflict:
         keys = stats.loc[conflict, ["query_id", "model"]]
-        rows = labels.merge(keys, on=["query_id", "model"], how="inner", sort=False)
+        candidates = labels.loc[labels["query_id"].isin(set(keys["query_id"]))]  # cheap pre-filter
+        rows = candidates.merge(keys, on=["query_id", "model"], how="inner", sort=False)
         rows = rows.assign(file=rows["file"].astype(str), split=rows["file"].astype(str).map(file_split))
         per = rows.groupby(["query_id", "model"], sort=False, observed=True).agg(
             n_files=("file", "nunique"), n_splits=("split", "nunique")

@@ -163,6 +163,28 @@ def test_carrot_split_needs_ifeval_excluded(tiny):
         ingest.ingest("carrot", folder, {"models_table": table, "ifeval": "strict"}, "drop", SPLIT, "c")
 
 
+def test_carrot_split_concatenates_families_in_carrots_order(tiny, tmp_path):
+    """Whatever the pickle's dict order: bbh items first, then gpqa; positions split by sklearn."""
+    from sklearn.model_selection import train_test_split
+
+    _, table = tiny
+    folder = tmp_path / "ordered"
+    folder.mkdir()
+    path = tiny_pickle(folder / "new_leaderboard_processed_1.pickle", with_ifeval=False)
+    data = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps({k: data[k] for k in reversed(list(data))}))  # gpqa first in the file
+    r = ingest.ingest("carrot", folder, {"models_table": table, "split": "carrot", "ifeval": "exclude"}, "drop",
+                      {**SPLIT, "val_fraction": 0.0}, "c")
+    order = [f"leaderboard_bbh_navigate/{i}" for i in range(3)] + [f"leaderboard_gpqa_main/{i}" for i in range(2)]
+    _, test = train_test_split(order, test_size=0.2, random_state=42)
+    q = r.benchmark.queries
+    assert sorted(q.loc[q["split"] == "test", "query_id"]) == sorted(test) and value(r, "carrot_split") == 1
+    data["leaderboard_other_task"] = data["leaderboard_gpqa_main"]
+    path.write_bytes(pickle.dumps(data))
+    with pytest.raises(InputError, match=r"\['leaderboard_other_task'\] are outside CARROT's five families"):
+        ingest.ingest("carrot", folder, {"models_table": table, "split": "carrot", "ifeval": "exclude"}, "drop", SPLIT, "c")
+
+
 def test_numpy_only_unpickler_refuses_other_globals(tmp_path, tiny):
     _, table = tiny
     marker = tmp_path / "pwned"

@@ -217,10 +217,10 @@ def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str])
         if partial else "none",
     )
     if opts["split"] == "carrot":
-        split = carrot_split(items)
         outside = sorted(set(tasks) - set(carrot_order(tasks)))
         if outside:
             raise InputError(f"{path}: tasks {outside[:5]} are outside CARROT's five families; options.split: carrot cannot place them")
+        split = carrot_split(items)
         n_test = int((split == "test").sum())
         report.add(
             "carrot_split",

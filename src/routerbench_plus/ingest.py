@@ -1278,7 +1278,7 @@ def _long_query_costs(
         use = observed & ~np.isnan(costs[column])
         mean = models["model"].map(pd.Series(costs[column][use]).groupby(model[use]).mean())
         constant = io.COST_COLUMNS[cost_type]
-        given = models[constant].notna() if constant in models.columns else pd.Series(False, index=models.index)
+        given = models[constant].notna()  # read_models_table gives every cost column (NaN: empty)
         fill = ~given & mean.notna()
         zero = models.loc[fill & ~(mean > 0), "model"].tolist()
         if zero:
@@ -1286,7 +1286,7 @@ def _long_query_costs(
                 f"{path}: the per-row {column} of model(s) {zero[:3]} average 0; a model's constant cost "
                 f"({constant}) must be > 0: give it in the models table"
             )
-        models[constant] = models[constant].where(~fill, mean) if constant in models.columns else mean.where(fill)
+        models[constant] = models[constant].where(~fill, mean)
         report.add(
             f"query_costs:{cost_type}",
             int(use.sum()),

@@ -44,6 +44,22 @@ def _n_affordable(sorted_costs: np.ndarray, budgets: np.ndarray) -> np.ndarray:
     return np.searchsorted(sorted_costs, np.asarray(budgets, dtype=np.float64), side="right")
 
 
+def _eligible_scores(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """float64 scores for ranking: NaN below every finite score, unobserved pairs -inf (never picked)."""
+    lowest = np.finfo(np.float64).max
+    s = np.nan_to_num(scores.astype(np.float64), nan=-lowest, posinf=lowest, neginf=-lowest)
+    return np.where(mask, s, -np.inf)
+
+
+def _running_best(s: np.ndarray) -> np.ndarray:
+    """Per column, the row of the best score among rows 0..i (strict improvements only, so a tie
+    stays with the earlier, i.e. cheaper, row); NO_PICK while nothing is eligible. (M, Q) int."""
+    best_before = np.maximum.accumulate(np.vstack([np.full((1, s.shape[1]), -np.inf), s[:-1]]), axis=0)
+    position = np.arange(s.shape[0])[:, None]
+    improves = s > best_before
+    return np.maximum.accumulate(np.where(improves, position, NO_PICK), axis=0)
+
+
 def _query_cost_order(costs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per query (column), models sorted by (cost for that query, index); both (M, Q)."""
     costs = np.asarray(costs, dtype=np.float64)
@@ -74,13 +90,7 @@ def _n_affordable_per_query(sorted_costs: np.ndarray, budgets: np.ndarray) -> np
 def _pick_per_query(scores: np.ndarray, costs: np.ndarray, budgets: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """:func:`pick` with (M, Q) costs: the running maximum runs along each query's own cost order."""
     order, sorted_costs = _query_cost_order(costs)
-    lowest = np.finfo(np.float64).max
-    s = np.nan_to_num(scores.astype(np.float64), nan=-lowest, posinf=lowest, neginf=-lowest)
-    s = np.take_along_axis(np.where(mask, s, -np.inf), order, axis=0)
-    best_before = np.maximum.accumulate(np.vstack([np.full((1, s.shape[1]), -np.inf), s[:-1]]), axis=0)
-    position = np.arange(s.shape[0])[:, None]
-    improves = s > best_before  # strict: a tie never displaces the model cheaper for this query
-    best_pos = np.maximum.accumulate(np.where(improves, position, NO_PICK), axis=0)  # (M, Q)
+    best_pos = _running_best(np.take_along_axis(_eligible_scores(scores, mask), order, axis=0))  # (M, Q)
     n_aff = _n_affordable_per_query(sorted_costs, budgets)  # (B, Q)
     picked_sorted = np.take_along_axis(best_pos, np.maximum(n_aff - 1, 0), axis=0)  # (B, Q)
     picked_sorted[n_aff == 0] = NO_PICK
@@ -113,13 +123,7 @@ def pick(
             f"pick: scores {scores.shape}, observed_mask {mask.shape} and costs ({len(costs)},) disagree"
         )
     order, sorted_costs = _cost_order(costs)
-    lowest = np.finfo(np.float64).max
-    s = np.nan_to_num(scores[order].astype(np.float64), nan=-lowest, posinf=lowest, neginf=-lowest)
-    s = np.where(mask[order], s, -np.inf)
-    best_before = np.maximum.accumulate(np.vstack([np.full((1, s.shape[1]), -np.inf), s[:-1]]), axis=0)
-    position = np.arange(len(order))[:, None]
-    improves = s > best_before  # strict: a tie never displaces the cheaper model
-    best_pos = np.maximum.accumulate(np.where(improves, position, NO_PICK), axis=0)  # (M, Q)
+    best_pos = _running_best(_eligible_scores(scores, mask)[order])  # (M, Q)
     n_aff = _n_affordable(sorted_costs, budgets)
     row = np.maximum(n_aff - 1, 0)
     picked_sorted = best_pos[row]  # (B, Q)

@@ -31,7 +31,8 @@ rule train_router:
 
 
 rule route:
-    """Picks of router {method} on split {split} for every {cost} budget of evaluation.budgets."""
+    """Picks of router {method} on split {split} for every {cost} budget of evaluation.budgets
+    (a model is affordable on a query when its cost for that query, or its constant, is within the budget)."""
     input:
         scores="results/{benchmark}/routers/split~{split}/method~{method}/scores.parquet",
         **data_files("results/{benchmark}/splits/split~{split}"),

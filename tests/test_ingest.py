@@ -105,6 +105,22 @@ def test_routerbench_subset_usd_costs(routerbench_dc):
     assert m.loc[model, "usd_per_query"] == pytest.approx(expected)
 
 
+def test_routerbench_subset_keeps_each_rows_usd(routerbench_dc):
+    b = routerbench_dc.benchmark
+    assert b.has_query_costs("usd")
+    frames = [pd.read_csv(p) for p in sorted(shared_data("routerbench_routerdc_subset").glob("*.csv"))]
+    raw = pd.concat(frames).drop_duplicates("sample_id", keep=False).set_index("sample_id")  # ids seen once
+    model = "gpt-4-1106-preview"
+    kept = b.labels[b.labels["model"] == model].set_index("query_id")["cost_usd"]
+    shared = kept.index.intersection(raw.index)
+    assert len(shared) > 3000
+    np.testing.assert_array_equal(kept[shared].to_numpy(), raw.loc[shared, f"{model}|total_cost"].to_numpy())
+    assert kept.nunique() > 100  # the cost differs per row, it is not the model's mean
+    assert kept.notna().all() and value(routerbench_dc, "query_costs:usd") == 3178 * 11 - 154
+    # the model's constant (the fallback and its one number) is still the mean
+    assert b.models.set_index("model").loc[model, "usd_per_query"] == pytest.approx(kept.mean(), rel=0.01)
+
+
 def test_routerbench_nan_policy_error_names_count_and_file():
     source = shared_data("routerbench_routerdc_subset")
     with pytest.raises(InputError) as exc:
@@ -167,6 +183,9 @@ def test_routerbench_pickle_with_random_split(tmp_path):
     assert value(result, "prompt_lists_joined") == 1
     m = b.models.set_index("model")
     assert m.loc["big", "usd_per_query"] == pytest.approx(np.mean([0.01 + 0.001 * i for i in range(10)]))
+    big = b.labels[b.labels["model"] == "big"].set_index("query_id")["cost_usd"]
+    for i in range(10):  # each row keeps its own total_cost
+        assert big[f"task{i % 2}.dev.{i}"] == pytest.approx(0.01 + 0.001 * i)
     assert result.files["routerbench_0shot.pkl"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -470,6 +489,67 @@ def test_long_small_file_with_duplicates(tmp_path):
     lab = result.benchmark.labels.set_index(["model", "query_id"])["label"]
     assert lab[("m1", "t1/0")] == 0.5  # mean(0, 1)
     assert len(lab) == 5 and value(result, "n_missing_labels") == 4 * 2 - 5
+
+
+def long_costed(tmp_path: Path, models: str) -> tuple[Path, dict]:
+    """4 queries x 2 models with per-row USD (m2 only; q t1/1 repeated with two costs) and tokens."""
+    rows = [
+        ("t1", 0, "m1", 1.0, None, 100), ("t1", 0, "m2", 1.0, 0.03, 400),
+        ("t1", 1, "m1", 0.0, None, 300), ("t1", 1, "m2", 1.0, 0.02, 200), ("t1", 1, "m2", 1.0, 0.04, 200),
+        ("t2", 0, "m1", 1.0, None, 100), ("t2", 0, "m2", 0.0, None, 500),
+        ("t2", 1, "m1", 0.0, None, 100), ("t2", 1, "m2", 1.0, 0.05, 100),
+    ]
+    data = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["task", "item", "model", "correct", "usd", "tok"]).to_csv(data, index=False)
+    table = tmp_path / "models.csv"
+    table.write_text(models)
+    columns = {"query_id": ["task", "item"], "category": "task", "model": "model", "label": "correct",
+               "cost_usd": "usd", "cost_tokens": "tok"}
+    return data, {"columns": columns, "models_table": str(table)}
+
+
+def test_long_per_row_costs_and_tokens_times_price(tmp_path):
+    data, options = long_costed(tmp_path, "model,params_b,usd_per_million_tokens\nm1,1.0,2.0\nm2,7.0,\n")
+    result = ingest.ingest("long", data, options, "drop", SPLIT, "costed")
+    b = result.benchmark
+    lab = b.labels.set_index(["model", "query_id"])
+    # m1 has no USD column value but a price: tokens x 2 USD / 1e6 tokens
+    assert lab.loc[("m1", "t1/1"), "cost_usd"] == pytest.approx(300 * 2.0 / 1e6)
+    assert value(result, "query_costs_from_tokens:usd") == 4
+    # m2: its own USD where given; the repeated pair t1/1 costs the mean of its rows; no price, no USD -> NaN
+    assert lab.loc[("m2", "t1/1"), "cost_usd"] == pytest.approx(0.03)
+    assert np.isnan(lab.loc[("m2", "t2/0"), "cost_usd"])
+    assert lab.loc[("m2", "t2/0"), "cost_tokens"] == 500.0
+    # constants: the mean of the model's labelled rows (models table has none)
+    m = b.models.set_index("model")
+    assert m.loc["m1", "usd_per_query"] == pytest.approx(np.mean([100, 300, 100, 100]) * 2.0 / 1e6)
+    assert m.loc["m2", "usd_per_query"] == pytest.approx(np.mean([0.03, 0.02, 0.04, 0.05]))
+    assert m.loc["m2", "tokens"] == pytest.approx(np.mean([400, 200, 200, 500, 100]))
+    assert value(result, "cost_constant_from_rows:usd") == 2
+    # the NaN cell falls back to m2's constant in the cost matrix
+    matrix = b.cost_matrix("usd")
+    row, col = b.models["model"].tolist().index("m2"), b.queries["query_id"].tolist().index("t2/0")
+    assert matrix[row, col] == pytest.approx(m.loc["m2", "usd_per_query"])
+
+
+def test_long_models_table_constant_is_kept(tmp_path):
+    data, options = long_costed(tmp_path, "model,params_b,usd_per_query,tokens\nm1,1.0,0.5,\nm2,7.0,0.9,1000\n")
+    options["columns"].pop("cost_tokens")
+    result = ingest.ingest("long", data, options, "drop", SPLIT, "costed")
+    m = result.benchmark.models.set_index("model")
+    assert m.loc["m2", "usd_per_query"] == 0.9 and m.loc["m1", "usd_per_query"] == 0.5
+    assert value(result, "cost_constant_from_rows:usd") == 0
+    assert "cost_tokens" not in result.benchmark.labels.columns
+
+
+def test_bad_per_row_cost(tmp_path):
+    data, options = long_costed(tmp_path, "model,params_b\nm1,1.0\nm2,7.0\n")
+    frame = pd.read_csv(data)
+    frame.loc[3, "usd"] = -0.5
+    frame.to_csv(data, index=False)
+    with pytest.raises(InputError) as exc:
+        ingest.ingest("long", data, options, "drop", SPLIT)
+    assert str(data) in str(exc.value) and "'usd' (cost_usd" in str(exc.value) and ">= 0" in str(exc.value)
 
 
 def test_bad_missing_column(tmp_path):

@@ -1,5 +1,5 @@
 """The router + metric DAG on real RouterBench rows (../shared/data/routerbench_routerdc_subset),
-with RouterBench's own cost: USD per query."""
+with RouterBench's own cost: USD per query, each query's own (labels column cost_usd)."""
 
 from __future__ import annotations
 
@@ -44,5 +44,16 @@ def test_routerbench_subset_routes_and_curves_use_usd(workflow_copy):
     assert (areas["area_lo"] <= areas["area"]).all() and (areas["area"] <= areas["area_hi"]).all()
     queries = io.read(results / "data/queries.parquet")
     assert (curves["n_queries"] == (queries["split"] == "test").sum()).all()
+    # per-query USD: each pick costs what its model costs on that query (labels column cost_usd),
+    # within the budget; the realised cost is the mean of those own costs
+    labels = io.read(results / "data/labels.parquet").set_index(["model", "query_id"])["cost_usd"]
+    picks = io.read(results / "routers/split~standard/method~oracle/picks_cost~usd.parquet")
+    routed = picks[picks["model"].notna()]
+    own = labels.loc[list(zip(routed["model"], routed["query_id"]))].to_numpy()
+    assert (routed["cost"].to_numpy() == own).all() and (routed["cost"] <= routed["budget"]).all()
+    assert routed.groupby("model")["cost"].nunique().max() > 10  # not one constant per model
+    realised = picks.assign(cost=picks["cost"].fillna(0.0)).groupby("budget")["cost"].mean()
+    oracle = curves[curves["method"] == "oracle"].set_index("budget")["realised_cost"]
+    assert oracle.to_numpy() == pytest.approx(realised.loc[oracle.index].to_numpy())
     tradeoff = io.read(results / "eval/split~standard/tradeoff/pair~mistral-7b-vs-gpt-4/areas.parquet")
     assert {"apgr", "cpt50", "cpt80"} <= set(tradeoff.columns)

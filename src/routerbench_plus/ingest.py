@@ -13,6 +13,11 @@ One adapter per source layout (``ingest(adapter, source, options, nan_labels, sp
 * ``llmrouter``, ``routerdc``, ``carrot``: the layouts of LLMRouter, RouterDC and CARROT's
   open-leaderboard-v2 pickle, one module each in ``routerbench_plus.adapters`` (see its docstring).
 
+Per-query costs (docs/layout.md): ``routerbench`` keeps ``<model>|total_cost`` of every row as the
+labels column ``cost_usd``; ``long`` takes the columns mapped to ``cost_usd``, ``cost_tokens`` and
+``cost_latency_s`` and, where the models table gives ``usd_per_million_tokens``, fills ``cost_usd``
+with tokens x price. A repeated (model, query) pair's cost is the mean of its rows' costs.
+
 Every adapter produces *occurrences* (one row per source row of a query: query_id, prompt, category,
 split, file) and long *labels* (query_id, model, label, file; NaN kept), then one shared assembly step
 applies the same documented policies to all of them:
@@ -155,7 +160,7 @@ ADAPTER_OPTIONS: dict[str, tuple[str, ...]] = {
     "carrot": COMMON_OPTIONS + ("revision", "split", "ifeval", "models"),
 }
 PACKAGE_ADAPTERS = ("llmrouter", "routerdc", "carrot")
-LONG_COLUMNS = ("query_id", "model", "label", "category", "prompt", "split")
+LONG_COLUMNS = ("query_id", "model", "label", "category", "prompt", "split", *io.QUERY_COST_COLUMNS.values())
 LONG_REQUIRED = ("query_id", "model", "label", "category")
 
 
@@ -315,12 +320,16 @@ def _split_from_name(name: str) -> str | None:
 
 # --------------------------------------------------------------------------- models table
 
+PRICE_COLUMN = "usd_per_million_tokens"  # optional price column of a models table (long adapter)
+
 
 def read_models_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a model cost table (CSV: model, params_b[, usd_per_query, tokens, latency_s, source_model]).
+    """Read a model cost table (CSV: model, params_b[, usd_per_query, tokens, latency_s,
+    usd_per_million_tokens, source_model]).
 
     ``source_model`` (optional) is the model's name in the data file when it differs from ``model``.
-    Costs must be numbers > 0 where given (empty cells are allowed: unknown cost).
+    ``usd_per_million_tokens`` (optional) is a price, used by the ``long`` adapter to turn per-row
+    tokens into per-row USD. Costs must be numbers > 0 where given (empty cells are allowed: unknown cost).
     """
     path = _require_file(Path(path), "model cost table")
     try:
@@ -333,7 +342,7 @@ def read_models_table(path: str | os.PathLike) -> pd.DataFrame:
     out = pd.DataFrame({"model": df["model"].str.strip().astype("string")})
     if (out["model"] == "").any():
         raise InputError(f"{path}: column 'model' has empty names")
-    for column in ("params_b", "usd_per_query", "tokens", "latency_s"):
+    for column in ("params_b", "usd_per_query", "tokens", "latency_s", PRICE_COLUMN):
         text = df[column].str.strip() if column in df.columns else pd.Series("", index=df.index)
         values = pd.to_numeric(text.replace("", np.nan), errors="coerce")
         bad_text = values.isna() & (text != "")
@@ -570,6 +579,16 @@ def _carve_validation(queries: pd.DataFrame, split_cfg: Mapping[str, Any] | None
     return split
 
 
+def _pair_costs(labels: pd.DataFrame) -> pd.DataFrame | None:
+    """Per-query cost columns of the label rows, one row per (query_id, model): the mean over the
+    pair's rows (NaN cells ignored; all NaN -> NaN, the model's constant). None without such columns."""
+    columns = [c for c in io.QUERY_COST_COLUMNS.values() if c in labels.columns]
+    if not columns:
+        return None
+    means = labels.groupby(["query_id", "model"], sort=False, observed=True)[columns].mean().reset_index()
+    return means.astype({"query_id": str, "model": str})
+
+
 def _assemble(
     raw: _Raw,
     report: Report,
@@ -648,7 +667,10 @@ def _assemble(
     queries, labels, n_blank_rows = _blank_prompt_policy(queries, labels, blank_prompts, report)
     dropped_rows += n_blank_rows
 
+    pair_costs = _pair_costs(labels)  # per-query cost columns, one value per (model, query) pair
     labels = _merge_pairs(labels, conflicts, file_split.astype(object).to_dict(), report)
+    if pair_costs is not None:
+        labels = labels.merge(pair_costs, on=["query_id", "model"], how="left", sort=False)
 
     unlabelled = ~queries["query_id"].isin(labels["query_id"].unique())
     report.add(
@@ -1020,7 +1042,8 @@ def _routerbench_frames(source: Path, fmt: str, report: Report, files: dict[str,
 
 
 def _read_routerbench(source: Path, opts: dict[str, Any], report: Report, files: dict[str, str]) -> _Raw:
-    """RouterBench wide layout -> occurrences + long labels; usd_per_query = mean total_cost per model."""
+    """RouterBench wide layout -> occurrences + long labels with each row's USD cost (``cost_usd`` =
+    ``<model>|total_cost``); the model's constant usd_per_query = its mean total_cost over labelled rows."""
     frames = _routerbench_frames(source, opts["format"], report, files)
     counts = {"prompt_unparsed": 0, "prompt_repeated_parts": 0, "prompt_multi_part": 0}
     occ_parts, label_models, label_values, cost_values = [], [], [], []
@@ -1087,25 +1110,32 @@ def _read_routerbench(source: Path, opts: dict[str, Any], report: Report, files:
     )
 
     rows = np.repeat(np.arange(len(occ)), len(all_models))
+    cost = np.concatenate(cost_values)
     labels = pd.DataFrame(
         {
             "query_id": occ["query_id"].to_numpy()[rows],
             "model": np.concatenate(label_models),
             "label": np.concatenate(label_values),
             "file": pd.Categorical(occ["file"].to_numpy()[rows]),
+            io.QUERY_COST_COLUMNS["usd"]: cost,
         }
     )
     report.add("label_cells_read", len(labels), f"{len(all_models)} model columns x {len(occ)} rows")
 
-    # USD cost: mean total_cost per model over the cells whose label is observed
+    # USD cost: kept per query (labels column cost_usd); the model's constant is its mean total_cost
+    # over the cells whose label is observed
     observed = ~np.isnan(labels["label"].to_numpy())
-    cost = np.concatenate(cost_values)
     usable = observed & ~np.isnan(cost)
+    report.add(
+        "query_costs:usd",
+        int(usable.sum()),
+        "labelled cells whose own '<model>|total_cost' is kept as the labels column cost_usd (per-query budget)",
+    )
     usd = pd.Series(cost[usable]).groupby(labels["model"].to_numpy()[usable]).mean()
     report.add(
         "cost_cells_missing",
         int((observed & np.isnan(cost)).sum()),
-        "NaN '<model>|total_cost' where a label exists: left out of the mean",
+        "NaN '<model>|total_cost' where a label exists: left out of the mean; the pair uses the model's mean",
     )
     zero = [m for m in all_models if not usd.get(m, 0) > 0]
     if zero:
@@ -1307,15 +1337,94 @@ def _read_long(source: Path, opts: dict[str, Any], report: Report, files: dict[s
     models, rename = _costed_models(
         df[cmap["model"]], read_models_table(table_path), table_path, ("params_b",), path.name, report
     )
+    model = df[cmap["model"]].astype(str).map(rename).to_numpy()
+    costs = _long_query_costs(df, cmap, path, model, label.to_numpy(), models, report)
     labels = pd.DataFrame(
         {
             "query_id": query_id.to_numpy(),
-            "model": df[cmap["model"]].astype(str).map(rename).to_numpy(),
+            "model": model,
             "label": label.to_numpy(),
             "file": pd.Categorical([path.name] * len(df)),
+            **costs,
         }
     )
     return _Raw(occ, labels, models, f"column '{cmap['label']}'")
+
+
+def _long_query_costs(
+    df: pd.DataFrame,
+    cmap: Mapping[str, Any],
+    path: Path,
+    model: np.ndarray,
+    label: np.ndarray,
+    models: pd.DataFrame,
+    report: Report,
+) -> dict[str, np.ndarray]:
+    """Per-row costs of a long table: {labels cost column: float64 per row}, NaN where not given.
+
+    The columns mapped to ``cost_usd``, ``cost_tokens``, ``cost_latency_s`` are read as numbers
+    >= 0 (empty cells allowed). Where ``cost_usd`` is empty (or not mapped), a row with tokens and a
+    model price (models table ``usd_per_million_tokens``) gets tokens x price / 1e6. Each model's
+    constant cost (models table ``usd_per_query`` / ``tokens`` / ``latency_s``, the fallback and the
+    one per-model number) is the table's value where given, else the mean of its rows' costs over
+    rows with an observed label. ``models`` is updated in place.
+    """
+    costs: dict[str, np.ndarray] = {}
+    for column in io.QUERY_COST_COLUMNS.values():
+        source = cmap[column]
+        if not source:
+            continue
+        raw = df[source]
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+        not_numeric = np.isnan(values) & raw.notna().to_numpy()
+        bad = ~np.isnan(values) & ~(np.isfinite(values) & (values >= 0))
+        if not_numeric.any() or bad.any():
+            found = raw[not_numeric].head(3).tolist() if not_numeric.any() else values[bad][:3].tolist()
+            raise InputError(
+                f"{path}: column '{source}' ({column}, a per-row cost) must be a number >= 0 or empty; found e.g. {found}"
+            )
+        costs[column] = values
+    usd_column, token_column = io.QUERY_COST_COLUMNS["usd"], io.QUERY_COST_COLUMNS["tokens"]
+    if token_column in costs and PRICE_COLUMN in models.columns and models[PRICE_COLUMN].notna().any():
+        price = pd.Series(model).map(models.set_index("model")[PRICE_COLUMN]).to_numpy(dtype=np.float64)
+        usd = costs.get(usd_column, np.full(len(df), np.nan))
+        derived = costs[token_column] * price / 1e6
+        fill = np.isnan(usd) & ~np.isnan(derived)
+        costs[usd_column] = np.where(fill, derived, usd)
+        report.add(
+            "query_costs_from_tokens:usd",
+            int(fill.sum()),
+            f"rows whose cost_usd = column '{cmap[token_column]}' x {PRICE_COLUMN} / 1e6 (no USD given; "
+            f"{int(models[PRICE_COLUMN].notna().sum())} models with a price)",
+        )
+    observed = ~np.isnan(label)
+    for cost_type, column in io.QUERY_COST_COLUMNS.items():
+        if column not in costs:
+            continue
+        use = observed & ~np.isnan(costs[column])
+        mean = models["model"].map(pd.Series(costs[column][use]).groupby(model[use]).mean())
+        constant = io.COST_COLUMNS[cost_type]
+        given = models[constant].notna()  # read_models_table gives every cost column (NaN: empty)
+        fill = ~given & mean.notna()
+        zero = models.loc[fill & ~(mean > 0), "model"].tolist()
+        if zero:
+            raise InputError(
+                f"{path}: the per-row {column} of model(s) {zero[:3]} average 0; a model's constant cost "
+                f"({constant}) must be > 0: give it in the models table"
+            )
+        models[constant] = models[constant].where(~fill, mean)
+        report.add(
+            f"query_costs:{cost_type}",
+            int(use.sum()),
+            f"labelled rows with their own {column}; the others use the model's constant {constant}",
+        )
+        report.add(
+            f"cost_constant_from_rows:{cost_type}",
+            int(fill.sum()),
+            f"models whose {constant} is the mean of their rows' {column} "
+            f"(the models table's value is kept for {int(given.sum())})",
+        )
+    return costs
 
 
 # --------------------------------------------------------------------------- entry points

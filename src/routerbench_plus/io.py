@@ -4,7 +4,9 @@ A benchmark is three Parquet tables (see docs/layout.md):
 
 * queries: query_id, prompt, category, split (train/val/test), source
 * models:  model, params_b, usd_per_query, tokens, latency_s, is_pseudo
-* labels:  query_id, model, label (float32 in [0, 1]); missing pairs are simply absent
+* labels:  query_id, model, label (float32 in [0, 1]); missing pairs are simply absent;
+  optional per-(query, model) costs cost_usd, cost_tokens, cost_latency_s (float64, NaN: the
+  model's constant cost from the models table)
 
 Every Parquet file written here is written atomically (temp file + rename, so a killed
 job leaves nothing partial) and carries a provenance record in its schema metadata.
@@ -61,6 +63,14 @@ COST_COLUMNS: dict[str, str] = {
     "usd": "usd_per_query",
     "tokens": "tokens",
     "latency": "latency_s",
+}
+# Cost type -> optional per-(query, model) cost column of the labels table. An absent column or a
+# NaN cell means the model's constant cost (COST_COLUMNS of the models table). Parameter counts are a
+# property of the model: there is no per-query column for them.
+QUERY_COST_COLUMNS: dict[str, str] = {
+    "usd": "cost_usd",
+    "tokens": "cost_tokens",
+    "latency": "cost_latency_s",
 }
 COST_UNITS: dict[str, str] = {
     "params": "parameters (billions)",
@@ -247,8 +257,15 @@ def normalise_models(df: pd.DataFrame, where: str = "models") -> pd.DataFrame:
 
 
 def normalise_labels(df: pd.DataFrame, where: str = "labels") -> pd.DataFrame:
-    """Check and type a long labels table: no NaN, values in [0, 1], unique (model, query)."""
+    """Check and type a long labels table: no NaN, values in [0, 1], unique (model, query).
+
+    The optional per-query cost columns (QUERY_COST_COLUMNS) are kept as float64 (NaN allowed:
+    the model's constant cost); other extra columns are dropped.
+    """
     out = _coerce(df, LABEL_COLUMNS, where)
+    for column in QUERY_COST_COLUMNS.values():
+        if column in df.columns:
+            out[column] = _query_cost_column(df[column], column, where)
     if out["label"].isna().any():
         raise InputError(
             f"{where}: column 'label' has {int(out['label'].isna().sum())} NaN value(s); "
@@ -272,6 +289,21 @@ def normalise_labels(df: pd.DataFrame, where: str = "labels") -> pd.DataFrame:
             f"row(s), e.g. ({first['model']}, {first['query_id']}) (ingestion collapses repeats with max(label))"
         )
     return out.iloc[order].reset_index(drop=True)
+
+
+def _query_cost_column(values: pd.Series, column: str, where: str) -> np.ndarray:
+    """A per-query cost column as float64: finite and >= 0 where given, NaN where not."""
+    try:
+        out = pd.to_numeric(values, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{where}: column '{column}' (per-query cost) must be numeric ({exc})") from None
+    bad = ~np.isnan(out) & ~(np.isfinite(out) & (out >= 0))
+    if bad.any():
+        raise InputError(
+            f"{where}: column '{column}' (per-query cost) must be a finite number >= 0 or empty (the model's "
+            f"constant cost); found {int(bad.sum())} value(s) like {out[bad][:3].tolist()}"
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -343,6 +375,7 @@ class Benchmark:
     labels: pd.DataFrame
     name: str = "benchmark"
     _matrix: list = field(default_factory=list, repr=False, compare=False)
+    _cost_matrices: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_frames(
@@ -389,6 +422,31 @@ class Benchmark:
                 f"{self.name} models: column '{COST_COLUMNS[cost]}' (cost '{cost}') is missing for {missing[:5]}"
             )
         return values
+
+    def has_query_costs(self, cost: str) -> bool:
+        """True when the labels table gives a per-query cost of this type for at least one pair."""
+        column = QUERY_COST_COLUMNS.get(cost)
+        return column is not None and column in self.labels.columns and bool(self.labels[column].notna().any())
+
+    def cost_matrix(self, cost: str) -> np.ndarray:
+        """(models x queries) float64 cost of a cost type, models- and queries-table order.
+
+        The pair's own cost (labels column QUERY_COST_COLUMNS[cost]) where given, the model's
+        constant cost (:meth:`costs`) where the column is absent, the cell NaN or the pair unlabelled.
+        """
+        if cost not in self._cost_matrices:
+            constant = self.costs(cost)
+            matrix = np.repeat(constant[:, None], len(self.queries), axis=1)
+            if self.has_query_costs(cost):
+                values = self.labels[QUERY_COST_COLUMNS[cost]].to_numpy(dtype=np.float64)
+                given = ~np.isnan(values)
+                rows = positions(self.labels["model"][given], pd.Index(self.models["model"], dtype=object))
+                cols = positions(self.labels["query_id"][given], pd.Index(self.queries["query_id"], dtype=object))
+                keep = (rows >= 0) & (cols >= 0)
+                matrix[rows[keep], cols[keep]] = values[given][keep]
+            matrix.flags.writeable = False  # cached and shared
+            self._cost_matrices[cost] = matrix
+        return self._cost_matrices[cost]
 
     def cost_types(self) -> list[str]:
         """Cost types known for every model of this benchmark."""

@@ -116,8 +116,9 @@ class LabelRule:
 
     ``binarise`` (default): both are binarised (label >= ``threshold`` is correct) and compared;
     ``tolerance``: they differ when ``|a - b| > tolerance``. With 0/1 labels both rules reduce to
-    "unequal" (threshold in (0, 1], tolerance in [0, 1)). ``threshold`` is also the pass mark of
-    the cross-model statistic (a model passes a group when the mean of its labels there is >= it).
+    "unequal" (threshold in (0, 1], tolerance in [0, 1)). ``threshold`` also says which labels are
+    correct in the cross-model statistic (a model passes a group when at least half of its labels
+    there are correct), under both rules.
     """
 
     kind: str = "binarise"
@@ -728,9 +729,9 @@ def summarise(groups: DuplicateGroups, bench: io.Benchmark, rule: LabelRule | No
       observed labels that differ between members (the same model is right on one copy and
       wrong on another);
     * share_groups_cross_model_disagreement: share of groups on which the models disagree about
-      the group as a whole: a model "passes" a group when the mean of its observed labels on the
-      members is >= the rule's threshold; the group counts when at least one model passes and
-      another fails;
+      the group as a whole: a model "passes" a group when at least half of its observed labels on
+      the members are correct (label >= the rule's threshold, 0.5 by default); the group counts
+      when at least one model passes and another fails;
     * pair_mismatch_within_groups: share of (model, pair of members of one group) with both labels
       observed and different;
     * overall_mismatch_rate: the same rate over (model, pair of distinct queries of the same
@@ -760,14 +761,15 @@ def summarise(groups: DuplicateGroups, bench: io.Benchmark, rule: LabelRule | No
     labels = bench.labels[["query_id", "model", "label"]]
     members = labels.merge(table[["query_id", "group_id"]], on="query_id", how="inner")
     if n_groups and not members.empty:
-        members = members.assign(value=rule.values(members["label"].to_numpy()))
+        label = members["label"].to_numpy()
+        members = members.assign(value=rule.values(label), correct=(label >= rule.threshold).astype(np.float64))
         agg = members.groupby(["group_id", "model"], sort=False).agg(
-            lo=("value", "min"), hi=("value", "max"), mean=("label", "mean"), size=("label", "size")
+            lo=("value", "min"), hi=("value", "max"), mean=("correct", "mean"), size=("label", "size")
         )
         spread = agg["hi"] - agg["lo"]
         differs = spread > 0 if rule.kind == "binarise" else spread > rule.tolerance
         within = ((agg["size"] >= 2) & differs).groupby(level="group_id").any()
-        passes = (agg["mean"] >= rule.threshold).groupby(level="group_id").agg(["any", "all"])
+        passes = (agg["mean"] >= 0.5).groupby(level="group_id").agg(["any", "all"])
         cross = passes["any"] & ~passes["all"]
         share_within = float(within.reindex(per_group["group_id"], fill_value=False).mean())
         share_cross = float(cross.reindex(per_group["group_id"], fill_value=False).mean())

@@ -1012,7 +1012,7 @@ def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> F
     scope_note = ""
     if "scope" in groups.columns and groups["scope"].nunique() > 1:
         whole = groups[groups["scope"] == "all"].drop_duplicates("group_id")
-        scope_note = f"\nwhole benchmark: {len(whole)} groups, {int(whole['group_size'].sum())} queries"
+        scope_note = f"\nall splits: {len(whole)} groups, {int(whole['group_size'].sum())} queries"
         groups = groups[groups["scope"] == "training"]
     elif "scope" in groups.columns and len(groups):
         scope_note = f"\nscope: {groups['scope'].iloc[0]}"
@@ -1028,7 +1028,7 @@ def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> F
             ax.set_yscale("log")
             ax.set_ylim(top=counts.max() * 8)
         else:
-            ax.set_ylim(0, counts.max() * 1.45)
+            ax.set_ylim(0, counts.max() * (1.8 if scope_note else 1.45))
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         covered = int(sizes.sum())
         ax.text(0.98, 0.95, f"{sizes.size} groups\nmean size {sizes.mean():.2f}\n{covered} queries covered{scope_note}",
@@ -1040,8 +1040,9 @@ def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> F
     ax.grid(axis="x", visible=False)
     if delta is None and "delta" in groups:
         delta = float(groups["delta"].iloc[0])
-    where = " in the training pool" if scope_note.startswith("\nwhole") else ""
-    ax.set_title(f"Near-duplicate groups{where}" + (f" (cosine ≥ {delta:g})" if delta is not None else ""))
+    where = ", training pool" if scope_note.startswith("\nall splits") else ""
+    threshold = f" (cosine ≥ {delta:g})" if delta is not None else ""
+    ax.set_title(f"Near-duplicate groups{where}" + ("\n" if where and threshold else "") + threshold.strip())
     return fig
 
 

@@ -241,6 +241,15 @@ def prompt_benchmarks():
     return [b for b in BENCHMARKS if has_prompts(b)]
 
 
+def embed_options():
+    """config `embed`, without long_prompts when it is the default `truncate`: the default's params
+    and provenance (hence its outputs, byte for byte) stay those of before the option existed."""
+    options = dict(config.get("embed", {}))
+    if options.get("long_prompts", "truncate") == "truncate":
+        options.pop("long_prompts", None)
+    return options
+
+
 # --------------------------------------------------------------------------- near_duplicates helpers
 def dedup_deltas():
     """The configured thresholds (dedup.delta, a list sweeps)."""

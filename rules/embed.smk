@@ -2,15 +2,6 @@
 # prompt's tokens against the encoder's window (which prompts it truncates).
 
 
-def embed_options():
-    """config `embed`, without long_prompts when it is the default `truncate`: the default's params
-    and provenance (hence its outputs, byte for byte) stay those of before the option existed."""
-    options = dict(config.get("embed", {}))
-    if options.get("long_prompts", "truncate") == "truncate":
-        options.pop("long_prompts", None)
-    return options
-
-
 rule embed:
     """Embed every query's prompt with the benchmark's encoder (cache: resources/embed_cache)."""
     input:

@@ -86,12 +86,12 @@ def experiment_splits(benchmark):
 
 
 def benchmark_splits(benchmark):
-    """Config `splits` that apply to a benchmark (reduced/catdrop need prompts, ood-<g> its group),
-    then the category-redundancy experiment splits."""
+    """Config `splits` that apply to a benchmark (reduced/catdrop/decontaminated need prompts,
+    ood-<g> its group), then the category-redundancy experiment splits."""
     names = []
     for split in list(dict.fromkeys(config["splits"] + experiment_splits(benchmark))):
         kind = split_kind(split)
-        if kind in ("reduced", "catdrop") and not has_prompts(benchmark):
+        if kind in ("reduced", "catdrop", "decontaminated") and not has_prompts(benchmark):
             continue
         if kind == "ood" and not ood_group_defined(benchmark, split):
             continue
@@ -112,7 +112,14 @@ def split_inputs(w):
         files["reduced"] = f"results/{w.benchmark}/dedup/delta~{config['dedup']['reduced_delta']}/reduced/queries.parquet"
     if kind == "catdrop":
         files["redundant"] = f"results/{w.benchmark}/categories/redundant.parquet"
+    if kind == "decontaminated":
+        files["contamination"] = contamination_pairs(w.benchmark)
     return files
+
+
+def contamination_pairs(benchmark):
+    """The contamination pair table the decontaminated split removes (at dedup.reduced_delta)."""
+    return f"results/{benchmark}/dedup/delta~{config['dedup']['reduced_delta']}/contamination.parquet"
 
 
 # --------------------------------------------------------------------------- routers helpers
@@ -234,6 +241,15 @@ def prompt_benchmarks():
     return [b for b in BENCHMARKS if has_prompts(b)]
 
 
+def embed_options():
+    """config `embed`, without long_prompts when it is the default `truncate`: the default's params
+    and provenance (hence its outputs, byte for byte) stay those of before the option existed."""
+    options = dict(config.get("embed", {}))
+    if options.get("long_prompts", "truncate") == "truncate":
+        options.pop("long_prompts", None)
+    return options
+
+
 # --------------------------------------------------------------------------- near_duplicates helpers
 def dedup_deltas():
     """The configured thresholds (dedup.delta, a list sweeps)."""
@@ -341,6 +357,10 @@ FIGURE_OF_TARGET = [
     (r"dedup/delta~(?P<delta>[^/]+)/summary\.parquet",
      ["figures/dedup/delta~{delta}/group_sizes.png", "figures/dedup/delta~{delta}/group_sizes.pdf",
       "tables/dedup/delta~{delta}/summary.html", "tables/dedup/delta~{delta}/summary.csv"]),
+    (r"dedup/delta~(?P<delta>[^/]+)/contamination_summary\.parquet",
+     ["figures/dedup/delta~{delta}/contamination.png", "figures/dedup/delta~{delta}/contamination.pdf",
+      "tables/dedup/delta~{delta}/contamination.html", "tables/dedup/delta~{delta}/contamination.csv"]),
+    (r"embed/truncation_summary\.parquet", ["tables/embed/truncation.html", "tables/embed/truncation.csv"]),
     (r"categories/similarity\.parquet", ["figures/category_similarity.png", "figures/category_similarity.pdf"]),
     (r"specialist/scores\.parquet",
      ["figures/specialist_scores.png", "figures/specialist_scores.pdf",

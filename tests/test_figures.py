@@ -380,6 +380,50 @@ def test_duplicate_group_histogram_counts_groups_not_queries(tmp_path):
     _png_pdf_ok(tmp_path, fig)
 
 
+def test_duplicate_groups_of_both_scopes_draw_the_training_pool(tmp_path):
+    training = pd.DataFrame({"scope": "training", "query_id": ["a", "b", "c", "d", "e"],
+                             "group_id": [0, 0, 1, 1, 1], "group_size": [2, 2, 3, 3, 3]})
+    whole = pd.DataFrame({"scope": "all", "query_id": list("abcdefg"), "group_id": [0, 0, 1, 1, 1, 1, 2],
+                          "group_size": [2, 2, 4, 4, 4, 4, 1]})
+    fig = figures.plot_duplicate_groups(pd.concat([training, whole]), delta=0.999)
+    ax = fig.axes[0]
+    bars = {int(round(p.get_x() + p.get_width() / 2)): p.get_height() for p in ax.patches}
+    assert bars == {2: 1, 3: 1}  # the training pool's groups only
+    assert "all splits: 3 groups" in ax.texts[0].get_text() and "training pool" in ax.get_title()
+    _png_pdf_ok(tmp_path, fig)
+    summary = pd.DataFrame({"benchmark": ["b", "b"], "scope": ["training", "all"], "n_groups": [2, 3]})
+    table = figures.transpose_summary(summary)
+    assert table.columns.tolist() == ["statistic", "training", "all"]
+    assert table.set_index("statistic").loc["n_groups"].tolist() == ["2", "3"]
+
+
+def contamination_summary(n_contaminated=(3, 2, 1, 0)) -> pd.DataFrame:
+    cats = ["(all)", "cat-a", "cat-b", "cat-c"]
+    n_test = np.array([30, 10, 10, 10])
+    return pd.DataFrame({"benchmark": "b", "delta": 0.999, "level": ["overall"] + ["category"] * 3,
+                         "category": cats, "n_test": n_test, "n_contaminated": list(n_contaminated),
+                         "share_contaminated": np.array(n_contaminated) / n_test, "n_pairs": [4, 3, 1, 0],
+                         "n_training_duplicates": [4, 3, 1, 0], "n_label_pairs": [40, 30, 10, 0],
+                         "label_agreement": [0.7, 0.8, 0.4, np.nan], "baseline_agreement": [0.5, 0.5, 0.6, 0.4],
+                         "label_rule": "binarise at 0.5", "soft_labels": False})
+
+
+def test_contamination_figure_and_table(tmp_path):
+    fig = figures.plot_contamination(contamination_summary())
+    left, right = fig.axes[:2]
+    assert [t.get_text() for t in left.get_yticklabels()] == ["cat-a", "cat-b"]  # uncontaminated cat-c left out
+    assert [round(p.get_width(), 6) for p in left.patches] == [20.0, 10.0]
+    assert left.lines[0].get_xdata()[0] == pytest.approx(10.0)  # overall share, dashed
+    assert list(right.lines[0].get_xdata()) == [0.8, 0.4]
+    assert "binarise at 0.5" in right.get_title()
+    _png_pdf_ok(tmp_path, fig)
+    table = figures.contamination_table(contamination_summary())
+    assert table["category"].tolist() == ["(all)", "cat-a", "cat-b", "cat-c"]
+    assert table["share contaminated (%)"].tolist() == pytest.approx([10.0, 20.0, 10.0, 0.0])
+    empty = figures.plot_contamination(contamination_summary((0, 0, 0, 0)))
+    assert "no test query" in empty.axes[0].texts[0].get_text()
+
+
 def test_pruning_curve_and_removal_order(tmp_path):
     steps = pd.DataFrame({"step": [1, 2, 3], "removed_model": ["x", "y", "z"], "score": [-0.3, -0.2, -0.1],
                           "acc": [0.3, 0.4, 0.5], "avg_sim": [0.9, 0.8, 0.7], "pool_size_after": [9, 8, 7],

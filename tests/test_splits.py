@@ -27,6 +27,7 @@ def test_parse_split_names():
     assert splits.parse_split("standard") == ("standard", None)
     assert splits.parse_split("ood-math") == ("ood", "math")
     assert splits.parse_split("frac-0.25") == ("frac", 0.25)
+    assert splits.parse_split("decontaminated") == ("decontaminated", None)
     for bad in ("frac-1.5", "frac-x", "bogus", "ood-"):
         with pytest.raises(ConfigError, match="config key splits"):
             splits.parse_split(bad)
@@ -102,3 +103,19 @@ def test_catdrop_split_removes_dropped_categories_from_training(bench):
     assert role_ids(out, "test") == role_ids(bench, "test")
     with pytest.raises(InputError, match="dropped"):
         splits.make_split("catdrop", bench, redundant=redundant[["category"]])
+
+
+def test_decontaminated_split_removes_training_duplicates_of_test_queries(bench):
+    q = bench.queries
+    train = q.loc[q["split"] == "train", "query_id"].tolist()
+    val = q.loc[q["split"] == "val", "query_id"].tolist()
+    test = q.loc[q["split"] == "test", "query_id"].tolist()
+    pairs = pd.DataFrame({"query_id": [test[0], test[0], test[1], test[2]],
+                          "dup_query_id": [train[0], val[0], train[0], train[5]]})
+    out, counts = splits.make_split("decontaminated", bench, contamination=pairs)
+    assert role_ids(out, "train") == set(train) - {train[0], train[5]}
+    assert role_ids(out, "val") == set(val) - {val[0]}
+    assert role_ids(out, "test") == set(test)  # the contaminated test queries stay
+    by_role = counts.set_index("role")["n_removed"]
+    assert (by_role["train"], by_role["val"], by_role["test"]) == (2, 1, 0)
+    assert set(counts["split"]) == {"decontaminated"}

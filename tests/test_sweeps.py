@@ -28,6 +28,19 @@ def test_dedup_sweep_one_row_per_delta_sorted():
         sweeps.dedup_sweep({0.5: pd.concat([summaries[0.99]] * 2)})
 
 
+def test_dedup_sweep_keeps_one_row_per_scope():
+    summary = lambda d, g: pd.DataFrame({"benchmark": ["b", "b"], "scope": ["training", "all"],  # noqa: E731
+                                         "delta": [d, d], "n_groups": g})
+    table = sweeps.dedup_sweep({0.999: summary(0.999, [30, 40]), 0.99: summary(0.99, [50, 60])})
+    assert table.columns.tolist() == ["delta", "scope", "n_groups"]
+    assert list(zip(table["delta"], table["scope"], table["n_groups"])) == [
+        (0.99, "training", 50), (0.99, "all", 60), (0.999, "training", 30), (0.999, "all", 40)]
+    fig = figures.plot_sweep_summary(table, "delta")
+    assert len(fig.axes[0].get_lines()) == 2  # one line per scope
+    with pytest.raises(InputError, match="one row per scope"):
+        sweeps.dedup_sweep({0.5: pd.concat([summary(0.5, [1, 2])] * 2)})
+
+
 def test_prune_sweep_means_of_kept_and_removed():
     kept = {(0.5, 2): pd.DataFrame({"model": ["a", "b"], "acc": [0.6, 0.8], "avg_sim": [0.2, 0.4]}),
             (0.3, 2): pd.DataFrame({"model": ["a", "c"], "acc": [0.6, 0.4], "avg_sim": [0.1, 0.1]})}

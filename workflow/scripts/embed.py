@@ -17,6 +17,7 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
         cache_dir=params.cache_dir,
         threads=snakemake.threads,  # noqa: F821
         backend=options.get("backend", "torch"),
+        long_prompts=options.get("long_prompts", "truncate"),
     )
     io.write_embeddings(
         embeddings,

@@ -112,6 +112,9 @@ def split_inputs(w):
         files["reduced"] = f"results/{w.benchmark}/dedup/delta~{config['dedup']['reduced_delta']}/reduced/queries.parquet"
     if kind == "catdrop":
         files["redundant"] = f"results/{w.benchmark}/categories/redundant.parquet"
+    if kind == "pruned":  # the pool of the first prune.lambda / prune.target, like the remastered benchmark
+        prune = config.get("prune", {})
+        files["kept"] = f"results/{w.benchmark}/prune/lambda~{prune.get('lambda', [0.5])[0]}/target~{prune.get('target', [20])[0]}/kept.parquet"
     return files
 
 
@@ -206,10 +209,9 @@ def eval_targets(benchmark):
         for c in benchmark_cost_types(benchmark)
         for name in ("curves", "models", "areas", "pairwise", "bands")
     ]
-    out += [  # not on the remastered split: pruning may have removed a pair's model from its pool
+    out += [  # also on the pruned pools (remastered, pruned): prune_pairs stops the run if pruning removed a pair's model
         f"{eval_dir(benchmark, s)}/tradeoff/pair~{p}/{name}.parquet"
         for s in splits
-        if split_kind(s) != "remastered"
         for p in benchmark_config(benchmark).get("binary_pairs", {})
         for name in ("curves", "areas")
     ]
@@ -359,6 +361,9 @@ FIGURE_OF_TARGET = [
      ["sweeps/prune.parquet", "figures/sweeps/prune.png", "figures/sweeps/prune.pdf", "tables/sweeps/prune.html"]),
     (r"pseudo/boost~[^/]+/selection\.parquet",
      ["sweeps/boost.parquet", "figures/sweeps/boost.png", "figures/sweeps/boost.pdf", "tables/sweeps/boost.html"]),
+    (r"sweeps/pseudo_cost\.parquet",
+     ["figures/sweeps/pseudo_cost.png", "figures/sweeps/pseudo_cost.pdf", "tables/sweeps/pseudo_cost.html",
+      "tables/sweeps/pseudo_cost.csv"]),
 ]
 FIGURE_OF_TARGET = [(re.compile(f"results/(?P<b>[^/]+)/{pattern}"), stems) for pattern, stems in FIGURE_OF_TARGET]
 

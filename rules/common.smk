@@ -224,6 +224,40 @@ def eval_targets(benchmark):
     return out
 
 
+# --------------------------------------------------------------------------- pseudo-specialists and pruning helpers
+def pseudo_cost_value(label):
+    """A path label of the sweep back to the pseudo.cost value ('average' | 'median' | number)."""
+    return label if label in ("average", "median") else float(label)
+
+
+def pseudo_cost_split(benchmark, label):
+    """The split of one sweep value: the `pseudo` split itself when it is the configured pseudo.cost."""
+    from routerbench_plus.pseudo import cost_label
+
+    if label == cost_label(config.get("pseudo", {}).get("cost", "average")) and "pseudo" in benchmark_splits(benchmark):
+        return "pseudo"
+    return f"pseudocost-{label}"
+
+
+def pseudo_cost_methods(benchmark):
+    """The sweep's routers this benchmark runs (prompt-free benchmarks: the embedding-free ones)."""
+    wanted = config.get("pseudo", {}).get("cost_sweep_methods", ["knn", "heuristic", "oracle"])
+    unknown = [m for m in wanted if m not in config["routers"]]
+    if unknown:
+        sys.exit(f"RouterBench+ config error: config key pseudo.cost_sweep_methods names {unknown}, which are not "
+                 f"under 'routers' ({list(config['routers'])})")
+    methods = [m for m in wanted if m in benchmark_methods(benchmark)]
+    if not any(router_spec(m)["type"] == "heuristic" for m in methods):
+        sys.exit("RouterBench+ config error: config key pseudo.cost_sweep_methods needs a router of type 'heuristic' "
+                 "(the agreement reference)")
+    return methods
+
+
+def pruned_pool_splits(benchmark):
+    """The configured splits whose pool is the pruned one (the binary trade-off runs on them too)."""
+    return [s for s in benchmark_splits(benchmark) if split_kind(s) in ("remastered", "pruned")]
+
+
 # --------------------------------------------------------------------------- category_experiments helpers
 def fraction_splits(benchmark):
     """{train fraction: split} for the within-category experiment; f = 1.0 is the standard split."""

@@ -104,11 +104,6 @@ rule prune_pairs:
         "../workflow/scripts/prune_pairs.py"
 
 
-def pruned_pool_splits(benchmark):
-    """The configured splits whose pool is the pruned one (the binary trade-off runs on them too)."""
-    return [s for s in benchmark_splits(benchmark) if split_kind(s) in ("remastered", "pruned")]
-
-
 register_targets(
     lambda b: [f"{PRUNE_FIRST.format(benchmark=b)}/pairs.parquet"]
     if benchmark_config(b).get("binary_pairs") and pruned_pool_splits(b)

@@ -10,34 +10,9 @@ except ConfigError as error:
     sys.exit(f"RouterBench+ config error: {error}")
 # Keyword arguments of routerbench_plus.pseudo.pseudo_specialists (every key of `pseudo` but the lists).
 PSEUDO_OPTIONS = {key: value for key, value in PSEUDO.items() if key not in ("boost", "cost_sweep", "cost_sweep_methods")}
-# The cost sweep: one split 'pseudocost-<value>' per pseudo.cost value, trained with the sweep's routers.
+# The cost sweep: one split 'pseudocost-<value>' per pseudo.cost value, trained with the sweep's routers
+# (helpers pseudo_cost_value, pseudo_cost_split, pseudo_cost_methods in rules/common.smk).
 PSEUDO_COST_SWEEP = [pseudo_cost_label(value) for value in PSEUDO.get("cost_sweep", [])]
-PSEUDO_COST_METHODS = PSEUDO.get("cost_sweep_methods", ["knn", "heuristic", "oracle"])
-
-
-def pseudo_cost_value(label):
-    """A path label of the sweep back to the pseudo.cost value ('average' | 'median' | number)."""
-    return label if label in ("average", "median") else float(label)
-
-
-def pseudo_cost_split(benchmark, label):
-    """The split of one sweep value: the `pseudo` split itself when it is the configured pseudo.cost."""
-    if label == pseudo_cost_label(PSEUDO.get("cost", "average")) and "pseudo" in benchmark_splits(benchmark):
-        return "pseudo"
-    return f"pseudocost-{label}"
-
-
-def pseudo_cost_methods(benchmark):
-    """The sweep's routers this benchmark runs (prompt-free benchmarks: the embedding-free ones)."""
-    unknown = [m for m in PSEUDO_COST_METHODS if m not in config["routers"]]
-    if unknown:
-        sys.exit(f"RouterBench+ config error: config key pseudo.cost_sweep_methods names {unknown}, which are not "
-                 f"under 'routers' ({list(config['routers'])})")
-    methods = [m for m in PSEUDO_COST_METHODS if m in benchmark_methods(benchmark)]
-    if not any(router_spec(m)["type"] == "heuristic" for m in methods):
-        sys.exit("RouterBench+ config error: config key pseudo.cost_sweep_methods needs a router of type 'heuristic' "
-                 "(the agreement reference)")
-    return methods
 
 
 rule pseudo_specialists:

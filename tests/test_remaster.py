@@ -224,3 +224,28 @@ def test_remaster_openllm_counts_match_a_hand_computation():
     assert (s.loc["pruned", "n_models"], s.loc["pruned", "n_labels"]) == (10, len(kept_rows))
     assert (s.loc["pseudo", "n_models"], s.loc["pseudo", "n_labels"]) == (13, len(kept_rows) + 3 * len(kept_items))
     assert s.loc["deduplicated", "n_queries"] == s.loc["source", "n_queries"]  # no prompts: dedup skipped
+
+
+def test_embedllm_dry_run_lists_every_study_target(workflow_copy):
+    """`snakemake -n --configfile config/embedllm.yaml` plans the study's results (offline: the download
+    is only planned): the remastered benchmark with its stage counts, Fig. 8 on the remastered pool,
+    Table 4, Fig. 12's pruned split, the per-model MLP and the pseudo-cost sweep."""
+    import yaml
+
+    from conftest import run_snakemake
+
+    result = run_snakemake(workflow_copy, "-n", "--cores", "2", "--configfile", "config/embedllm.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    planned = result.stdout
+    config = yaml.safe_load((workflow_copy / "config/embedllm.yaml").read_text())
+    b = "results/embedllm"
+    expected = [f"{b}/remaster/summary.parquet", f"{b}/remaster/tasks.parquet", f"{b}/tables/remaster/summary.html",
+                f"{b}/eval/agreement.parquet", f"{b}/figures/agreement.png",
+                f"{b}/eval/split~pruned/cost~params/areas.parquet", f"{b}/prune/lambda~0.5/target~82/pairs.parquet",
+                f"{b}/sweeps/pseudo_cost.parquet", f"{b}/figures/sweeps/pseudo_cost.png"]
+    expected += [f"{b}/eval/split~{s}/tradeoff/pair~{p}/areas.parquet"
+                 for s in ("remastered", "pruned") for p in config["benchmarks"]["embedllm"]["binary_pairs"]]
+    expected += [f"{b}/routers/split~{s}/method~{m}/picks_cost~params.parquet"
+                 for s in ("standard", "remastered", "pruned") for m in ("mlp", "mlp-per-model")]
+    missing = [path for path in expected if path not in planned]
+    assert not missing, missing

@@ -1340,8 +1340,8 @@ def plot_pseudo_cost_sweep(table: pd.DataFrame) -> Figure:
             if _use_log(x_all):
                 ax.set_xscale("log")
                 _plain_log_ticks(ax.xaxis)
-            ax.set_xlabel(f"Pseudo-specialist cost, {COST_UNITS.get(cost_type, cost_type)}")
             ax.set_ylabel(label)
+        row[len(row) // 2].set_xlabel(f"Pseudo-specialists' cost, {COST_UNITS.get(cost_type, cost_type)}")
         named = [f"{s} = {v:g}" for s, v in zip(points["cost_setting"].astype(str), x_all) if s in ("average", "median")]
         row[0].set_title(f"{cost_type}" + (f" ({', '.join(named)})" if named else ""), loc="left", fontsize=8)
     fig.suptitle("Dashed: the router without pseudo-specialists (split standard); dotted: the configured pseudo.cost",

@@ -212,3 +212,15 @@ def test_pinned_accuracy_overrides_best_plus_boost():
         select_targets(bench, targets=["hard_a"], accuracy={"hard_b": 0.6})
     with pytest.raises(ConfigError, match=r"pseudo\.accuracy\.hard_a"):
         select_targets(bench, targets=["hard_a"], accuracy={"hard_a": 1.5})
+
+
+def test_snakemake_stops_on_the_removed_cost_params_b_key(workflow_copy):
+    from conftest import run_snakemake
+
+    (workflow_copy / "old.yaml").write_text("pseudo:\n  cost_params_b: 1.0\n")
+    result = run_snakemake(workflow_copy, "-n", "--configfile", "old.yaml")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if "RouterBench+ config error" in line]
+    assert lines and lines[0].startswith("RouterBench+ config error: config key pseudo.cost_params_b was removed; "
+                                         "use pseudo.cost (average | median"), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr

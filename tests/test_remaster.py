@@ -159,6 +159,8 @@ def test_select_tasks_ranks_ties_and_undefined_scores():
         select_tasks(scores, cats, top_tasks=0)
     with pytest.raises(InputError, match="lacks categories"):
         select_tasks(scores, pd.Series(["a", "zzz"]))
+    forced = select_tasks(scores, cats, min_task_score=0.0, top_tasks=2, keep=["d"]).set_index("task")
+    assert sorted(forced.index[forced["kept"]]) == ["d", "e"]  # d below the threshold but kept; one slot left
 
 
 def test_study_reference_sits_beside_our_counts(demo_parts):
@@ -181,11 +183,17 @@ def test_study_reference_sits_beside_our_counts(demo_parts):
         remaster(bench, scores, study_reference={"pseudo": {"n_rows": 85}})
 
 
-def test_explicit_pseudo_target_dropped_by_task_selection_is_a_config_error(demo_parts):
+def test_explicit_pseudo_targets_are_kept_and_count_in_the_top_n(demo_parts):
     bench, scores, reduced_ids, kept_pool = demo_parts
-    options = {**PSEUDO, "targets": ["cat-09", "cat-00"]}
-    with pytest.raises(ConfigError, match=r"pseudo\.targets names task\(s\) \['cat-09'\] that the remastering dropped"):
-        remaster(bench, scores, top_tasks=20, dedup_query_ids=reduced_ids, kept_models=kept_pool, pseudo_options=options)
+    options = {**PSEUDO, "targets": ["cat-09", "cat-00"]}  # cat-09 has the lowest score (rank 24)
+    out = remaster(bench, scores, top_tasks=20, dedup_query_ids=reduced_ids, kept_models=kept_pool,
+                   pseudo_options=options)
+    tasks = out.tasks.set_index("task")
+    assert tasks["kept"].sum() == 20  # still N tasks: cat-09 takes the place of the 20th (cat-19)
+    assert tasks.loc["cat-09", "reason"] == "kept: pseudo-specialist target"
+    assert tasks.loc["cat-00", "reason"] == "kept: pseudo-specialist target"
+    assert sorted(tasks.index[~tasks["kept"]]) == ["cat-14", "cat-18", "cat-19", "cat-20"]
+    assert sorted(out.benchmark.models.loc[out.benchmark.models["is_pseudo"], "model"]) == ["pseudo-cat-00", "pseudo-cat-09"]
 
 
 def test_remaster_without_prompts_skips_dedup(demo_bench):

@@ -8,7 +8,9 @@ The study's recipe (SPEC stage 5), in this order:
    ``top_tasks``: keep the N highest-scoring tasks, or ``top_task_share``: N = round(share x the
    number of tasks); a threshold and N: the top N of those at or above the threshold; neither:
    every task). Tasks are ranked by score, highest first, ties by name; a task
-   with an undefined score ranks last and fails any threshold. Every query of a kept task stays.
+   with an undefined score ranks last and fails any threshold. Explicit ``pseudo.targets`` are kept
+   whatever their score (the study injects into tasks it keeps) and take their places in the top N.
+   Every query of a kept task stays.
 3. Query sampling, only when ``query_fraction`` is set (off by default, as in the study): each kept
    task gets the weight ``w_t = max(min_weight, s_t)`` where ``s_t`` is its specialist score min-max
    normalised over the kept tasks to [0, 1] (undefined -> ``min_weight``). The keep-rate of a task is
@@ -182,12 +184,15 @@ def select_tasks(
     min_task_score: float | None = None,
     top_tasks: int | None = None,
     top_task_share: float | None = None,
+    keep: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Which tasks the remastered benchmark keeps, by specialist score (step 2 of the module docstring).
 
-    ``tasks`` is the category of every query (after deduplication). Columns: task, specialist_score,
-    score_rank (1 = highest; undefined scores last; ties by name), n_queries, kept, reason
-    ('kept' | 'below remaster.min_task_score' | 'undefined specialist score' | 'outside the top tasks').
+    ``tasks`` is the category of every query (after deduplication). ``keep``: tasks kept whatever
+    their score (the explicit pseudo-specialist targets); they count in the top N. Columns: task,
+    specialist_score, score_rank (1 = highest; undefined scores last; ties by name), n_queries, kept,
+    reason ('kept' | 'kept: pseudo-specialist target' | 'below remaster.min_task_score' |
+    'undefined specialist score' | 'outside the top tasks').
     """
     top_tasks = n_top_tasks(int(tasks.nunique()), top_tasks, top_task_share)
     if min_task_score is not None and (isinstance(min_task_score, bool) or not np.isfinite(float(min_task_score))):
@@ -210,17 +215,20 @@ def select_tasks(
     rank[order] = np.arange(1, len(table) + 1)
     table["score_rank"] = rank
     reason = np.full(len(table), "kept", dtype=object)
+    forced = table["task"].astype(str).isin(set(map(str, keep))).to_numpy()
     if min_task_score is not None:
         below = defined & (table["specialist_score"] < float(min_task_score))
         reason[below.to_numpy()] = "below remaster.min_task_score"
         reason[(~defined).to_numpy()] = "undefined specialist score"
+    reason[forced] = "kept: pseudo-specialist target"
     if top_tasks is not None:
         passing = reason == "kept"
+        slots = max(int(top_tasks) - int(forced.sum()), 0)  # the forced tasks take their places in the top N
         position = np.full(len(table), np.iinfo(np.int64).max)
         position[passing] = rank[passing]
-        cut = np.sort(position[passing])[int(top_tasks) - 1] if passing.sum() > top_tasks else np.iinfo(np.int64).max
+        cut = (np.sort(position[passing])[slots - 1] if slots else 0) if passing.sum() > slots else np.iinfo(np.int64).max
         reason[passing & (position > cut)] = "outside the top tasks"
-    table["kept"] = reason == "kept"
+    table["kept"] = np.isin(reason, ("kept", "kept: pseudo-specialist target"))
     table["reason"] = pd.array(reason, dtype="string")
     table["task"] = table["task"].astype("string")
     return table.sort_values("score_rank", kind="stable").reset_index(drop=True)[
@@ -236,18 +244,10 @@ class Remastered:
     selection: pd.DataFrame
 
 
-def _pseudo_step(out: Benchmark, pseudo_options: Mapping[str, Any], dropped: Sequence[str]) -> tuple[Benchmark, pd.DataFrame, str]:
+def _pseudo_step(out: Benchmark, pseudo_options: Mapping[str, Any]) -> tuple[Benchmark, pd.DataFrame, str]:
     options = dict(pseudo_options)
     inject_args = {k: options.pop(k) for k in ("cost", "seed") if k in options}
     boost = options.get("boost", 0.25)
-    targets = options.get("targets", "auto")
-    if not isinstance(targets, str):
-        gone = sorted(set(targets) & set(dropped))
-        if gone:
-            raise ConfigError(
-                f"config key pseudo.targets names task(s) {gone} that the remastering dropped (remaster.min_task_score / "
-                "remaster.top_tasks keep the tasks with the highest specialist scores); keep them or change the targets"
-            )
     selection = select_targets(out, allow_none=True, **options)
     added = int(selection["selected"].sum())
     if not added:
@@ -299,7 +299,9 @@ def remaster(
         rows.append(_counts("deduplicated", out, f"removed {len(bench.queries) - len(out.queries)} near-duplicate "
                                                  "queries (kept the reduced queries)"))
 
-    tasks = select_tasks(scores, out.queries["category"], min_task_score, top_tasks, top_task_share)
+    targets = (pseudo_options or {}).get("targets", "auto")
+    forced = [] if isinstance(targets, str) else [str(t) for t in targets]  # explicit pseudo targets stay
+    tasks = select_tasks(scores, out.queries["category"], min_task_score, top_tasks, top_task_share, keep=forced)
     dropped = tasks.loc[~tasks["kept"], "task"].astype(str).tolist()
     before = len(out.queries)
     if dropped:
@@ -311,9 +313,7 @@ def remaster(
 
     weights = pd.Series(np.nan, index=tasks["task"].astype(object).to_numpy())
     rates = pd.Series(1.0, index=weights.index)
-    if query_fraction is None or query_fraction == 1:
-        if query_fraction is not None and not 0.0 < query_fraction <= 1.0:
-            raise ConfigError(f"remaster.query_fraction={query_fraction}: expected a number in (0, 1] or null")
+    if query_fraction is None or query_fraction == 1:  # any other value is checked by keep_rates
         rows.append(_counts("sampled", out, "skipped: every query of the kept tasks stays (remaster.query_fraction null)"))
     else:
         kept_scores = tasks.loc[tasks["kept"], ["task", "specialist_score"]]
@@ -342,7 +342,7 @@ def remaster(
     if pseudo_options is None:
         rows.append(_counts("pseudo", out, "skipped"))
     else:
-        out, selection, note = _pseudo_step(out, pseudo_options, dropped)
+        out, selection, note = _pseudo_step(out, pseudo_options)
         rows.append(_counts("pseudo", out, note))
     summary = pd.DataFrame(rows)
     summary.insert(0, "benchmark", bench.name)

@@ -9,8 +9,9 @@ with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
                          protect=list(params.protect))
     log.info("removal order (%d steps):\n%s", len(result.steps), result.steps.to_string(index=False))
     provenance = io.make_provenance(
-        {"lambda": params.lam, "target": params.target, "binarise_threshold": params.threshold,
-         "protect": list(params.protect)}, list(inp)
+        {"lambda": params.lam, "target": params.target, "binarise_threshold": params.threshold}
+        | ({"protect": list(params.protect)} if params.protect else {}),  # no prune.protect: the same hash as before
+        list(inp),
     )
     io.write(result.steps, out.steps, provenance)
     io.write(result.kept, out.kept, provenance)

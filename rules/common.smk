@@ -114,6 +114,9 @@ def split_inputs(w):
         files["redundant"] = f"results/{w.benchmark}/categories/redundant.parquet"
     if kind == "decontaminated":
         files["contamination"] = contamination_pairs(w.benchmark)
+    if kind == "pruned":  # the pool of the first prune.lambda / prune.target, like the remastered benchmark
+        prune = config.get("prune", {})
+        files["kept"] = f"results/{w.benchmark}/prune/lambda~{prune.get('lambda', [0.5])[0]}/target~{prune.get('target', [20])[0]}/kept.parquet"
     return files
 
 
@@ -213,10 +216,9 @@ def eval_targets(benchmark):
         for c in benchmark_cost_types(benchmark)
         for name in ("curves", "models", "areas", "pairwise", "bands")
     ]
-    out += [  # not on the remastered split: pruning may have removed a pair's model from its pool
+    out += [  # also on the pruned pools (remastered, pruned): prune_pairs stops the run if pruning removed a pair's model
         f"{eval_dir(benchmark, s)}/tradeoff/pair~{p}/{name}.parquet"
         for s in splits
-        if split_kind(s) != "remastered"
         for p in benchmark_config(benchmark).get("binary_pairs", {})
         for name in ("curves", "areas")
     ]
@@ -227,6 +229,40 @@ def eval_targets(benchmark):
         if "reduced" in splits:
             out.append(f"results/{benchmark}/eval/original_vs_reduced.parquet")
     return out
+
+
+# --------------------------------------------------------------------------- pseudo-specialists and pruning helpers
+def pseudo_cost_value(label):
+    """A path label of the sweep back to the pseudo.cost value ('average' | 'median' | number)."""
+    return label if label in ("average", "median") else float(label)
+
+
+def pseudo_cost_split(benchmark, label):
+    """The split of one sweep value: the `pseudo` split itself when it is the configured pseudo.cost."""
+    from routerbench_plus.pseudo import cost_label
+
+    if label == cost_label(config.get("pseudo", {}).get("cost", "average")) and "pseudo" in benchmark_splits(benchmark):
+        return "pseudo"
+    return f"pseudocost-{label}"
+
+
+def pseudo_cost_methods(benchmark):
+    """The sweep's routers this benchmark runs (prompt-free benchmarks: the embedding-free ones)."""
+    wanted = config.get("pseudo", {}).get("cost_sweep_methods", ["knn", "heuristic", "oracle"])
+    unknown = [m for m in wanted if m not in config["routers"]]
+    if unknown:
+        sys.exit(f"RouterBench+ config error: config key pseudo.cost_sweep_methods names {unknown}, which are not "
+                 f"under 'routers' ({list(config['routers'])})")
+    methods = [m for m in wanted if m in benchmark_methods(benchmark)]
+    if not any(router_spec(m)["type"] == "heuristic" for m in methods):
+        sys.exit("RouterBench+ config error: config key pseudo.cost_sweep_methods needs a router of type 'heuristic' "
+                 "(the agreement reference)")
+    return methods
+
+
+def pruned_pool_splits(benchmark):
+    """The configured splits whose pool is the pruned one (the binary trade-off runs on them too)."""
+    return [s for s in benchmark_splits(benchmark) if split_kind(s) in ("remastered", "pruned")]
 
 
 # --------------------------------------------------------------------------- category_experiments helpers
@@ -379,6 +415,9 @@ FIGURE_OF_TARGET = [
      ["sweeps/prune.parquet", "figures/sweeps/prune.png", "figures/sweeps/prune.pdf", "tables/sweeps/prune.html"]),
     (r"pseudo/boost~[^/]+/selection\.parquet",
      ["sweeps/boost.parquet", "figures/sweeps/boost.png", "figures/sweeps/boost.pdf", "tables/sweeps/boost.html"]),
+    (r"sweeps/pseudo_cost\.parquet",
+     ["figures/sweeps/pseudo_cost.png", "figures/sweeps/pseudo_cost.pdf", "tables/sweeps/pseudo_cost.html",
+      "tables/sweeps/pseudo_cost.csv"]),
 ]
 FIGURE_OF_TARGET = [(re.compile(f"results/(?P<b>[^/]+)/{pattern}"), stems) for pattern, stems in FIGURE_OF_TARGET]
 

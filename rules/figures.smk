@@ -399,7 +399,8 @@ rule table_remaster_summary:
                 {"benchmark": "{benchmark}"}),
     params:
         title=lambda w: f"{w.benchmark}: remastered benchmark, step by step",
-        note="Models, categories, queries and labels after each remastering step.",
+        note="Queries, categories, models and labels after each remastering step; study_n_*: the study's counts "
+        "(config benchmarks.<b>.study_reference) where it states them.",
     log:
         "logs/{benchmark}/table_remaster_summary/table_remaster_summary.log",
     benchmark:
@@ -441,6 +442,28 @@ rule sweep_summary:
         PIPELINE_ENV
     script:
         "../workflow/scripts/sweep_summary.py"
+
+
+rule fig_pseudo_cost_sweep:
+    """Sweep over pseudo.cost: the sweep routers' areas and agreement with the heuristic against the pseudo models' cost."""
+    input:
+        table="results/{benchmark}/sweeps/pseudo_cost.parquet",
+    output:
+        **fig("results/{benchmark}/figures/sweeps/pseudo_cost", CAT_SWEEPS, "pseudo_cost", "pseudo_cost",
+              {"benchmark": "{benchmark}", "param": "pseudo_cost", "kind": "figure"}),
+        **table("results/{benchmark}/tables/sweeps/pseudo_cost", CAT_SWEEPS, "pseudo_cost", "pseudo_cost_table",
+                {"benchmark": "{benchmark}", "param": "pseudo_cost", "kind": "table"}),
+    log:
+        "logs/{benchmark}/fig_pseudo_cost_sweep/fig_pseudo_cost_sweep.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_pseudo_cost_sweep/fig_pseudo_cost_sweep.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_pseudo_cost_sweep.py"
 
 
 # --------------------------------------------------------------------------- targets

@@ -1,6 +1,10 @@
 # Stage 3b, model redundancy: Jaccard similarity on correct answers and greedy pruning (labels only).
 
 PRUNE = config.get("prune", {})
+# The first configured pruning run: the pool of the remastered benchmark and of the `pruned` split.
+PRUNE_FIRST = "results/{{benchmark}}/prune/lambda~{}/target~{}".format(
+    PRUNE.get("lambda", [0.5])[0], PRUNE.get("target", [20])[0]
+)
 
 
 rule jaccard:
@@ -36,6 +40,7 @@ rule prune_models:
         lam=lambda w: float(w.lam),
         target=lambda w: int(w.target),
         threshold=PRUNE.get("binarise_threshold", 0.5),
+        protect=PRUNE.get("protect", []),
     log:
         "logs/{benchmark}/prune_models/lambda~{lam}_target~{target}.log",
     benchmark:
@@ -74,6 +79,36 @@ rule prune_curve:
         "../workflow/scripts/prune_curve.py"
 
 
+rule prune_pairs:
+    """Both models of every binary pair survive pruning (lambda {lam}, target {target}): else a config error naming the model."""
+    input:
+        kept="results/{benchmark}/prune/lambda~{lam}/target~{target}/kept.parquet",
+        steps="results/{benchmark}/prune/lambda~{lam}/target~{target}/steps.parquet",
+    output:
+        pairs="results/{benchmark}/prune/lambda~{lam}/target~{target}/pairs.parquet",
+    params:
+        pairs=lambda w: benchmark_config(w.benchmark).get("binary_pairs", {}),
+        key=lambda w: f"benchmarks.{w.benchmark}.binary_pairs",
+        splits=lambda w: pruned_pool_splits(w.benchmark),
+    log:
+        "logs/{benchmark}/prune_pairs/lambda~{lam}_target~{target}.log",
+    benchmark:
+        "benchmarks/{benchmark}/prune_pairs/lambda~{lam}_target~{target}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/prune_pairs.py"
+
+
+register_targets(
+    lambda b: [f"{PRUNE_FIRST.format(benchmark=b)}/pairs.parquet"]
+    if benchmark_config(b).get("binary_pairs") and pruned_pool_splits(b)
+    else []
+)
 register_targets(
     lambda b: [f"results/{b}/prune/jaccard.parquet"]
     + [

@@ -1,4 +1,5 @@
-# Stage 5, the remastered benchmark: specialist-weighted sampling, dedup, pruning, pseudo-specialists.
+# Stage 5, the remastered benchmark (the study's recipe): deduplicate, select tasks by specialist
+# score, keep their queries (optional sampling), prune the pool, inject pseudo-specialists.
 
 REMASTER = config.get("remaster", {})
 # The first configured pruning run, reduced-data delta and pseudo boost are the ones remastering uses.
@@ -11,7 +12,7 @@ REMASTER_REDUCED = "results/{{benchmark}}/dedup/delta~{}/reduced/queries.parquet
 
 
 rule remaster:
-    """Remastered benchmark: sample tasks by specialist score, deduplicate, prune, inject pseudo-specialists."""
+    """Remastered benchmark: deduplicate, keep the tasks with the highest specialist scores, prune, inject pseudo-specialists."""
     input:
         unpack(lambda w: benchmark_data(w.benchmark)),
         scores="results/{benchmark}/specialist/scores.parquet",
@@ -21,13 +22,18 @@ rule remaster:
     output:
         **data_files("results/{benchmark}/remaster"),
         summary="results/{benchmark}/remaster/summary.parquet",
-        sampling="results/{benchmark}/remaster/sampling.parquet",
+        tasks="results/{benchmark}/remaster/tasks.parquet",
         selection="results/{benchmark}/remaster/selection.parquet",
     params:
-        query_fraction=REMASTER.get("query_fraction", 0.8),
+        min_task_score=REMASTER.get("min_task_score"),
+        top_tasks=REMASTER.get("top_tasks"),
+        top_task_share=REMASTER.get("top_task_share"),
+        query_fraction=REMASTER.get("query_fraction"),
         min_weight=REMASTER.get("min_weight", 0.2),
         seed=REMASTER.get("seed", 0),
         pseudo={**PSEUDO_OPTIONS, "boost": float(PSEUDO.get("boost", [0.25])[0])},
+        study_reference=lambda w: benchmark_config(w.benchmark).get("study_reference", {}),
+        study_reference_key=lambda w: f"benchmarks.{w.benchmark}.study_reference",
     log:
         "logs/{benchmark}/remaster/remaster.log",
     benchmark:
@@ -42,11 +48,7 @@ rule remaster:
         "../workflow/scripts/remaster.py"
 
 
-# Only benchmarks with prompts: the remastered benchmark is deduplicated on prompt embeddings.
+# Every benchmark: a label-only one skips the deduplication step (the summary says so).
 register_targets(
-    lambda b: (
-        [f"results/{b}/remaster/{name}.parquet" for name in ("queries", "models", "labels", "summary", "sampling", "selection")]
-        if has_prompts(b)
-        else []
-    )
+    lambda b: [f"results/{b}/remaster/{name}.parquet" for name in ("queries", "models", "labels", "summary", "tasks", "selection")]
 )

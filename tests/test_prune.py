@@ -166,3 +166,49 @@ def test_pool_curve_hand_computed_and_oracle_monotone():
     assert (curve["heuristic_area"] <= curve["oracle_area"] + 1e-12).all()
     with pytest.raises(InputError, match="removed_model"):
         pool_curve(random_bench, result.steps.assign(removed_model="nope"), "params")
+
+
+def test_protected_models_are_never_removed():
+    # scores at lam .5: A 0, B 0, C .0417 (test above): unprotected A goes first (name tie-break);
+    # protected, A stays and B goes
+    bench = make_bench(LABELS, TASKS, COSTS)
+    result = prune(bench, lam=0.5, target=2, protect=["A"])
+    assert result.steps["removed_model"].tolist() == ["B"]
+    assert sorted(result.kept["model"]) == ["A", "C"]
+    with pytest.raises(ConfigError, match=r"prune\.protect names model\(s\) \['Z'\]"):
+        prune(bench, lam=0.5, target=2, protect=["Z"])
+    with pytest.raises(ConfigError, match=r"prune\.protect: 2 protected models do not fit in prune\.target=1"):
+        prune(bench, lam=0.5, target=1, protect=["A", "C"])
+
+
+def test_pair_survival_names_the_pruned_model():
+    from routerbench_plus.prune import pair_survival
+
+    result = prune(make_bench(LABELS, TASKS, COSTS), lam=0.5, target=1)  # removes A (step 1), B (step 2)
+    ok = pair_survival(result.kept, result.steps, {})
+    assert len(ok) == 0
+    with pytest.raises(ConfigError, match=r"benchmarks\.x\.binary_pairs\.b-vs-c: the small model 'B' was removed by "
+                                          r"pruning \(prune\.lambda=0\.5, prune\.target=1, step 2\)"):
+        pair_survival(result.kept, result.steps, {"b-vs-c": ["B", "C"]}, key="benchmarks.x.binary_pairs")
+    with pytest.raises(ConfigError, match="'nope' was not in the pool"):
+        pair_survival(result.kept, result.steps, {"p": ["C", "nope"]})
+    kept_two = prune(make_bench(LABELS, TASKS, COSTS), lam=0.5, target=2)  # A removed only
+    table = pair_survival(kept_two.kept, kept_two.steps, {"b-vs-c": ["B", "C"]})
+    assert table[["role", "model", "kept"]].values.tolist() == [["small", "B", True], ["large", "C", True]]
+    assert table["removed_at_step"].isna().all()
+
+
+def test_pruned_split_keeps_queries_and_restricts_the_pool():
+    from routerbench_plus import demo, splits
+
+    bench = demo.generate(n_categories=12, queries_per_category=24, n_duplicate_groups=6, seed=3).benchmark
+    kept = prune(bench, lam=0.2, target=20).kept
+    split, counts = splits.make_split("pruned", bench, kept_models=kept, benchmark="tiny")
+    assert split.queries.equals(bench.queries)  # same queries, same roles
+    assert sorted(split.models["model"]) == sorted(kept["model"])
+    assert len(split.labels) == bench.labels["model"].isin(set(kept["model"])).sum()
+    assert (counts["n_removed"] == 0).all() and (counts["n_models"] == 20).all()
+    with pytest.raises(InputError, match="pruning's kept models"):
+        splits.make_split("pruned", bench)
+    with pytest.raises(InputError, match=r"column 'model' names \['ghost'\]"):
+        splits.make_split("pruned", bench, kept_models=pd.DataFrame({"model": ["ghost"]}))

@@ -8,7 +8,8 @@ import pytest
 
 from routerbench_plus.errors import ConfigError
 from routerbench_plus.io import Benchmark
-from routerbench_plus.pseudo import inject, pseudo_specialists, select_targets, task_statistics
+from routerbench_plus.pseudo import (check_options, cost_rules, inject, pseudo_costs, pseudo_specialists,
+                                     select_targets, task_statistics)
 from routerbench_plus.specialist import task_accuracy
 
 # Per-task accuracy of 4 models (rows), task sizes, chosen so that the criteria separate them.
@@ -70,7 +71,7 @@ def test_explicit_targets_and_errors():
 @pytest.mark.parametrize("soft", [False, True])
 def test_injected_accuracy_flags_and_costs(soft):
     bench = synthetic(soft=soft)
-    selection, injected = pseudo_specialists(bench, n_targets=2, boost=0.25, cost_params_b=1.5, seed=3)
+    selection, injected = pseudo_specialists(bench, n_targets=2, boost=0.25, cost=1.5, seed=3)
     acc = task_accuracy(injected)
     pool = task_accuracy(bench).mean(axis=1)
     for task in ("hard_a", "hard_b"):
@@ -85,8 +86,10 @@ def test_injected_accuracy_flags_and_costs(soft):
     models = injected.models.set_index("model")
     assert models["is_pseudo"].sum() == 2 and models.loc["pseudo-hard_a", "is_pseudo"]
     assert not models.loc[MODELS, "is_pseudo"].any()
-    assert models.loc["pseudo-hard_a", "params_b"] == 1.5
-    assert models.loc["pseudo-hard_a", "usd_per_query"] == pytest.approx(1e-4)  # the cheapest model's
+    assert models.loc["pseudo-hard_a", "params_b"] == 1.5  # a number sets params_b
+    # every other cost column follows 'average': the average model's (m2, see test_cost_average)
+    assert models.loc["pseudo-hard_a", "usd_per_query"] == pytest.approx(3e-4)
+    assert selection.loc[selection["selected"], "pseudo_params_b"].tolist() == [1.5, 1.5]
     assert np.isnan(models.loc["pseudo-hard_a", "tokens"])  # cost the pool does not have stays unknown
     # labelled on every query, labels valid; the original labels are untouched
     per_model = injected.labels.groupby("model").size()
@@ -104,6 +107,7 @@ def test_seed_determinism():
     a = inject(bench, sel, seed=5).labels
     b = inject(bench, sel, seed=5).labels
     c = inject(bench, sel, seed=6).labels
+    assert a.equals(inject(bench, sel, cost="median", seed=5).labels)  # the cost does not touch labels
     pd.testing.assert_frame_equal(a, b)
     assert not a["label"].equals(c["label"])
 
@@ -111,7 +115,7 @@ def test_seed_determinism():
 def test_pseudo_models_are_left_out_of_statistics_and_not_injected_twice():
     bench = synthetic()
     sel = select_targets(bench, n_targets=1)
-    injected = inject(bench, sel, boost=0.5)
+    injected = inject(bench, select_targets(bench, n_targets=1, boost=0.5))
     pd.testing.assert_frame_equal(task_statistics(injected), task_statistics(bench))
     with pytest.raises(ConfigError, match="already exist"):
         inject(injected, sel)
@@ -122,7 +126,7 @@ def test_openllm_selection():
 
     bench = openllm_benchmark()
     selection, injected = pseudo_specialists(bench, n_targets=3, max_best_minus_mean=0.25, min_share=0.01,
-                                             boost=0.25, cost_params_b=1.0, seed=0)
+                                             boost=0.25, seed=0)
     chosen = selection[selection["selected"]]
     assert len(chosen) == 3
     assert (chosen["best_minus_mean"] <= 0.25).all() and (chosen["share_of_prompts"] >= 0.01).all()
@@ -130,3 +134,93 @@ def test_openllm_selection():
     assert chosen["mean_acc"].max() <= eligible.drop(chosen.index)["mean_acc"].min()  # the hardest eligible
     assert (abs(chosen["realised_acc"] - chosen["pseudo_acc"]) <= 0.01).all()
     assert len(injected.models) == 22 and injected.models["is_pseudo"].sum() == 3
+
+
+# Overall accuracy of each synthetic model: its correct answers (round(acc * n) per task) over 1210 queries.
+OVERALL = {m: sum(round(accs[i] * n) for accs, n in TASK_ACC.values()) / 1210 for i, m in enumerate(MODELS)}
+
+
+def test_cost_average_is_the_cost_of_the_model_closest_to_the_pool_average():
+    bench = synthetic()
+    pool_mean = np.mean(list(OVERALL.values()))
+    closest = min(MODELS, key=lambda m: abs(OVERALL[m] - pool_mean))
+    assert closest == "m2"  # 0.4223 vs pool mean 0.4715 (m1: 0.3967, m3: 0.4091, m4: 0.6579)
+    costs = pseudo_costs(bench).set_index("cost_type")
+    assert costs.loc["params", "value"] == 13.0 and costs.loc["usd", "value"] == pytest.approx(3e-4)
+    assert costs.loc["params", "reference_model"] == "m2"
+    assert costs.loc["params", "pool_mean_acc"] == pytest.approx(pool_mean)
+    assert costs.loc["params", "reference_acc"] == pytest.approx(OVERALL["m2"])
+    assert np.isnan(costs.loc["tokens", "value"])  # a cost the pool does not have stays unknown
+    median = pseudo_costs(bench, "median").set_index("cost_type")["value"]
+    assert median["params"] == 10.0 and median["usd"] == pytest.approx(2.5e-4)  # medians of 2, 7, 13, 70
+    mixed = pseudo_costs(bench, {"params": 3, "usd": "median"}).set_index("cost_type")
+    assert mixed.loc["params", "value"] == 3.0 and mixed.loc["params", "rule"] == "fixed"
+    assert mixed.loc["usd", "value"] == pytest.approx(2.5e-4)
+    # pseudo models already in the pool take no part in choosing the average model
+    injected = inject(bench, select_targets(bench, n_targets=2), cost="median")
+    assert pseudo_costs(injected).equals(pseudo_costs(bench))
+
+
+def test_average_cost_pseudo_model_is_no_free_generalist_on_the_demo():
+    """Old default (1 B): the pseudo models, pool-average everywhere, cost less than every real model
+    of that accuracy. Now they cost what the model of average accuracy costs."""
+    from routerbench_plus import demo
+
+    bench = demo.generate(n_categories=24, queries_per_category=100, n_duplicate_groups=40,
+                          variant="specialists", seed=7).benchmark
+    selection, injected = pseudo_specialists(bench, n_targets=3, max_best_minus_mean=0.4, seed=0)
+    acc = bench.labels.groupby("model")["label"].mean()  # every demo model is labelled on every query
+    average_model = (acc - acc.mean()).abs().idxmin()
+    models = injected.models.set_index("model")
+    pseudo = models[models["is_pseudo"]]
+    assert len(pseudo) == 3
+    assert (pseudo["params_b"] == models.loc[average_model, "params_b"]).all()
+    assert (pseudo["usd_per_query"] == models.loc[average_model, "usd_per_query"]).all()
+    assert (selection.loc[selection["selected"], "cost_reference_model"] == average_model).all()
+    # a real model at most as expensive is at least as accurate overall as a pseudo model (no free generalist)
+    pseudo_acc = injected.labels.groupby("model")["label"].mean()[pseudo.index]
+    cost = models["params_b"]
+    affordable = acc[cost[acc.index] <= pseudo["params_b"].iloc[0]]
+    assert affordable.max() >= pseudo_acc.max()
+
+
+@pytest.mark.parametrize(
+    "cost, key",
+    [("cheap", "pseudo.cost"), (0, "pseudo.cost"), (True, "pseudo.cost"), ({"euros": 1}, "pseudo.cost.euros"),
+     ({"params": -1}, "pseudo.cost.params"), ({"usd": "max"}, "pseudo.cost.usd")],
+)
+def test_bad_cost_names_the_key(cost, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        cost_rules(cost)
+
+
+def test_removed_cost_params_b_is_a_config_error_naming_the_replacement():
+    with pytest.raises(ConfigError, match=r"pseudo\.cost_params_b was removed; use pseudo\.cost"):
+        check_options({"targets": "auto", "cost_params_b": 1.0})
+    check_options({"targets": "auto", "cost": "average"})
+
+
+def test_pinned_accuracy_overrides_best_plus_boost():
+    bench = synthetic()
+    selection, injected = pseudo_specialists(bench, targets=["hard_a", "easy"], boost=0.25,
+                                             accuracy={"hard_a": 0.7}, seed=1)
+    sel = selection.set_index("task")
+    assert sel.loc["hard_a", "pseudo_acc"] == 0.7 and sel.loc["hard_a", "pseudo_acc_source"] == "pinned"
+    assert sel.loc["easy", "pseudo_acc"] == pytest.approx(1.0) and sel.loc["easy", "pseudo_acc_source"] == "best+boost"
+    assert sel.loc["hard_a", "realised_acc"] == pytest.approx(0.7)  # exactly round(0.7 * 300) correct
+    with pytest.raises(ConfigError, match=r"pseudo\.accuracy names task\(s\) \['hard_b'\]"):
+        select_targets(bench, targets=["hard_a"], accuracy={"hard_b": 0.6})
+    with pytest.raises(ConfigError, match=r"pseudo\.accuracy\.hard_a"):
+        select_targets(bench, targets=["hard_a"], accuracy={"hard_a": 1.5})
+
+
+def test_snakemake_stops_on_the_removed_cost_params_b_key(workflow_copy):
+    from conftest import run_snakemake
+
+    (workflow_copy / "old.yaml").write_text("pseudo:\n  cost_params_b: 1.0\n")
+    result = run_snakemake(workflow_copy, "-n", "--configfile", "old.yaml")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if "RouterBench+ config error" in line]
+    assert lines and lines[0].startswith("RouterBench+ config error: config key pseudo.cost_params_b was removed; "
+                                         "use pseudo.cost (average | median"), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr

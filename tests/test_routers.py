@@ -67,6 +67,7 @@ SMALL = {
     "knn": {"type": "knn", "k": 7},
     "kmeans": {"type": "kmeans", "n_clusters": 4, "seed": 0},
     "mlp": {"type": "mlp", "hidden": 16, "epochs": 15, "lr": 0.01, "patience": 3, "seed": 0},
+    "mlp_per_model": {"type": "mlp", "per_model": True, "hidden": 8, "epochs": 15, "lr": 0.01, "patience": 3, "seed": 0},
     "mf": {"type": "mf", "dim": 8, "epochs": 15, "lr": 0.02, "noise": 0.01, "patience": 3, "seed": 0},
     "heuristic": {"type": "heuristic"},
     "oracle": {"type": "oracle"},
@@ -196,7 +197,7 @@ def test_kmeans_scores_are_cluster_tables():
     assert len(np.unique(scores, axis=1).T) <= 4  # one score column per cluster
 
 
-@pytest.mark.parametrize("method", ["mlp", "mf"])
+@pytest.mark.parametrize("method", ["mlp", "mlp_per_model", "mf"])
 def test_torch_routers_are_deterministic_for_a_seed(method):
     train_emb, train, test_emb, _, costs = clustered()
     val_emb, val = train_emb[:40], train.subset(query_ids=train.query_ids[:40])
@@ -209,6 +210,57 @@ def test_torch_routers_are_deterministic_for_a_seed(method):
     assert first.dtype == np.float32 and first.shape == (len(costs), len(test_emb))
     np.testing.assert_array_equal(first, second)
     assert not np.array_equal(first, other)
+
+
+def _fit(spec, train_emb, train, costs, val_emb, val):
+    return routers.make_router("mlp", spec).fit(train_emb, train, costs, val_emb, val)
+
+
+def test_per_model_mlp_networks_are_independent():
+    """Changing one model's labels leaves every other model's scores bit-identical (one network per
+    model), while the shared network's scores of the other models move."""
+    train_emb, train, test_emb, _, costs = clustered()
+    val_emb, val = train_emb[:40], train.subset(query_ids=train.query_ids[:40])
+    flipped = train.values.copy()
+    flipped[0] = np.where(train.mask[0], 1.0 - np.nan_to_num(flipped[0]), np.nan)  # model m0's labels inverted
+    other = io.LabelMatrix(flipped, train.mask, train.models, train.query_ids)
+    other_val = other.subset(query_ids=train.query_ids[:40])
+    for spec, independent in ((SMALL["mlp_per_model"], True), (SMALL["mlp"], False)):
+        a = _fit(spec, train_emb, train, costs, val_emb, val).predict(test_emb)
+        b = _fit(spec, train_emb, other, costs, val_emb, other_val).predict(test_emb)
+        assert not np.array_equal(a[0], b[0])
+        assert np.array_equal(a[1:], b[1:]) == independent, spec
+
+
+def test_per_model_mlp_stops_each_network_at_its_own_best_epoch():
+    import torch
+
+    train_emb, train, test_emb, _, costs = clustered(n_train=400, seed=3)
+    val_emb, val = train_emb[:80], train.subset(query_ids=train.query_ids[:80])
+    spec = {**SMALL["mlp_per_model"], "epochs": 60, "patience": 4, "lr": 0.05}
+    router = _fit(spec, train_emb, train, costs, val_emb, val)
+    best = router.best_epochs_
+    assert best.shape == (len(costs),) and (best >= 0).all()
+    assert len(np.unique(best)) > 1  # the networks stop at different epochs
+    history = np.array([h[2] for h in router.history_])
+    assert len(history) == best.max() + spec["patience"] + 1  # the loop ends when the last network stops
+    # the restored weights of each network are those of its own best epoch: its validation loss there
+    y = torch.from_numpy(val.filled(0.0).T.copy())
+    m = torch.from_numpy(val.mask.T.astype(np.float32))
+    logits = router._forward_chunks(torch, torch.from_numpy(val_emb))
+    restored = routers._per_model_bce(logits, y, m).numpy()
+    recomputed = router.val_losses_
+    for k in range(len(costs)):
+        window = recomputed[: best[k] + spec["patience"] + 1, k]
+        assert best[k] == int(np.argmin(window))
+        assert restored[k] == pytest.approx(window[best[k]], rel=1e-5)
+
+
+def test_per_model_flag_must_be_a_boolean():
+    with pytest.raises(ConfigError, match=r"routers\.mlp2\.per_model"):
+        routers.make_router("mlp2", {"type": "mlp", "per_model": "yes"})
+    with pytest.raises(ConfigError, match=r"routers\.mf\.per_model"):  # only the MLP has one network per model
+        routers.make_router("mf", {"type": "mf", "per_model": True})
 
 
 def test_missing_labels_are_never_picked():
@@ -290,6 +342,8 @@ DEMO = {
     "knn": {"type": "knn", "k": 20},
     "kmeans": {"type": "kmeans", "n_clusters": 24, "seed": 0},
     "mlp": {"type": "mlp", "hidden": 64, "epochs": 40, "lr": 0.005, "patience": 5, "seed": 0},
+    "mlp_per_model": {"type": "mlp", "per_model": True, "hidden": 16, "epochs": 40, "lr": 0.005, "patience": 5,
+                      "seed": 0},
 }
 
 
@@ -337,6 +391,6 @@ def test_random_matches_its_exact_expectation(demo_split):
 
 def test_embedding_routers_beat_the_heuristic_on_planted_specialists(demo_quality):
     heuristic = demo_quality["heuristic"][1].mean()
-    for name in ("knn", "kmeans", "mlp"):
+    for name in ("knn", "kmeans", "mlp", "mlp_per_model"):
         assert demo_quality[name][1].mean() > heuristic + 0.05, name
     assert demo_quality["random"][1].mean() < heuristic

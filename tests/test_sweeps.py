@@ -108,3 +108,81 @@ def test_changing_dedup_delta_reruns_only_what_depends_on_it(workflow_copy):
     jobs = _jobs(changed.stdout)
     # the new value's duplicate groups, its figure, and the sweep summary that gathers the values
     assert jobs == {"near_duplicates": 1, "fig_duplicate_groups": 1, "sweep_summary": 1}, changed.stdout[-3000:]
+
+
+# --------------------------------------------------------------------------- pseudo-cost sweep
+
+
+def _picks(budgets, models_by_budget, quality_by_budget, costs):
+    """A picks table: per budget, the pick and its true label for test queries q1..q4."""
+    rows = []
+    for b, models, quality in zip(budgets, models_by_budget, quality_by_budget):
+        rows += [(float(b), f"q{i + 1}", m, float(y), costs[m]) for i, (m, y) in enumerate(zip(models, quality))]
+    return pd.DataFrame(rows, columns=["budget", "query_id", "model", "quality", "cost"])
+
+
+def _sweep_inputs():
+    """Hand case: A (cost 1) and B (10) on 4 test queries (t1, t1, t2, t2); pseudo P on target t2 costs
+    1 (label '1') or 70 (label '70'); routers heuristic (the reference) and knn."""
+    queries = pd.DataFrame({"query_id": ["q1", "q2", "q3", "q4", "q5"], "category": ["t1", "t1", "t2", "t2", "t1"],
+                            "split": ["test"] * 4 + ["train"]})
+    models = pd.DataFrame({"model": ["A", "B"], "params_b": [1.0, 10.0], "is_pseudo": [False, False]})
+    costs = {"A": 1.0, "B": 10.0}
+    standard = {"params": {
+        "heuristic": _picks([1, 10], [["A"] * 4, ["B"] * 4], [[1, 0, 1, 0], [1, 1, 0, 0]], costs),
+        "knn": _picks([1, 10], [["A"] * 4, ["B", "B", "A", "A"]], [[1, 0, 1, 0], [1, 1, 1, 0]], costs),
+    }}
+    swept, tables = {}, {"queries": {}, "models": {}, "selection": {}}
+    for label, cost in (("1", 1.0), ("70", 70.0)):
+        c = {**costs, "P": cost}
+        if label == "1":
+            heuristic = _picks([1, 10], [["P"] * 4, ["P"] * 4], [[0, 0, 1, 1], [0, 0, 1, 1]], c)
+            knn = _picks([1, 10], [["A", "A", "P", "P"], ["B", "B", "P", "P"]], [[1, 0, 1, 1], [1, 1, 1, 1]], c)
+        else:
+            heuristic = _picks([1, 10, 70], [["A"] * 4, ["B"] * 4, ["P"] * 4], [[1, 0, 1, 0], [1, 1, 0, 0], [0, 0, 1, 1]], c)
+            knn = _picks([1, 10, 70], [["A"] * 4, ["B", "B", "A", "A"], ["B", "B", "P", "P"]],
+                         [[1, 0, 1, 0], [1, 1, 1, 0], [1, 1, 1, 1]], c)
+        swept[label] = {"params": {"heuristic": heuristic, "knn": knn}}
+        tables["queries"][label] = queries
+        tables["models"][label] = pd.concat(
+            [models, pd.DataFrame({"model": ["P"], "params_b": [cost], "is_pseudo": [True]})], ignore_index=True)
+        tables["selection"][label] = pd.DataFrame({"task": ["t1", "t2"], "selected": [False, True]})
+    return standard, swept, queries, models, tables
+
+
+def test_pseudo_cost_sweep_hand_computed():
+    standard, swept, queries, models, tables = _sweep_inputs()
+    table = sweeps.pseudo_cost_sweep(standard, swept, queries, models, tables["queries"], tables["models"],
+                                     tables["selection"], reference="heuristic", default="70", benchmark="demo")
+    t = table.set_index(["cost_setting", "method"])
+    assert len(table) == 4 and (table["n_targets"] == 1).all() and (table["cost_type"] == "params").all()
+    # standard: budgets 1, 10 of max 10 -> x = .1, 1 -> area = .45 (y1 + y2)
+    assert t.loc[("1", "knn"), "area_standard"] == pytest.approx(0.45 * (0.5 + 0.75))
+    assert t.loc[("1", "heuristic"), "area_standard"] == pytest.approx(0.45)
+    assert t.loc[("1", "knn"), "area"] == pytest.approx(0.45 * (0.75 + 1.0))  # the cheap P is a free win
+    # P at 70: budgets 1, 10, 70 of max 70 -> weights 9/140, 69/140, 60/140
+    assert t.loc[("70", "knn"), "area"] == pytest.approx((0.5 * 9 + 0.75 * 69 + 1.0 * 60) / 140)
+    assert t.loc[("70", "knn"), "peak"] == 1.0 and t.loc[("70", "knn"), "peak_standard"] == 0.75
+    # agreement of knn with the heuristic: standard (4/4 + 2/4) / 2 = 75 points, t2: (1 + 0) / 2 = 50
+    assert t.loc[("1", "knn"), "agreement_after_pts"] == pytest.approx(50.0)
+    assert t.loc[("1", "knn"), "agreement_change_pts"] == pytest.approx(-25.0)
+    assert t.loc[("1", "knn"), "agreement_targets_change_pts"] == pytest.approx(100.0 - 50.0)
+    assert t.loc[("70", "knn"), "agreement_change_pts"] == pytest.approx((1 + 0.5 + 0.5) / 3 * 100 - 75)
+    assert t.loc[("70", "knn"), "agreement_targets_change_pts"] == pytest.approx(200 / 3 - 50)
+    assert np.isnan(t.loc[("70", "heuristic"), "agreement_change_pts"])  # the reference itself
+    assert t.loc[("70", "knn"), "pseudo_cost"] == 70.0 and t.loc[("70", "knn"), "pseudo_cost_rank"] == 1.0
+    assert t.loc[("1", "knn"), "pseudo_cost_rank"] == 0.0  # as cheap as the cheapest real model
+    assert table.loc[table["is_default"], "cost_setting"].unique().tolist() == ["70"]
+    fig = figures.plot_pseudo_cost_sweep(table)
+    assert figures.layout_problems(fig) == []
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 3
+
+
+def test_pseudo_cost_sweep_checks_its_inputs():
+    standard, swept, queries, models, tables = _sweep_inputs()
+    with pytest.raises(InputError, match="pseudo.cost_sweep is empty"):
+        sweeps.pseudo_cost_sweep(standard, {}, queries, models, {}, {}, {}, reference="heuristic")
+    moved = {**tables["queries"], "1": queries.assign(split=["test", "test", "test", "train", "test"])}
+    with pytest.raises(InputError, match="test queries of pseudo.cost=1 differ"):
+        sweeps.pseudo_cost_sweep(standard, swept, queries, models, moved, tables["models"], tables["selection"],
+                                 reference="heuristic")

@@ -120,7 +120,7 @@ def test_remastered_benchmark_is_canonical_and_marks_pseudo_models(run: Path) ->
 
 def test_every_method_and_split_has_curves_with_ci_and_oracle_on_top(run: Path) -> None:
     methods = {"knn", "kmeans", "mlp", "mf", "heuristic", "oracle", "random", "cheapest-adequate"}
-    for split in ("standard", "reduced", "remastered", "pseudo", "ood-planted", "catdrop", "frac-0.5"):
+    for split in ("standard", "reduced", "remastered", "pseudo", "ood-planted", "catdrop", "frac-0.5", "pruned"):
         areas = read(run, f"eval/split~{split}/cost~params/areas.parquet").set_index("method")
         assert set(areas.index) == methods, split  # the user's router shows up like the built-ins
         assert ((areas["area_lo"] <= areas["area"]) & (areas["area"] <= areas["area_hi"])).all()
@@ -167,3 +167,30 @@ def test_figures_are_real_images(run: Path) -> None:
         assert image.shape[0] > 200 and image.shape[1] > 200, png
         assert np.ptp(image[..., :3]) > 0, f"{png} is blank"
         assert png.with_suffix(".pdf").stat().st_size > 1000
+
+
+def test_remastered_recipe_pruned_split_tradeoffs_and_pseudo_cost_sweep(run: Path) -> None:
+    """The study's remastering recipe, Fig. 8 on the pruned pools, Fig. 12's pruned split and the
+    pseudo-cost sweep, end to end on the tiny config."""
+    summary = read(run, "remaster/summary.parquet").set_index("step")
+    assert list(summary.index) == ["source", "deduplicated", "tasks", "sampled", "pruned", "pseudo"]
+    assert summary.loc["tasks", "n_categories"] == round(0.85 * 12)  # remaster.top_task_share
+    reduced = read(run, "dedup/delta~0.999/reduced/queries.parquet")
+    tasks = read(run, "remaster/tasks.parquet")
+    kept = set(tasks.loc[tasks["kept"], "task"])
+    assert summary.loc["sampled", "n_queries"] == reduced["category"].isin(kept).sum()  # every query of kept tasks
+    kept_pool = set(read(run, "prune/lambda~0.2/target~20/kept.parquet")["model"])
+    pruned_models = read(run, "splits/split~pruned/models.parquet")
+    assert set(pruned_models["model"]) == kept_pool
+    assert read(run, "splits/split~pruned/queries.parquet").equals(read(run, "splits/split~standard/queries.parquet"))
+    assert read(run, "prune/lambda~0.2/target~20/pairs.parquet")["kept"].all()
+    for split in ("remastered", "pruned"):
+        areas = read(run, f"eval/split~{split}/tradeoff/pair~small-vs-large/areas.parquet")
+        assert {"knn", "oracle"} <= set(areas["method"])
+    sweep = read(run, "sweeps/pseudo_cost.parquet")
+    assert set(sweep["cost_setting"]) == {"1", "average"} and set(sweep["method"]) == {"knn", "heuristic"}
+    costs = sweep.drop_duplicates("cost_setting").set_index("cost_setting")["pseudo_cost"]
+    average_model = read(run, "pseudo/boost~0.25/selection.parquet")["cost_reference_model"].dropna().iloc[0]
+    data_models = read(run, "data/models.parquet").set_index("model")["params_b"]
+    assert costs["1"] == 1.0 and costs["average"] == data_models[average_model]
+    assert (run / "results" / B / "figures/sweeps/pseudo_cost.png").exists()

@@ -1382,6 +1382,71 @@ def plot_sweep_summary(table: pd.DataFrame, param: str) -> Figure:
     return plot_sweep(table, param, metrics, hue=hue, param_label=SWEEP_LABELS.get(param, param))
 
 
+PSEUDO_COST_PANELS = {
+    "area": "Deferral-curve area",
+    "agreement_change_pts": "Δ agreement with the\nheuristic, overall (points)",
+    "agreement_targets_change_pts": "Δ agreement with the\nheuristic, target tasks (points)",
+}
+
+
+@styled
+def plot_pseudo_cost_sweep(table: pd.DataFrame) -> Figure:
+    """The pseudo-cost sweep (``sweeps.pseudo_cost_sweep``): per cost type (a row of panels), the
+    sweep routers' area (split standard dashed) and agreement changes against the pseudo models' cost.
+
+    Points are labelled by their setting (average, median, a number); the configured pseudo.cost is
+    marked with a vertical line.
+    """
+    _need(table, ["cost_setting", "cost_type", "pseudo_cost", "method", *PSEUDO_COST_PANELS, "area_standard"],
+          "pseudo cost sweep")
+    cost_types = list(dict.fromkeys(table["cost_type"].astype(str)))
+    methods = order_methods(table["method"].astype(str))
+    colours = method_colours(methods)
+    fig = _figure(DOUBLE_COLUMN_IN, 0.9 + 2.3 * len(cost_types))
+    axes = np.atleast_2d(fig.subplots(len(cost_types), len(PSEUDO_COST_PANELS), squeeze=False))
+    handles: dict[str, Any] = {}
+    for row, cost_type in zip(axes, cost_types):
+        part = table[table["cost_type"].astype(str) == cost_type]
+        points = part.drop_duplicates("cost_setting").sort_values("pseudo_cost")
+        x_all = points["pseudo_cost"].to_numpy(dtype=float)
+        for ax, (column, label) in zip(row, PSEUDO_COST_PANELS.items()):
+            for method in methods:
+                line = part[part["method"].astype(str) == method].sort_values("pseudo_cost")
+                y = line[column].to_numpy(dtype=float)
+                if not np.isfinite(y).any():
+                    continue
+                style = method_style(method, colours)
+                (h,) = ax.plot(line["pseudo_cost"].to_numpy(dtype=float), y, marker="o", ms=3.5,
+                               label=method_label(method), **style)
+                handles.setdefault(method, h)
+                if column == "area":
+                    ax.axhline(float(line["area_standard"].iloc[0]), color=style["color"], lw=0.8, ls=(0, (2, 2)),
+                               alpha=0.7)
+            if column != "area":
+                ax.axhline(0.0, color="#333333", lw=0.6)
+            default = part.loc[part["is_default"].astype(bool), "pseudo_cost"] if "is_default" in part else []
+            for value in pd.unique(np.asarray(default, dtype=float)):
+                ax.axvline(value, color=GREY, lw=0.8, ls=":")
+            if _use_log(x_all):
+                ax.set_xscale("log")
+                _plain_log_ticks(ax.xaxis)
+            ax.set_ylabel(label)
+        row[len(row) // 2].set_xlabel(f"Pseudo-specialists' cost, {COST_UNITS.get(cost_type, cost_type)}")
+        named = [f"{s} = {v:g}" for s, v in zip(points["cost_setting"].astype(str), x_all) if s in ("average", "median")]
+        row[0].set_title(f"{cost_type}" + (f" ({', '.join(named)})" if named else ""), loc="left", fontsize=8)
+    fig.suptitle("Dashed: the router without pseudo-specialists (split standard); dotted: the configured pseudo.cost",
+                 fontsize=8)
+    _legend_below(fig, [handles[m] for m in methods if m in handles], min(len(handles), 6))
+    return fig
+
+
+PSEUDO_COST_NOTE = ("One row per (pseudo.cost value, cost type, router): the routers retrained on the standard split "
+                    "plus pseudo-specialists of that cost. area / peak: deferral curve on the test queries (budget axis "
+                    "normalised by the split's dearest model); area_standard: the same router without pseudo-"
+                    "specialists; agreement: share of test picks equal to the heuristic's (points), change = with - "
+                    "without pseudo-specialists, overall and mean over the target tasks.")
+
+
 def pairwise_table(pairwise: pd.DataFrame, digits: int = 3, splits: Sequence[str] | None = None) -> pd.DataFrame:
     """Area differences a − b with their interval and significance, one row per unordered pair
     (a = the method with the larger area), largest difference first (per split, splits in

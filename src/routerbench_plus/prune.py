@@ -30,7 +30,7 @@ quality 0 (the deferral-curve convention of ``curves``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -98,10 +98,23 @@ def check_prune_params(lam: float, target: int, pool_size: int) -> None:
         )
 
 
-def greedy_prune(acc: pd.Series, sim: np.ndarray, lam: float, target: int) -> pd.DataFrame:
+def check_protect(protect: Sequence[str], models: pd.Index, target: int) -> np.ndarray:
+    """Boolean mask (model order) of ``prune.protect``; unknown names or more than ``target`` are a ConfigError."""
+    protect = list(dict.fromkeys(str(m) for m in protect))
+    unknown = [m for m in protect if m not in set(models.astype(str))]
+    if unknown:
+        raise ConfigError(f"config key prune.protect names model(s) {unknown[:5]} that are not in the pool "
+                          f"(e.g. {sorted(models.astype(str))[:5]})")
+    if len(protect) > target:
+        raise ConfigError(f"config key prune.protect: {len(protect)} protected models do not fit in prune.target={target}")
+    return models.astype(str).isin(protect)
+
+
+def greedy_prune(acc: pd.Series, sim: np.ndarray, lam: float, target: int, protect: Sequence[str] = ()) -> pd.DataFrame:
     """Remove models one at a time by lowest lam * Acc - (1 - lam) * AvgSim until ``target`` remain.
 
-    ``acc`` is indexed by model in the row order of ``sim``. Returns one row per removal:
+    ``acc`` is indexed by model in the row order of ``sim``; models in ``protect`` are never removed
+    (they still count in the others' AvgSim). Returns one row per removal:
     step (1-based), removed_model, score, acc, avg_sim, pool_size_after.
     """
     names = pd.Index(acc.index, dtype=object)
@@ -109,6 +122,7 @@ def greedy_prune(acc: pd.Series, sim: np.ndarray, lam: float, target: int) -> pd
     if sim.shape != (n, n):
         raise ValueError(f"similarity matrix is {sim.shape}, expected ({n}, {n}) to match acc")
     check_prune_params(lam, target, n)
+    protected = check_protect(protect, names, int(target))
     accuracy = acc.to_numpy(dtype=np.float64)
     off = np.asarray(sim, dtype=np.float64).copy()
     np.fill_diagonal(off, 0.0)
@@ -120,7 +134,7 @@ def greedy_prune(acc: pd.Series, sim: np.ndarray, lam: float, target: int) -> pd
         size = int(alive.sum())
         avg_sim = sums / (size - 1)
         score = lam * accuracy - (1.0 - lam) * avg_sim
-        candidates = np.flatnonzero(alive)
+        candidates = np.flatnonzero(alive & ~protected)
         order = np.lexsort((name_rank[candidates], score[candidates]))
         worst = candidates[order[0]]
         rows.append((step, names[worst], score[worst], accuracy[worst], avg_sim[worst], size - 1))
@@ -137,8 +151,9 @@ class PruneResult:
     kept: pd.DataFrame
 
 
-def prune(bench: Benchmark, lam: float, target: int, threshold: float = 0.5) -> PruneResult:
-    """Greedy pruning of a benchmark's pool (Acc = mean observed label over all queries).
+def prune(bench: Benchmark, lam: float, target: int, threshold: float = 0.5, protect: Sequence[str] = ()) -> PruneResult:
+    """Greedy pruning of a benchmark's pool (Acc = mean observed label over all queries); models in
+    ``protect`` (config ``prune.protect``) are never removed.
 
     ``steps``: benchmark, step, removed_model, score, acc, avg_sim, pool_size_after, lambda, target, binarised.
     ``kept``: benchmark, model, acc, avg_sim (among the kept models), score, is_pseudo, lambda, target, binarised.
@@ -150,7 +165,7 @@ def prune(bench: Benchmark, lam: float, target: int, threshold: float = 0.5) -> 
     sim, models = jaccard(matrix, threshold)
     acc = model_accuracy(bench).reindex(models)
     soft = is_soft(matrix)
-    steps = greedy_prune(acc, sim, lam, target)
+    steps = greedy_prune(acc, sim, lam, target, protect)
     keep = ~models.isin(steps["removed_model"].astype(object))
     sub = sim[np.ix_(keep, keep)]
     avg = (sub.sum(axis=1) - np.diag(sub)) / max(int(keep.sum()) - 1, 1)
@@ -168,6 +183,38 @@ def prune(bench: Benchmark, lam: float, target: int, threshold: float = 0.5) -> 
     steps.insert(0, "benchmark", bench.name)
     kept.insert(0, "benchmark", bench.name)
     return PruneResult(steps=steps.assign(**extra), kept=kept.assign(**extra))
+
+
+def pair_survival(kept: pd.DataFrame, steps: pd.DataFrame, pairs: Mapping[str, Sequence[str]],
+                  key: str = "benchmarks.<b>.binary_pairs", splits: Sequence[str] = ("remastered", "pruned")) -> pd.DataFrame:
+    """Whether both models of every binary pair survive pruning (the trade-off on the pruned pools).
+
+    One row per (pair, role): pair, role (small | large), model, kept, removed_at_step (<NA> when
+    kept). A pair model that pruning removed, or that was never in the pool, is a ConfigError naming
+    ``key.<pair>`` and the model (the trade-off on ``splits`` could not use it).
+    """
+    for table, columns, where in ((kept, ["model"], "prune kept"), (steps, ["step", "removed_model"], "prune steps")):
+        missing = [c for c in columns if c not in table.columns]
+        if missing:
+            raise InputError(f"{where}: missing column(s) {missing}; found {list(table.columns)}")
+    kept_models = set(kept["model"].astype(str))
+    removed = dict(zip(steps["removed_model"].astype(str), steps["step"].astype(np.int64)))
+    rows = []
+    for pair, models in pairs.items():
+        for role, model in zip(("small", "large"), models):
+            rows.append((str(pair), role, str(model), str(model) in kept_models, removed.get(str(model))))
+    out = pd.DataFrame(rows, columns=["pair", "role", "model", "kept", "removed_at_step"])
+    out["removed_at_step"] = pd.array(out["removed_at_step"].tolist(), dtype="Int64")
+    lam = steps["lambda"].iloc[0] if "lambda" in steps and len(steps) else None
+    target = steps["target"].iloc[0] if "target" in steps and len(steps) else None
+    for row in out[~out["kept"]].itertuples():
+        how = (f"removed by pruning (prune.lambda={lam}, prune.target={target}, step {row.removed_at_step})"
+               if pd.notna(row.removed_at_step) else "not in the pool")
+        raise ConfigError(
+            f"config key {key}.{row.pair}: the {row.role} model '{row.model}' was {how}, so the binary trade-off on "
+            f"split(s) {', '.join(splits)} cannot use it; add it to prune.protect or remove the pair"
+        )
+    return out.astype({"pair": "string", "role": "string", "model": "string"})
 
 
 def _pool_area(labels: np.ndarray, mask: np.ndarray, scores: np.ndarray, costs: np.ndarray,

@@ -12,25 +12,41 @@ task elsewhere. Binary benchmarks: per task, exactly ``round(p * n)`` queries (c
 with the seed) are correct, so the realised accuracy equals the intended one up to rounding
 (a Bernoulli draw conditioned on its total). Soft-label benchmarks: labels are drawn from a Beta
 distribution with mean p and the pool's label variance on that task (Beta stays in [0, 1], so
-no clipping bias). Cost: ``params_b = cost_params_b``; every other cost column the pool has is
-set to its minimum over the pool (the pseudo model is as cheap as the cheapest model).
+no clipping bias). The accuracy on a target can instead be pinned (``accuracy={task: value}``,
+the study's Table 3 values), the other targets keep best + boost.
+
+Cost (``cost``, SPEC stage 4; the study does not state it). A small cost would make a model with the
+pool-average accuracy everywhere a free generalist, so by default (``average``) the pseudo models
+cost what the *average model* costs: the real model whose overall accuracy (mean observed label over
+all queries) is closest to the mean of the real models' overall accuracies (ties: the cheaper model
+by ``params_b``, then the alphabetically first), taken per cost column among the models that have
+that column. ``median``: the median of each cost column over the real pool. A number: ``params_b``
+(billions; every other cost column follows ``average``). A mapping ``{cost type: average | median |
+number}`` (cost types of ``io.COST_COLUMNS``: params, usd, tokens, latency) sets each column; unlisted
+columns follow ``average``. A cost column no real model has stays unknown (NaN).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
+from .errors import ConfigError, InputError
 from .io import COST_COLUMNS, Benchmark, normalise_labels, normalise_models
-from .specialist import accuracy_by_group
+from .specialist import accuracy_by_group, model_accuracy
 
 log = logging.getLogger(__name__)
 
 PSEUDO_PREFIX = "pseudo-"
+COST_RULES = ("average", "median")
+# config keys of `pseudo` that were removed: key -> what replaces it (a run that sets one stops)
+REMOVED_KEYS = {
+    "cost_params_b": "pseudo.cost (average | median | a number of billions of parameters | "
+    "{cost type: average | median | number}); the old fixed small cost made pseudo models free generalists",
+}
 
 
 def pseudo_name(task: str) -> str:
@@ -60,6 +76,28 @@ def task_statistics(bench: Benchmark) -> pd.DataFrame:
     return stats
 
 
+def check_options(options: Mapping[str, Any]) -> None:
+    """Raise ConfigError for a removed key of config section ``pseudo`` (naming what replaces it)."""
+    for key, replacement in REMOVED_KEYS.items():
+        if key in options:
+            raise ConfigError(f"config key pseudo.{key} was removed; use {replacement}")
+
+
+def check_pinned_accuracy(accuracy: Mapping[str, float] | None, selected: pd.Series, benchmark: str) -> dict[str, float]:
+    """``pseudo.accuracy`` as {task: float}; each task must be selected and its value in [0, 1]."""
+    pinned = {str(k): v for k, v in dict(accuracy or {}).items()}
+    for task, value in pinned.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+            raise ConfigError(f"config key pseudo.accuracy.{task}: expected a number in [0, 1]; got {value!r}")
+    unknown = sorted(set(pinned) - set(selected.astype(str)))
+    if unknown:
+        raise ConfigError(
+            f"config key pseudo.accuracy names task(s) {unknown} that are not pseudo-specialist targets of "
+            f"{benchmark} (selected: {sorted(selected.astype(str))}); list them in pseudo.targets"
+        )
+    return {task: float(value) for task, value in pinned.items()}
+
+
 def select_targets(
     bench: Benchmark,
     n_targets: int = 3,
@@ -68,15 +106,19 @@ def select_targets(
     targets: str | Sequence[str] = "auto",
     boost: float = 0.25,
     allow_none: bool = False,
+    accuracy: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Selection table, one row per task, hardest first.
 
     With ``targets='auto'``, fewer eligible tasks than ``n_targets`` are all selected (a warning is
-    logged); none is a ConfigError unless ``allow_none`` (then nothing is selected).
+    logged); none is a ConfigError unless ``allow_none`` (then nothing is selected). ``accuracy``
+    pins the pseudo accuracy of selected tasks ({task: value in [0, 1]}); a task it names that is
+    not selected is a ConfigError.
 
     Columns: benchmark, task, n_queries, share_of_prompts, mean_acc, best_acc, best_minus_mean, hard_rank
     (1 = lowest mean accuracy), non_dominated, not_tiny, eligible, selected, pseudo_acc
-    (min(1, best_acc + boost) for selected tasks, NaN otherwise), pseudo_model.
+    (the pinned accuracy, else min(1, best_acc + boost), for selected tasks; NaN otherwise),
+    pseudo_acc_source ('pinned' | 'best+boost' | <NA>), pseudo_model.
     """
     if n_targets < 1:
         raise ConfigError(f"pseudo.n_targets={n_targets}: expected an integer >= 1")
@@ -112,7 +154,13 @@ def select_targets(
                 f"categories are e.g. {sorted(stats['task'])[:5]}"
             )
     stats["selected"] = stats["task"].isin(set(chosen))
-    stats["pseudo_acc"] = np.where(stats["selected"], np.minimum(1.0, stats["best_acc"] + boost), np.nan)
+    pinned = check_pinned_accuracy(accuracy, stats.loc[stats["selected"], "task"], bench.name)
+    boosted = np.minimum(1.0, stats["best_acc"] + boost)
+    stats["pseudo_acc"] = np.where(stats["selected"], stats["task"].map(pinned).fillna(boosted), np.nan)
+    stats["pseudo_acc_source"] = pd.Series(
+        np.where(~stats["selected"], None, np.where(stats["task"].isin(set(pinned)), "pinned", "best+boost")),
+        dtype="string",
+    )
     stats["pseudo_model"] = pd.Series(
         np.where(stats["selected"], PSEUDO_PREFIX + stats["task"].astype(str), None), dtype="string"
     )
@@ -124,16 +172,88 @@ def _is_binary(values: np.ndarray) -> bool:
     return bool(np.isin(values, (0.0, 1.0)).all())
 
 
+def _positive_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and np.isfinite(value) and value > 0
+
+
+def cost_rules(cost: Any) -> dict[str, str | float]:
+    """``pseudo.cost`` as {cost type: 'average' | 'median' | number} for every cost type of io.COST_COLUMNS."""
+    expected = "'average', 'median', a number > 0 (params_b) or a mapping {cost type: average | median | number}"
+    if isinstance(cost, str):
+        if cost not in COST_RULES:
+            raise ConfigError(f"config key pseudo.cost: '{cost}' is not a cost rule; expected {expected}")
+        return {t: cost for t in COST_COLUMNS}
+    if _positive_number(cost):
+        return {t: (float(cost) if t == "params" else "average") for t in COST_COLUMNS}
+    if isinstance(cost, Mapping):
+        unknown = sorted(set(map(str, cost)) - set(COST_COLUMNS))
+        if unknown:
+            raise ConfigError(f"config key pseudo.cost.{unknown[0]}: not a cost type; expected one of {list(COST_COLUMNS)}")
+        rules: dict[str, str | float] = {t: "average" for t in COST_COLUMNS}
+        for t, rule in cost.items():
+            if not (rule in COST_RULES or _positive_number(rule)):
+                raise ConfigError(f"config key pseudo.cost.{t}: expected 'average', 'median' or a number > 0; got {rule!r}")
+            rules[str(t)] = rule if isinstance(rule, str) else float(rule)
+        return rules
+    raise ConfigError(f"config key pseudo.cost: expected {expected}; got {cost!r}")
+
+
+def cost_label(cost: Any) -> str:
+    """A short text for a ``pseudo.cost`` value (the sweep's value column and paths): 'average', '7'."""
+    if isinstance(cost, Mapping):
+        return ",".join(f"{t}={cost_label(v)}" for t, v in sorted(cost.items()))
+    return cost if isinstance(cost, str) else f"{float(cost):g}"
+
+
+def pseudo_costs(bench: Benchmark, cost: Any = "average") -> pd.DataFrame:
+    """The pseudo models' cost per cost column, from the real pool of ``bench`` and ``pseudo.cost``.
+
+    Columns: cost_type, column, rule ('average' | 'median' | 'fixed'), value (NaN when no real model
+    has the column), reference_model (the average model for 'average', else <NA>),
+    reference_acc, pool_mean_acc.
+    """
+    rules = cost_rules(cost)
+    real = _real_pool(bench)
+    models = real.models.set_index("model")
+    acc = model_accuracy(real).reindex(models.index)
+    pool_mean = float(acc.mean(skipna=True))
+    rows = []
+    for cost_type, column in COST_COLUMNS.items():
+        rule = rules[cost_type]
+        values = models[column].astype(np.float64)
+        has = values.notna() & acc.notna()
+        reference, value = None, np.nan
+        if not isinstance(rule, str):
+            value = float(rule)
+        elif rule == "median":
+            value = float(values.median(skipna=True)) if values.notna().any() else np.nan
+        elif has.any():
+            names = values.index[has].to_numpy(dtype=object)
+            distance = np.abs(acc[has].to_numpy(dtype=np.float64) - pool_mean)
+            params = models.loc[has, "params_b"].astype(np.float64).fillna(np.inf).to_numpy()
+            reference = str(names[np.lexsort((names.astype(str), params, distance))[0]])
+            value = float(values[reference])
+        rows.append((cost_type, column, rule if isinstance(rule, str) else "fixed", value, reference,
+                     float(acc[reference]) if reference else np.nan, pool_mean))
+    out = pd.DataFrame(rows, columns=["cost_type", "column", "rule", "value", "reference_model",
+                                      "reference_acc", "pool_mean_acc"])
+    return out.astype({"cost_type": "string", "column": "string", "rule": "string", "reference_model": "string"})
+
+
 def inject(
     bench: Benchmark,
     selection: pd.DataFrame,
-    boost: float = 0.25,
-    cost_params_b: float = 1.0,
+    cost: Any = "average",
     seed: int = 0,
 ) -> Benchmark:
-    """The benchmark plus one pseudo-specialist per selected task (labels on every query)."""
-    if not cost_params_b > 0:
-        raise ConfigError(f"pseudo.cost_params_b={cost_params_b}: expected a number > 0")
+    """The benchmark plus one pseudo-specialist per selected task (labels on every query).
+
+    Accuracy on its target: the selection's ``pseudo_acc``; elsewhere the pool-average task
+    accuracy. Costs: :func:`pseudo_costs` of ``cost``.
+    """
+    if "pseudo_acc" not in selection.columns:
+        raise InputError(f"pseudo selection: missing column 'pseudo_acc'; found {list(selection.columns)}")
+    costs = pseudo_costs(bench, cost)
     targets = selection.loc[selection["selected"], "task"].astype(str).sort_values().tolist()
     names = [pseudo_name(t) for t in targets]
     clash = sorted(set(names) & set(bench.models["model"]))
@@ -143,13 +263,13 @@ def inject(
     real = _real_pool(bench)
     acc, _ = accuracy_by_group(real.matrix, real.queries["category"])
     pool_mean = acc.mean(axis=1, skipna=True)  # per task
-    best = acc.max(axis=1, skipna=True)
     tasks = pd.Index(acc.index, dtype=object)
+    intended = selection.assign(task=selection["task"].astype(str)).set_index("task")["pseudo_acc"]
 
     # intended accuracy: (pseudo models, tasks)
     p = np.tile(pool_mean.to_numpy(), (len(targets), 1))
     for i, task in enumerate(targets):
-        p[i, tasks.get_loc(task)] = min(1.0, float(best[task]) + boost)
+        p[i, tasks.get_loc(task)] = float(intended[task])
     p = np.nan_to_num(p, nan=0.0)
 
     queries = bench.queries
@@ -185,9 +305,7 @@ def inject(
         }
     )
     row: dict[str, object] = {"model": names, "is_pseudo": True}
-    for column in COST_COLUMNS.values():
-        values = bench.models[column]
-        row[column] = cost_params_b if column == "params_b" else (values.min() if values.notna().any() else np.nan)
+    row.update(dict(zip(costs["column"], costs["value"])))
     new_models = pd.DataFrame(row)
     # the new rows reference the benchmark's own queries and new model names: the per-table checks
     # suffice (the cross-table checks of Benchmark.from_frames would re-scan every label)
@@ -215,12 +333,30 @@ def pseudo_specialists(
     min_share: float = 0.01,
     targets: str | Sequence[str] = "auto",
     boost: float = 0.25,
-    cost_params_b: float = 1.0,
+    cost: Any = "average",
     seed: int = 0,
+    accuracy: Mapping[str, float] | None = None,
 ) -> tuple[pd.DataFrame, Benchmark]:
-    """Select targets, inject, and add realised_acc to the selection table (one call for the rule)."""
-    selection = select_targets(bench, n_targets, max_best_minus_mean, min_share, targets, boost)
-    injected = inject(bench, selection, boost, cost_params_b, seed)
+    """Select targets, inject, and add realised_acc and the costs to the selection table (one call
+    for the rule)."""
+    selection = select_targets(bench, n_targets, max_best_minus_mean, min_share, targets, boost, accuracy=accuracy)
+    injected = inject(bench, selection, cost, seed)
     realised = realised_accuracy(injected, selection)
     selection["realised_acc"] = selection["task"].map(realised).astype(np.float64)
-    return selection, injected
+    return with_costs(selection, pseudo_costs(bench, cost), cost), injected
+
+
+def with_costs(selection: pd.DataFrame, costs: pd.DataFrame, cost: Any) -> pd.DataFrame:
+    """The selection table plus cost_setting and, for selected tasks, pseudo_<cost column> (the
+    pseudo model's cost, for the columns the pool has) and cost_reference_model."""
+    out = selection.copy()
+    out["cost_setting"] = pd.Series([cost_label(cost)] * len(out), dtype="string")
+    chosen = out["selected"].to_numpy(dtype=bool)
+    for column, value in zip(costs["column"], costs["value"]):
+        if np.isfinite(value):
+            out[f"pseudo_{column}"] = np.where(chosen, value, np.nan)
+    reference = costs["reference_model"].dropna()
+    out["cost_reference_model"] = pd.Series(
+        np.where(chosen, reference.iloc[0] if len(reference) else None, None), dtype="string"
+    )
+    return out

@@ -1,30 +1,42 @@
-"""Stage 5, the remastered benchmark: sample by specialist score, deduplicate, prune, inject.
+"""Stage 5, the remastered benchmark: deduplicate, select tasks, (optionally) sample, prune, inject.
 
-1. Sampling. Each task gets the weight ``w_t = max(min_weight, s_t)`` where ``s_t`` is its specialist
-   score min-max normalised over tasks to [0, 1] (a task with an undefined score gets ``min_weight``).
-   The keep-rate of a task is ``min(1, c * w_t)`` with c chosen so that the kept queries add up to
-   ``query_fraction`` of the benchmark (rates are capped at 1, the rest is re-distributed). Within each
-   (task, split) cell ``round(rate * n_cell)`` queries are kept, chosen at random with the seed, so every
-   query keeps its source split and each task keeps its split proportions.
-2. Deduplication: restrict to the query ids of the reduced benchmark of the near-duplicates stage
+The study's recipe (SPEC stage 5), in this order:
+
+1. Deduplication: restrict to the query ids of the reduced benchmark of the near-duplicates stage
    (skipped, and said so in the summary, for a benchmark without prompts).
-3. Pruning: restrict to the kept pool of the pruning stage.
-4. Pseudo-specialists: select targets on the result and inject them (``pseudo.inject``).
+2. Task selection by specialist score (``min_task_score``: drop the tasks whose score is below it;
+   ``top_tasks``: keep the N highest-scoring tasks, or ``top_task_share``: N = round(share x the
+   number of tasks); a threshold and N: the top N of those at or above the threshold; neither:
+   every task). Tasks are ranked by score, highest first, ties by name; a task
+   with an undefined score ranks last and fails any threshold. Explicit ``pseudo.targets`` are kept
+   whatever their score (the study injects into tasks it keeps) and take their places in the top N.
+   Every query of a kept task stays.
+3. Query sampling, only when ``query_fraction`` is set (off by default, as in the study): each kept
+   task gets the weight ``w_t = max(min_weight, s_t)`` where ``s_t`` is its specialist score min-max
+   normalised over the kept tasks to [0, 1] (undefined -> ``min_weight``). The keep-rate of a task is
+   ``min(1, c * w_t)`` with c chosen so that the kept queries add up to ``query_fraction`` of the
+   queries after step 2 (rates capped at 1, the rest re-distributed). Within each (task, split) cell
+   ``round(rate * n_cell)`` queries are kept, chosen at random with the seed, so every query keeps its
+   source split and each task keeps its split proportions.
+4. Pruning: restrict to the kept pool of the pruning stage.
+5. Pseudo-specialists: select targets on the result and inject them (``pseudo.inject``).
 
-The summary has one row per step: benchmark, step, n_models, n_categories, n_queries, n_labels, note.
+The summary has one row per step (source, deduplicated, tasks, sampled, pruned, pseudo): benchmark,
+step, n_queries, n_categories, n_models, n_labels, the study's counts where the config gives them
+(``study_n_*``, ``study_note``; ``benchmarks.<b>.study_reference``) and a note.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, InputError
 from .io import Benchmark
-from .pseudo import inject, select_targets
+from .pseudo import COST_RULES, inject, pseudo_costs, realised_accuracy, select_targets, with_costs
 
 
 def task_weights(scores: pd.DataFrame, min_weight: float) -> pd.Series:
@@ -99,57 +111,222 @@ def sample_queries(
     return kept.reset_index(drop=True), table
 
 
+COUNTS = ("n_queries", "n_categories", "n_models", "n_labels")
+STEPS = ("source", "deduplicated", "tasks", "sampled", "pruned", "pseudo")
+
+
 def _counts(step: str, bench: Benchmark, note: str = "") -> dict[str, object]:
     return {
         "step": step,
-        "n_models": len(bench.models),
-        "n_categories": int(bench.queries["category"].nunique()),
         "n_queries": len(bench.queries),
+        "n_categories": int(bench.queries["category"].nunique()),
+        "n_models": len(bench.models),
         "n_labels": len(bench.labels),
         "note": note,
     }
+
+
+def check_study_reference(reference: Mapping[str, Any] | None, key: str = "study_reference") -> dict[str, dict]:
+    """``benchmarks.<b>.study_reference`` as {step: {count: int, note: str}}; unknown steps or counts
+    and non-integer counts are a ConfigError naming the key."""
+    out: dict[str, dict] = {}
+    for step, counts in dict(reference or {}).items():
+        if step not in STEPS:
+            raise ConfigError(f"config key {key}.{step}: not a remaster step; expected one of {list(STEPS)}")
+        if not isinstance(counts, Mapping):
+            raise ConfigError(f"config key {key}.{step}: expected a mapping of counts {list(COUNTS)} (and note)")
+        for name, value in counts.items():
+            if name == "note":
+                if not isinstance(value, str):
+                    raise ConfigError(f"config key {key}.{step}.note: expected a string")
+            elif name not in COUNTS:
+                raise ConfigError(f"config key {key}.{step}.{name}: unknown count; expected one of {list(COUNTS)}, note")
+            elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"config key {key}.{step}.{name}: expected an integer >= 0; got {value!r}")
+        out[str(step)] = dict(counts)
+    return out
+
+
+def with_study_reference(summary: pd.DataFrame, reference: Mapping[str, Any] | None, key: str = "study_reference") -> pd.DataFrame:
+    """The step summary plus study_<count> (Int64, <NA> where the study gives none) and study_note."""
+    ref = check_study_reference(reference, key)
+    out = summary.copy()
+    steps = out["step"].astype(str)
+    for name in COUNTS:
+        out[f"study_{name}"] = pd.array([ref.get(s, {}).get(name) for s in steps], dtype="Int64")
+    out["study_note"] = pd.array([ref.get(s, {}).get("note") for s in steps], dtype="string")
+    note = out.pop("note")
+    out["note"] = note
+    return out
+
+
+def n_top_tasks(n_tasks: int, top_tasks: int | None = None, top_task_share: float | None = None) -> int | None:
+    """How many tasks ``remaster.top_tasks`` / ``remaster.top_task_share`` keep (None: no cap).
+
+    A share keeps round(share * n_tasks) tasks, at least one; setting both keys is a ConfigError.
+    """
+    if top_tasks is not None and top_task_share is not None:
+        raise ConfigError("config keys remaster.top_tasks and remaster.top_task_share are both set; set one (or neither)")
+    if top_tasks is not None:
+        if isinstance(top_tasks, bool) or not isinstance(top_tasks, (int, np.integer)) or top_tasks < 1:
+            raise ConfigError(f"config key remaster.top_tasks: expected an integer >= 1 or null; got {top_tasks!r}")
+        return int(top_tasks)
+    if top_task_share is not None:
+        if isinstance(top_task_share, bool) or not 0.0 < float(top_task_share) <= 1.0:
+            raise ConfigError(f"config key remaster.top_task_share: expected a number in (0, 1] or null; got {top_task_share!r}")
+        return max(1, int(np.rint(float(top_task_share) * n_tasks)))
+    return None
+
+
+def select_tasks(
+    scores: pd.DataFrame,
+    tasks: pd.Series,
+    min_task_score: float | None = None,
+    top_tasks: int | None = None,
+    top_task_share: float | None = None,
+    keep: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Which tasks the remastered benchmark keeps, by specialist score (step 2 of the module docstring).
+
+    ``tasks`` is the category of every query (after deduplication). ``keep``: tasks kept whatever
+    their score (the explicit pseudo-specialist targets); they count in the top N. Columns: task,
+    specialist_score, score_rank (1 = highest; undefined scores last; ties by name), n_queries, kept,
+    reason ('kept' | 'kept: pseudo-specialist target' | 'below remaster.min_task_score' |
+    'undefined specialist score' | 'outside the top tasks').
+    """
+    top_tasks = n_top_tasks(int(tasks.nunique()), top_tasks, top_task_share)
+    if min_task_score is not None and (isinstance(min_task_score, bool) or not np.isfinite(float(min_task_score))):
+        raise ConfigError(f"config key remaster.min_task_score: expected a number or null; got {min_task_score!r}")
+    for column in ("task", "specialist_score"):
+        if column not in scores.columns:
+            raise InputError(f"specialist scores: missing required column '{column}'; found {list(scores.columns)}")
+    sizes = tasks.astype(object).value_counts()
+    score = scores.assign(task=scores["task"].astype(object)).set_index("task")["specialist_score"].astype(np.float64)
+    missing = sorted(set(sizes.index) - set(score.index))
+    if missing:
+        raise InputError(f"specialist scores: column 'task' lacks categories {missing[:5]} of the benchmark")
+    table = pd.DataFrame({"task": sorted(sizes.index, key=str)})
+    table["specialist_score"] = table["task"].map(score).astype(np.float64)
+    table["n_queries"] = table["task"].map(sizes).astype(np.int64)
+    defined = table["specialist_score"].notna()
+    order = np.lexsort((table["task"].astype(str).to_numpy(), -table["specialist_score"].fillna(-np.inf).to_numpy(),
+                        (~defined).to_numpy()))
+    rank = np.empty(len(table), dtype=np.int64)
+    rank[order] = np.arange(1, len(table) + 1)
+    table["score_rank"] = rank
+    reason = np.full(len(table), "kept", dtype=object)
+    forced = table["task"].astype(str).isin(set(map(str, keep))).to_numpy()
+    if min_task_score is not None:
+        below = defined & (table["specialist_score"] < float(min_task_score))
+        reason[below.to_numpy()] = "below remaster.min_task_score"
+        reason[(~defined).to_numpy()] = "undefined specialist score"
+    reason[forced] = "kept: pseudo-specialist target"
+    if top_tasks is not None:
+        passing = reason == "kept"
+        slots = max(int(top_tasks) - int(forced.sum()), 0)  # the forced tasks take their places in the top N
+        position = np.full(len(table), np.iinfo(np.int64).max)
+        position[passing] = rank[passing]
+        cut = (np.sort(position[passing])[slots - 1] if slots else 0) if passing.sum() > slots else np.iinfo(np.int64).max
+        reason[passing & (position > cut)] = "outside the top tasks"
+    table["kept"] = np.isin(reason, ("kept", "kept: pseudo-specialist target"))
+    table["reason"] = pd.array(reason, dtype="string")
+    table["task"] = table["task"].astype("string")
+    return table.sort_values("score_rank", kind="stable").reset_index(drop=True)[
+        ["task", "specialist_score", "score_rank", "n_queries", "kept", "reason"]
+    ]
 
 
 @dataclass(frozen=True)
 class Remastered:
     benchmark: Benchmark
     summary: pd.DataFrame
-    sampling: pd.DataFrame
+    tasks: pd.DataFrame
     selection: pd.DataFrame
+
+
+def _pseudo_step(out: Benchmark, pseudo_options: Mapping[str, Any]) -> tuple[Benchmark, pd.DataFrame, str]:
+    options = dict(pseudo_options)
+    inject_args = {k: options.pop(k) for k in ("cost", "seed") if k in options}
+    boost = options.get("boost", 0.25)
+    selection = select_targets(out, allow_none=True, **options)
+    added = int(selection["selected"].sum())
+    if not added:
+        return out, selection, "no pseudo-specialist added: no task met the pseudo selection criteria"
+    cost = inject_args.get("cost", COST_RULES[0])
+    costs = pseudo_costs(out, cost)
+    injected = inject(out, selection, **inject_args)
+    selection["realised_acc"] = selection["task"].map(realised_accuracy(injected, selection)).astype(np.float64)
+    params = costs.set_index("cost_type")
+    reference = params["reference_model"].dropna()
+    how = f"cost {cost!r}: {params.loc['params', 'value']:g} B params" + (f" (as {reference.iloc[0]})" if len(reference) else "")
+    pinned = int((selection["pseudo_acc_source"] == "pinned").sum())
+    note = f"added {added} pseudo-specialists (boost={boost}{f', {pinned} pinned accuracies' if pinned else ''}; {how})"
+    return injected, with_costs(selection, costs, cost), note
 
 
 def remaster(
     bench: Benchmark,
     scores: pd.DataFrame,
-    query_fraction: float = 0.8,
+    min_task_score: float | None = None,
+    top_tasks: int | None = None,
+    top_task_share: float | None = None,
+    query_fraction: float | None = None,
     min_weight: float = 0.2,
     seed: int = 0,
     dedup_query_ids: Sequence[str] | None = None,
     kept_models: Sequence[str] | None = None,
-    pseudo_options: dict | None = None,
+    pseudo_options: Mapping[str, Any] | None = None,
+    study_reference: Mapping[str, Any] | None = None,
+    study_reference_key: str = "study_reference",
 ) -> Remastered:
     """The remastered benchmark (SPEC stage 5) and its stage-by-stage summary.
 
     ``dedup_query_ids``: query ids of the reduced (deduplicated) benchmark, or None to skip dedup
     (benchmark without prompts). ``kept_models``: the pruned pool, or None to skip pruning.
-    ``pseudo_options``: keyword arguments of ``pseudo.select_targets`` plus ``boost``,
-    ``cost_params_b`` and ``seed`` of ``pseudo.inject``; None skips injection.
+    ``query_fraction``: None (or 1) keeps every query of the kept tasks. ``pseudo_options``: keyword
+    arguments of ``pseudo.select_targets`` plus ``cost`` and ``seed`` of ``pseudo.inject``; None
+    skips injection. ``study_reference``: the study's counts per step (config
+    ``benchmarks.<b>.study_reference``, named ``study_reference_key`` in errors).
     """
+    check_study_reference(study_reference, study_reference_key)  # a config error before any work
     rows = [_counts("source", bench)]
-    weights = task_weights(scores, min_weight)
-    kept, sampling = sample_queries(bench.queries, weights, query_fraction, seed)
-    out = bench.subset(query_ids=kept["query_id"].tolist())
-    rows.append(
-        _counts("sampled", out, f"specialist-score-weighted, query_fraction={query_fraction}, min_weight={min_weight}")
-    )
-
+    out = bench
     if dedup_query_ids is None:
         rows.append(_counts("deduplicated", out, "skipped: benchmark has no prompts (no near-duplicate stage)"))
     else:
-        before = len(out.queries)
         ids = out.queries["query_id"].astype(object)
         out = out.subset(query_ids=ids[ids.isin(pd.Index(dedup_query_ids, dtype=object))].tolist())
-        rows.append(_counts("deduplicated", out, f"removed {before - len(out.queries)} near-duplicate queries"))
+        rows.append(_counts("deduplicated", out, f"removed {len(bench.queries) - len(out.queries)} near-duplicate "
+                                                 "queries (kept the reduced queries)"))
+
+    targets = (pseudo_options or {}).get("targets", "auto")
+    forced = [] if isinstance(targets, str) else [str(t) for t in targets]  # explicit pseudo targets stay
+    tasks = select_tasks(scores, out.queries["category"], min_task_score, top_tasks, top_task_share, keep=forced)
+    dropped = tasks.loc[~tasks["kept"], "task"].astype(str).tolist()
+    before = len(out.queries)
+    if dropped:
+        out = out.subset(query_ids=out.queries.loc[~out.queries["category"].isin(dropped), "query_id"].tolist())
+    settings = (("min_task_score", min_task_score), ("top_tasks", top_tasks), ("top_task_share", top_task_share))
+    rule = ", ".join(f"{k}={v}" for k, v in settings if v is not None)
+    rows.append(_counts("tasks", out, f"dropped {len(dropped)} task(s) with {before - len(out.queries)} queries "
+                                      f"by specialist score ({rule})" if rule else "every task kept (no task selection configured)"))
+
+    weights = pd.Series(np.nan, index=tasks["task"].astype(object).to_numpy())
+    rates = pd.Series(1.0, index=weights.index)
+    if query_fraction is None or query_fraction == 1:  # any other value is checked by keep_rates
+        rows.append(_counts("sampled", out, "skipped: every query of the kept tasks stays (remaster.query_fraction null)"))
+    else:
+        kept_scores = tasks.loc[tasks["kept"], ["task", "specialist_score"]]
+        w = task_weights(kept_scores.astype({"task": object}), min_weight)
+        sampled, sampling = sample_queries(out.queries, w, query_fraction, seed)
+        out = out.subset(query_ids=sampled["query_id"].tolist())
+        weights.update(sampling.set_index("task")["weight"])
+        rates.update(sampling.set_index("task")["keep_rate"])
+        rows.append(_counts("sampled", out, f"specialist-score-weighted, query_fraction={query_fraction}, min_weight={min_weight}"))
+    kept_per_task = out.queries["category"].astype(object).value_counts()
+    tasks["weight"] = tasks["task"].astype(object).map(weights).astype(np.float64)
+    tasks["keep_rate"] = np.where(tasks["kept"], tasks["task"].astype(object).map(rates).astype(np.float64), 0.0)
+    tasks["n_kept"] = tasks["task"].astype(object).map(kept_per_task).fillna(0).astype(np.int64)
 
     if kept_models is None:
         rows.append(_counts("pruned", out, "skipped: no pruned pool given"))
@@ -165,18 +342,10 @@ def remaster(
     if pseudo_options is None:
         rows.append(_counts("pseudo", out, "skipped"))
     else:
-        options = dict(pseudo_options)
-        inject_args = {k: options.pop(k) for k in ("cost_params_b", "seed") if k in options}
-        boost = options.get("boost", 0.25)
-        selection = select_targets(out, allow_none=True, **options)
-        added = int(selection["selected"].sum())
-        if added:
-            out = inject(out, selection, boost=boost, **inject_args)
-            note = f"added {added} pseudo-specialists (boost={boost})"
-        else:
-            note = "no pseudo-specialist added: no task met the pseudo selection criteria"
+        out, selection, note = _pseudo_step(out, pseudo_options)
         rows.append(_counts("pseudo", out, note))
     summary = pd.DataFrame(rows)
     summary.insert(0, "benchmark", bench.name)
-    sampling.insert(0, "benchmark", bench.name)
-    return Remastered(benchmark=out, summary=summary, sampling=sampling, selection=selection)
+    summary = with_study_reference(summary, study_reference, study_reference_key)
+    tasks.insert(0, "benchmark", bench.name)
+    return Remastered(benchmark=out, summary=summary, tasks=tasks, selection=selection)

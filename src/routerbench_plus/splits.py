@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, InputError
-from .io import SPLITS, Benchmark
+from .io import COST_COLUMNS, SPLITS, Benchmark
+
+log = logging.getLogger(__name__)
 
 
 def assign_random_split(
@@ -55,7 +58,7 @@ TRAINING_ROLES = ("train", "val")
 
 def parse_split(name: str) -> tuple[str, str | float | None]:
     """'ood-math' -> ('ood', 'math'), 'frac-0.5' -> ('frac', 0.5), 'standard' -> ('standard', None)."""
-    if name in ("standard", "reduced", "remastered", "pseudo", "catdrop", "decontaminated"):
+    if name in ("standard", "reduced", "remastered", "pseudo", "catdrop", "decontaminated", "pruned"):
         return name, None
     kind, sep, arg = name.partition("-")
     if sep and kind == "ood" and arg:
@@ -70,7 +73,7 @@ def parse_split(name: str) -> tuple[str, str | float | None]:
         return "frac", fraction
     raise ConfigError(
         f"config key splits: unknown split '{name}'; expected standard, reduced, remastered, pseudo, "
-        "catdrop, decontaminated, ood-<group> or frac-<fraction>"
+        "catdrop, decontaminated, pruned, ood-<group> or frac-<fraction>"
     )
 
 
@@ -149,6 +152,27 @@ def fraction_split(bench: Benchmark, fraction: float, seed: int) -> Benchmark:
     return drop_training_queries(bench, is_train & (rank >= n_keep))
 
 
+def pruned_split(bench: Benchmark, kept: pd.DataFrame, where: str = "prune kept.parquet") -> Benchmark:
+    """The same queries (every role) with the pool restricted to the models the pruning kept.
+
+    The deferral-curve budget axis of a split is normalised by its own largest model cost: when
+    pruning removed the dearest model, a warning says that areas are then on a different axis.
+    """
+    if "model" not in kept.columns:
+        raise InputError(f"{where}: missing required column 'model'; found {list(kept.columns)}")
+    names = kept["model"].astype(str)
+    unknown = sorted(set(names) - set(bench.models["model"].astype(str)))
+    if unknown or names.empty:
+        raise InputError(f"{where}: column 'model' names {unknown[:5] or 'no model'}; expected models of {bench.name}")
+    out = bench.subset(models=names.tolist())
+    for cost, column in COST_COLUMNS.items():
+        full, pruned = bench.models[column].max(), out.models[column].max()
+        if pd.notna(full) and pruned < full:
+            log.warning("split pruned of %s: the dearest model (%s %g) was pruned; areas are normalised by %g instead",
+                        bench.name, column, full, pruned)
+    return out
+
+
 def split_counts(before: Benchmark, after: Benchmark, split: str, benchmark: str = "") -> pd.DataFrame:
     """Queries per role before/after a split, and how many were removed (nothing dropped silently)."""
     b = before.queries["split"].value_counts().reindex(list(SPLITS), fill_value=0)
@@ -174,6 +198,7 @@ def make_split(
     reduced_queries: pd.DataFrame | None = None,
     redundant: pd.DataFrame | None = None,
     contamination: pd.DataFrame | None = None,
+    kept_models: pd.DataFrame | None = None,
     ood_groups: Mapping[str, Sequence[str]] | None = None,
     ood_key: str = "benchmarks.<b>.ood_groups",
     seed: int = 0,
@@ -184,7 +209,8 @@ def make_split(
     'standard', 'remastered' and 'pseudo' keep ``bench`` as it is (the caller passes the
     benchmark, the remastered or the pseudo-specialist tables); 'reduced' needs
     ``reduced_queries``, 'catdrop' ``redundant``, 'decontaminated' ``contamination`` (the
-    contamination pair table), 'ood-<group>' ``ood_groups`` (looked up as
+    contamination pair table), 'pruned' ``kept_models`` (the pruning's kept.parquet),
+    'ood-<group>' ``ood_groups`` (looked up as
     ``<group>`` or as the split name itself), 'frac-<f>' ``seed``. Returns the split and the
     role counts table of :func:`split_counts`.
     """
@@ -195,6 +221,10 @@ def make_split(
         if reduced_queries is None:
             raise InputError(f"split '{name}' needs the deduplicated queries table")
         out = reduced_split(bench, reduced_queries)
+    elif kind == "pruned":
+        if kept_models is None:
+            raise InputError(f"split '{name}' needs the pruning's kept models table")
+        out = pruned_split(bench, kept_models)
     elif kind == "catdrop":
         if redundant is None:
             raise InputError(f"split '{name}' needs the category redundancy table")

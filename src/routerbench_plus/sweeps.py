@@ -2,7 +2,8 @@
 
 Config lists (``dedup.delta``, ``prune.lambda`` x ``prune.target``, ``pseudo.boost``) expand into
 wildcard paths (``delta~0.999``); these functions collapse the per-value tables into one table
-``value -> metric`` that the sweep figures plot.
+``value -> metric`` that the sweep figures plot. The pseudo-cost sweep (``pseudo.cost_sweep``,
+:func:`pseudo_cost_sweep`) retrains routers per value and compares them with split standard.
 """
 
 from __future__ import annotations
@@ -99,6 +100,91 @@ def boost_sweep(selections: Mapping[float, pd.DataFrame]) -> pd.DataFrame:
             "mean_realised_acc": float(chosen["realised_acc"].mean()) if "realised_acc" in chosen else np.nan,
         })
     return pd.DataFrame(rows).astype({"n_targets": np.int64})
+
+
+def _area_peak(picks: pd.DataFrame, test_ids: list[str], max_budget: float, where: str) -> tuple[float, float]:
+    """Deferral-curve area and peak of one router's picks (the bootstrap's point estimates)."""
+    from .curves import area_and_peak, check_picks, deferral_curve
+
+    curve = deferral_curve(check_picks(picks, test_ids, where=where))
+    area, peak = area_and_peak(curve["budget"].to_numpy(), curve["quality"].to_numpy(), max_budget)
+    return float(area), float(peak)
+
+
+def pseudo_cost_sweep(
+    standard: Mapping[str, Mapping[str, pd.DataFrame]],
+    swept: Mapping[str, Mapping[str, Mapping[str, pd.DataFrame]]],
+    queries_standard: pd.DataFrame,
+    models_standard: pd.DataFrame,
+    queries: Mapping[str, pd.DataFrame],
+    models: Mapping[str, pd.DataFrame],
+    selections: Mapping[str, pd.DataFrame],
+    reference: str,
+    default: str | None = None,
+    benchmark: str = "",
+) -> pd.DataFrame:
+    """pseudo.cost -> the sweep routers' deferral areas and their agreement with the heuristic.
+
+    ``standard``: {cost_type: {method: picks}} on split standard; ``swept``: {cost label: {cost_type:
+    {method: picks}}} on the split with pseudo-specialists of that cost; ``queries``/``models``/
+    ``selections``: that split's tables and its pseudo selection, by cost label. Agreement is
+    :func:`agreement.agreement_table` (standard -> the swept split); areas use the split's own largest
+    model cost as the budget axis, like the bootstrap.
+
+    One row per (cost label, cost type, method). Columns: benchmark, cost_setting, is_default,
+    cost_type, pseudo_cost (the pseudo models' cost of that type), pseudo_cost_rank (position of
+    pseudo_cost among the real models' costs, 0 = cheaper than all, 1 = dearer than all), method,
+    area, peak, area_standard, peak_standard, area_change, agreement_after_pts, agreement_change_pts
+    (overall), agreement_targets_change_pts (mean over the target tasks), n_targets.
+    """
+    from .agreement import OVERALL, agreement_table
+    from .curves import pool_max_cost
+    from .io import COST_COLUMNS
+
+    if not swept:
+        raise InputError("pseudo cost sweep: no swept value given (config key pseudo.cost_sweep is empty?)")
+    test_std = queries_standard.loc[queries_standard["split"] == "test", "query_id"].astype(str).tolist()
+    rows = []
+    for label, by_cost in swept.items():
+        for name, table in (("queries", queries), ("models", models), ("selection", selections)):
+            if label not in table:
+                raise InputError(f"pseudo cost sweep: no {name} table for pseudo.cost={label}")
+        _check(models[label], ["model", "is_pseudo"], f"models of pseudo.cost={label}")
+        _check(selections[label], ["task", "selected"], f"pseudo selection of pseudo.cost={label}")
+        q, m = queries[label], models[label]
+        test = q.loc[q["split"] == "test", "query_id"].astype(str).tolist()
+        if sorted(test) != sorted(test_std):
+            raise InputError(f"pseudo cost sweep: the test queries of pseudo.cost={label} differ from split standard's")
+        targets = selections[label].loc[selections[label]["selected"].astype(bool), "task"].astype(str).tolist()
+        for cost_type, picks in by_cost.items():
+            column = COST_COLUMNS[cost_type]
+            pseudo_costs = m.loc[m["is_pseudo"].astype(bool), column].astype(np.float64).unique()
+            if len(pseudo_costs) != 1:
+                raise InputError(f"models of pseudo.cost={label}: expected one {column} for every pseudo model; "
+                                 f"found {sorted(pseudo_costs)}")
+            real = np.sort(m.loc[~m["is_pseudo"].astype(bool), column].astype(np.float64).to_numpy())
+            rank = float(np.searchsorted(real, pseudo_costs[0], side="left") / max(len(real), 1))
+            agree = agreement_table(standard[cost_type], picks, queries_standard, q, reference,
+                                    split_after=f"pseudo.cost={label}")
+            overall = agree[agree["scope"] == OVERALL].set_index("method")
+            on_targets = agree[(agree["scope"] != OVERALL) & agree["task"].isin(targets)].groupby("method")["change_pts"].mean()
+            max_std, max_new = pool_max_cost(models_standard, cost_type), pool_max_cost(m, cost_type)
+            for method, method_picks in picks.items():
+                area, peak = _area_peak(method_picks, test, max_new, f"picks of {method} (pseudo.cost={label})")
+                area_std, peak_std = _area_peak(standard[cost_type][method], test_std, max_std, f"picks of {method} (standard)")
+                rows.append({
+                    "benchmark": benchmark, "cost_setting": label, "is_default": label == default,
+                    "cost_type": cost_type, "pseudo_cost": float(pseudo_costs[0]), "pseudo_cost_rank": rank,
+                    "method": method, "area": area, "peak": peak, "area_standard": area_std, "peak_standard": peak_std,
+                    "area_change": area - area_std,
+                    "agreement_after_pts": overall["agreement_after_pts"].get(method, np.nan),
+                    "agreement_change_pts": overall["change_pts"].get(method, np.nan),
+                    "agreement_targets_change_pts": on_targets.get(method, np.nan),
+                    "n_targets": len(targets),
+                })
+    out = pd.DataFrame(rows)
+    return out.astype({"benchmark": "string", "cost_setting": "string", "cost_type": "string", "method": "string",
+                       "n_targets": np.int64, "is_default": bool})
 
 
 SWEEP_PARAMS = ("delta", "prune", "boost")

@@ -8,12 +8,14 @@ with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
     reduced = io.read(inp.reduced, ["query_id"]) if inp.get("reduced") else None
     redundant = io.read(inp.redundant, ["category", "dropped"]) if inp.get("redundant") else None
     contamination = io.read(inp.contamination, ["dup_query_id"]) if inp.get("contamination") else None
+    kept = io.read(inp.kept, ["model"]) if inp.get("kept") else None
     split, counts = splits.make_split(
         wc.split,
         bench,
         reduced_queries=reduced,
         redundant=redundant,
         contamination=contamination,
+        kept_models=kept,
         ood_groups=params.ood_groups,
         ood_key=params.ood_key,
         seed=params.seed,

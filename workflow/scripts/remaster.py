@@ -10,24 +10,20 @@ with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
     if reduced is None:
         log.info("%s has no prompts: the near-duplicate step is skipped", wc.benchmark)
     kept = io.read(inp.kept, ["model"])["model"].tolist()
+    settings = {k: params[k] for k in ("min_task_score", "top_tasks", "top_task_share", "query_fraction", "min_weight", "seed")}
     result = remaster.remaster(
         bench,
         scores,
-        query_fraction=params.query_fraction,
-        min_weight=params.min_weight,
-        seed=params.seed,
+        **settings,
         dedup_query_ids=reduced,
         kept_models=kept,
         pseudo_options=dict(params.pseudo),
+        study_reference=dict(params.study_reference),
+        study_reference_key=params.study_reference_key,
     )
     log.info("remastered %s:\n%s", wc.benchmark, result.summary.to_string(index=False))
-    provenance = io.make_provenance(
-        {"query_fraction": params.query_fraction, "min_weight": params.min_weight, "seed": params.seed,
-         "pseudo": dict(params.pseudo)},
-        list(inp),
-        params.seed,
-    )
+    provenance = io.make_provenance({**settings, "pseudo": dict(params.pseudo)}, list(inp), params.seed)
     io.write_benchmark(result.benchmark, out.queries, out.models, out.labels, provenance)
     io.write(result.summary, out.summary, provenance)
-    io.write(result.sampling, out.sampling, provenance)
+    io.write(result.tasks, out.tasks, provenance)
     io.write(result.selection, out.selection, provenance)

@@ -155,6 +155,10 @@ def test_evaluate_pair_tables_and_references():
     assert (curves_df["quality_lo"] <= curves_df["quality"] + 1e-12).all()
     assert (curves_df["quality"] <= curves_df["quality_hi"] + 1e-12).all()
     assert areas["n_resamples_no_gap"].between(0, 300).all()
+    constant = curves_df[curves_df["method"] == "constant"]
+    assert constant["vs_straight_lo"].eq(0).all() and constant["vs_straight_hi"].eq(0).all()  # paired: no width
+    oracle = curves_df[curves_df["method"] == "pair_oracle"]
+    assert (oracle["vs_straight_lo"] >= 0).all() and (oracle["vs_straight_hi"] > 0).any()
     # pairwise: every ordered pair; the perfect router beats the line (area 0.62 vs 0.5)
     pw = pairwise.set_index(["method_a", "method_b"])
     assert len(pw) == 4 * 3 and list(pairwise.columns[:5]) == ["benchmark", "split", "pair", "pair_small", "pair_large"]
@@ -224,3 +228,18 @@ def test_relabelling_query_ids_leaves_every_tradeoff_table_byte_identical(tmp_pa
     _, areas, _ = tables
     areas = areas.set_index("method")
     assert areas.loc["constant", "area"] == areas.loc["straight", "area"]
+
+
+def test_confidences_equal_up_to_float32_rounding_are_one_tie():
+    rng = np.random.default_rng(1)
+    ys, yl = (rng.random(30) < 0.3).astype(float), (rng.random(30) < 0.7).astype(float)
+    # a K-NN-like score: multiples of 0.1 whose float32 arithmetic leaves 1e-8 noise
+    noisy = np.float32(0.7) + np.float32(1e-7) * rng.integers(-1, 2, size=30).astype(np.float32)
+    fractions = tradeoff.fraction_grid(21)
+    line = tradeoff.contribution_matrix(ys, yl, np.zeros(30), fractions).mean(axis=0)
+    tied = tradeoff.quantise(noisy.astype(np.float64), 1e-6)
+    assert np.unique(tied).size == 1
+    assert np.array_equal(tradeoff.tradeoff_curve(ys, yl, tied, fractions), line)
+    assert not np.allclose(tradeoff.tradeoff_curve(ys, yl, tradeoff.quantise(noisy, 0.0), fractions), line)
+    with pytest.raises(ConfigError, match="tie_tolerance"):
+        tradeoff.quantise(noisy, -1.0)

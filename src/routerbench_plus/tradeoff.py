@@ -6,7 +6,8 @@ Definitions (also in docs/metrics.md), on the test queries where both models hav
   conf(q) = score[small, q] - score[large, q].
 * Routing at share f routed to the large model: a share f of the Q queries (f * Q queries, not
   rounded), the *least* confident first, goes to the large model, the rest to the small one.
-  Queries with tied confidence form a block, routed **in expectation**: the mean over all orders
+  Queries with tied confidence (equal after rounding to multiples of evaluation.tie_tolerance,
+  default 1e-6, which absorbs the float32 rounding of stored scores) form a block, routed **in expectation**: the mean over all orders
   of the block's queries. When the block's k queries hold (real) j of the f * Q routed to the large
   model, each of them contributes (1 - j/k) y_small + (j/k) y_large. A fractional share of a
   single query is routed the same way (it is a block of one). quality(f) = mean contribution:
@@ -56,6 +57,15 @@ def fraction_grid(n_points: int) -> np.ndarray:
     if n_points < 2:
         raise ConfigError(f"evaluation.tradeoff_points must be >= 2; got {n_points}")
     return np.linspace(0.0, 1.0, n_points)
+
+
+def quantise(confidence: np.ndarray, tolerance: float) -> np.ndarray:
+    """Confidences rounded to multiples of ``tolerance`` (0: unchanged), so values that differ only
+    by float32 rounding of the router's scores (e.g. 0.70000001 and 0.69999999) form one tie."""
+    conf = np.asarray(confidence, dtype=np.float64)
+    if not tolerance >= 0:
+        raise ConfigError(f"evaluation.tie_tolerance must be >= 0; got {tolerance}")
+    return conf if tolerance == 0 else np.round(conf / tolerance) * tolerance
 
 
 def routing_order(confidence: np.ndarray, y_small: np.ndarray, y_large: np.ndarray) -> np.ndarray:
@@ -212,17 +222,20 @@ def evaluate_pair(
     config_key: str = "binary pair",
     tags: Mapping[str, str] | None = None,
     threads: int = 1,
+    tie_tolerance: float = 1e-6,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Trade-off curves, areas and pairwise area differences of every router for one pair, plus
     the straight line and the pair oracle, with paired-bootstrap intervals.
 
     Returns (curves, areas, pairwise). curves: [tags...], pair_small, pair_large, method, cost_type
-    ('share_large'), reference, share_large, quality, quality_lo, quality_hi, pgr. areas: [tags...],
+    ('share_large'), reference, share_large, quality, quality_lo, quality_hi, vs_straight_lo,
+    vs_straight_hi (interval of quality minus the straight line, paired), pgr. areas: [tags...],
     pair_small, pair_large, method, cost_type, reference, area, area_lo, area_hi, apgr, apgr_lo,
     apgr_hi, cpt50, cpt80, acc_small, acc_large, n_queries, n_excluded, n_resamples,
     n_resamples_no_gap, confidence, seed, note. pairwise: [tags...], pair_small, pair_large,
     method_a, method_b, area_diff, area_diff_lo, area_diff_hi, area_significant, n_resamples,
     confidence, seed. Every table is a function of the labels and scores only, not of query ids.
+    Confidences are rounded to multiples of ``tie_tolerance`` (``quantise``) before ties are formed.
     """
     clash = [m for m in scores_by_method if m in (STRAIGHT, PAIR_ORACLE)]
     if clash:
@@ -233,7 +246,8 @@ def evaluate_pair(
     methods = list(scores_by_method) + [STRAIGHT, PAIR_ORACLE]
     blocks, exact = [], {}
     for method, scores in scores_by_method.items():
-        conf = small_confidence(scores, small, large, query_ids, where=f"scores of method '{method}'")
+        conf = quantise(small_confidence(scores, small, large, query_ids, where=f"scores of method '{method}'"),
+                        tie_tolerance)
         blocks.append(contribution_matrix(y_small, y_large, conf, fractions))
         exact[method] = exact_curve(y_small, y_large, conf)
     blocks.append(contribution_matrix(y_small, y_large, np.zeros(len(y_small)), fractions))  # one tie: the line
@@ -262,7 +276,12 @@ def evaluate_pair(
     samples = _bootstrap.bootstrap_means(values, statistic, n_resamples, seed, threads=threads)
     area_samples, apgr_samples = samples[:, :n_methods], samples[:, n_methods : 2 * n_methods]
     lo, hi = _bootstrap.percentile_interval(area_samples, confidence)
-    band_lo, band_hi = _bootstrap.percentile_interval(samples[:, 2 * n_methods :], confidence)
+    resampled = samples[:, 2 * n_methods :].reshape(len(samples), n_methods, n_f)
+    band_lo, band_hi = _bootstrap.percentile_interval(resampled.reshape(len(samples), -1), confidence)
+    # paired band of (curve - straight line) at each share: where a router beats the line
+    gain_lo, gain_hi = _bootstrap.percentile_interval(
+        (resampled - resampled[:, line : line + 1]).reshape(len(samples), -1), confidence
+    )
     no_gap = int(np.isnan(apgr_samples[:, 0]).sum())
     if note or no_gap == len(samples):
         apgr_lo = apgr_hi = np.full(n_methods, np.nan)
@@ -289,6 +308,8 @@ def evaluate_pair(
             "quality": curve.ravel(),
             "quality_lo": band_lo,
             "quality_hi": band_hi,
+            "vs_straight_lo": gain_lo,
+            "vs_straight_hi": gain_hi,
             "pgr": pgr(curve.ravel(), acc_small, acc_large),
         }
     )

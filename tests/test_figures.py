@@ -92,7 +92,7 @@ def test_area_peak_figure_and_table(tmp_path):
     areas = make_areas()
     fig = figures.plot_area_peak(areas)
     left, right = fig.axes[:2]
-    assert left.get_xlabel() == "Area under deferral curve" and right.get_xlabel() == "Peak quality"
+    assert left.get_xlabel() == figures.AREA_AXIS_LABELS["area"] and right.get_xlabel() == "Peak quality"
     assert [t.get_text() for t in left.get_yticklabels()][-1] == "Oracle"  # best area on top
     assert "parameters (billions)" in fig.get_suptitle()
     assert len(left.collections[-1].get_offsets()) == len(METHODS)
@@ -206,7 +206,7 @@ def test_area_peak_bands_per_split_and_tables(tmp_path):
     areas = per_split(make_areas, splits)
     fig = figures.plot_area_peak(areas)
     left, right = fig.axes
-    assert left.get_xlabel() == "Area under deferral curve" and right.get_xlabel() == "Peak quality"
+    assert left.get_xlabel() == figures.AREA_AXIS_LABELS["area"] and right.get_xlabel() == "Peak quality"
     ticks = {t.get_text(): t.get_position()[1] for t in left.get_yticklabels()}
     assert ticks["standard"] > ticks["reduced"] > ticks["ood-planted"]  # first split on top
     dots = right.collections[-1].get_offsets()
@@ -488,7 +488,7 @@ def test_area_variants_in_figure_and_tables(tmp_path):
         areas[f"{column}_lo"], areas[f"{column}_hi"] = areas[column] - 0.01, areas[column] + 0.01
     fig = figures.plot_area_peak(areas, area="area_span")
     left = fig.axes[0]
-    assert left.get_xlabel() == "Area over the cost span"
+    assert left.get_xlabel().startswith("Area over the cost span\n(x = (b − min)")
     assert sorted(left.collections[-1].get_offsets()[:, 0]) == pytest.approx(sorted(areas["area_span"]))
     with pytest.raises(InputError, match="evaluation.figure_area"):
         figures.plot_area_peak(areas, area="area_linear")
@@ -565,7 +565,7 @@ def test_original_vs_reduced_whiskers_and_split_comparison(tmp_path):
                             "peak_delta": [0.0, 0.01], "area_log_delta": [0.004, -0.002],
                             "area_log_delta_lo": [0.001, -0.005], "area_log_delta_hi": [0.007, 0.001]})
     fig = figures.plot_split_comparison(compare, area="area_log")
-    assert len(fig.axes) == 3 and fig.axes[2].get_title() == "Area\nover log cost"
+    assert len(fig.axes) == 3 and fig.axes[2].get_title() == "Area over\nlog cost"
     assert fig.axes[0].collections[-1].get_offsets()[:, 0].tolist() == pytest.approx([1.0, -2.0])  # points
     assert "pruned" in fig.get_suptitle() and "same test queries" in fig.get_supxlabel()
     _png_pdf_ok(tmp_path, fig)

@@ -17,6 +17,9 @@ Conventions (also in docs/metrics.md):
   i.e. the trapezoid rule on [x_1, x_n], the curve held flat at y_n from x_n up to 1, and nothing
   (0) on [0, x_1) where no model is affordable. The area is linear in y: area = y @ w with
   ``trapezoid_weights``; the bootstrap relies on that.
+* Two more area axes beside it, over the pool's own cost range (``area_weights``): x = (b - c_min)
+  / (c_max - c_min) (``area_span``) and x = log(b / c_min) / log(c_max / c_min) (``area_log``);
+  budgets below c_min are off these axes, the same rule applies to the rest.
 * Peak: max_i y_i.
 * AIQ (RouterBench): the points (realised_cost_i / c_max, y_i) of the budgets at which at least one
   query was routed; their upper convex hull made non-decreasing (flat after its highest point);

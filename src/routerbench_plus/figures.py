@@ -83,14 +83,17 @@ METHOD_LABELS = {
     ORACLE: "Oracle",
 }
 # Reference curves of the binary trade-off (tradeoff.py): colour, line style, legend label.
+MAX_TOP_BANDS = 3  # trade-off figure: quality bands only for this many routers or fewer
 TRADEOFF_REFERENCES = {"straight": (GREY, ":", "straight line"), "pair_oracle": ("#000000", "--", "oracle (pair)")}
 OTHER_TASKS = "other tasks (mean)"
 # The area columns of the evaluation tables (curves.AREA_AXES) as axis labels and table headings.
 AREA_AXIS_LABELS = {
-    "area": "Area under deferral curve",
-    "area_span": "Area over the cost span",
-    "area_log": "Area over log cost",
+    "area": "Area under deferral curve\n(x = budget / max cost)",
+    "area_span": "Area over the cost span\n(x = (b − min) / (max − min))",
+    "area_log": "Area over log cost\n(x = log(b / min) / log(max / min))",
 }
+AREA_PANEL_TITLES = {"area": "Area\n(x = budget / max cost)", "area_span": "Area over\nthe cost span",
+                     "area_log": "Area over\nlog cost"}
 METRIC_NAMES = {"area": "area", "area_span": "area over cost span", "area_log": "area over log cost",
                 "peak": "peak", "curve_mean": "curve mean"}
 _KNOWN_COLOURS = {"knn": 0, "kmeans": 1, "mlp": 2, "mf": 4, "heuristic": 3}
@@ -681,8 +684,10 @@ def plot_tradeoff(
     dashed ('pair_oracle'; the oracle router is then not drawn again, it orders queries the same
     way). Under each quality panel a smaller panel shows each router minus the straight line
     (points), where routers that hug the line differ visibly. With ``quality_lo``/``quality_hi``
-    (the bootstrap band at each share) each router's curve gets a shaded band, and with
-    ``vs_straight_lo``/``_hi`` its difference from the line too (paired). One panel pair per
+    (the bootstrap band at each share) each router's curve gets a shaded band (up to
+    ``MAX_TOP_BANDS`` routers; more would hide each other), and with ``vs_straight_lo``/``_hi``
+    its difference from the line in the lower panel (paired: where it clears 0 the router beats
+    random routing). One panel pair per
     split (grid at double-column width for several). With ``areas`` (method, area) and one split,
     the legend gives each area (with several splits the areas are in the table).
     """
@@ -730,6 +735,7 @@ def plot_tradeoff(
             band = part[part["method"].astype(str) == method] if has_band and method not in TRADEOFF_REFERENCES else None
             if band is not None and len(band):
                 band = band.sort_values(x)
+            if band is not None and len(band) and len(routers) <= MAX_TOP_BANDS:
                 top.fill_between(band[x].to_numpy(dtype=float), band["quality_lo"].to_numpy(dtype=float),
                                  band["quality_hi"].to_numpy(dtype=float), color=style["color"], alpha=0.15,
                                  lw=0, zorder=1)
@@ -1297,8 +1303,7 @@ def plot_split_comparison(compare: pd.DataFrame, area: str = "area") -> Figure:
     panels = []
     for column, title, scale in (("curve_mean", "Mean over the curve\n(points)", 100.0),
                                  ("peak", "Peak (points)", 100.0),
-                                 (area, AREA_AXIS_LABELS.get(area, area).replace(" under deferral curve", "")
-                                  .replace("Area ", "Area\n"), 1.0)):
+                                 (area, AREA_PANEL_TITLES.get(area, area), 1.0)):
         lo, hi = f"{column}_delta_lo", f"{column}_delta_hi"
         has = {lo, hi} <= set(df.columns)
         panels.append((scale * df[f"{column}_delta"].to_numpy(dtype=float),

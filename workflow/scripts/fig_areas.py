@@ -8,7 +8,7 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     areas = io.read_all(inp.areas)  # inputs in split order
     pairwise = io.read_all(inp.pairwise)
     figures.save(figures.plot_area_peak(areas, cost_type=wc.cost, area=params.area), out.png, out.pdf)
-    by_split = [(f"{figures.AREA_AXIS_LABELS[c]} by split", figures.area_by_split(areas, c))
+    by_split = [(figures.AREA_AXIS_LABELS[c].replace("\n", " ") + " by split", figures.area_by_split(areas, c))
                 for c in figures.AREA_AXIS_LABELS if c in areas.columns]
     figures.write_table(
         areas, out.csv, out.html, title=f"{wc.benchmark}: area and peak per split, cost {wc.cost}",

@@ -7,9 +7,10 @@ Definitions (also in docs/metrics.md), on the test queries where both models hav
 * Routing at share f routed to the large model: a share f of the Q queries (f * Q queries, not
   rounded), the *least* confident first, goes to the large model, the rest to the small one.
   Queries with tied confidence (equal after rounding to multiples of evaluation.tie_tolerance,
-  default 1e-6, which absorbs the float32 rounding of stored scores) form a block, routed **in expectation**: the mean over all orders
-  of the block's queries. When the block's k queries hold (real) j of the f * Q routed to the large
-  model, each of them contributes (1 - j/k) y_small + (j/k) y_large. A fractional share of a
+  default 1e-6, which absorbs the float32 rounding of stored scores) form a block, routed **in
+  expectation**: the mean over all orders of the block's queries. When the block's k queries hold
+  (real) j of the f * Q routed to the large model, each of them contributes
+  (1 - j/k) y_small + (j/k) y_large. A fractional share of a
   single query is routed the same way (it is a block of one). quality(f) = mean contribution:
   linear in f within a block, independent of query ids; quality(0) = acc_small, quality(1) =
   acc_large; a router with one confidence for every query gives exactly the straight line.

@@ -206,7 +206,7 @@ def eval_compare_path(benchmark, base, split, cost):
 
 
 def eval_compare_splits(benchmark):
-    """Splits compared with split 'standard' (rule compare_splits): 'reduced' (the study's Table 1)
+    """Splits the compare_splits job compares with split 'standard': 'reduced' (the study's Table 1)
     and every split whose name or kind is listed in evaluation.compare_splits, among the benchmark's
     splits (config/schema.yaml admits only comparable kinds); a kind without a split in this run is
     skipped."""

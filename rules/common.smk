@@ -206,6 +206,29 @@ def eval_reference_method(benchmark):
     return names[0] if names else None
 
 
+# Split kinds trained differently from 'standard' but scored on its test queries (and so comparable
+# with it, paired query by query); 'remastered' has its own test queries.
+COMPARABLE_SPLIT_KINDS = ("reduced", "decontaminated", "pruned", "catdrop", "frac", "ood", "pseudo")
+
+
+def eval_compare_path(benchmark, base, split, cost):
+    return f"results/{benchmark}/eval/compare/base~{base}/split~{split}/cost~{cost}.parquet"
+
+
+def eval_compare_splits(benchmark):
+    """Splits the compare_splits job compares with split 'standard': 'reduced' (the study's Table 1)
+    and every split whose name or kind is listed in evaluation.compare_splits, among the benchmark's
+    splits (config/schema.yaml admits only comparable kinds); a kind without a split in this run is
+    skipped."""
+    listed = config.get("evaluation", {}).get("compare_splits", ["reduced"])
+    splits = benchmark_splits(benchmark)
+    if "standard" not in splits:
+        return []
+    wanted = set(listed) | {"reduced"}
+    return [s for s in splits if s != "standard" and split_kind(s) in COMPARABLE_SPLIT_KINDS
+            and (s in wanted or split_kind(s) in wanted)]
+
+
 def eval_targets(benchmark):
     splits = benchmark_splits(benchmark)
     if not benchmark_methods(benchmark):
@@ -220,7 +243,12 @@ def eval_targets(benchmark):
         f"{eval_dir(benchmark, s)}/tradeoff/pair~{p}/{name}.parquet"
         for s in splits
         for p in benchmark_config(benchmark).get("binary_pairs", {})
-        for name in ("curves", "areas")
+        for name in ("curves", "areas", "pairwise")
+    ]
+    out += [
+        eval_compare_path(benchmark, "standard", s, c)
+        for s in eval_compare_splits(benchmark)
+        for c in benchmark_cost_types(benchmark)
     ]
     if "standard" in splits:
         out += [f"results/{benchmark}/eval/ood/group~{g}.parquet" for g in eval_ood_splits(benchmark)]
@@ -380,6 +408,12 @@ FIGURE_OF_TARGET = [
     (r"eval/ood/group~(?P<group>[^/]+)\.parquet",
      ["figures/ood/group~{group}.png", "figures/ood/group~{group}.pdf",
       "tables/ood/group~{group}.html", "tables/ood/group~{group}.csv"]),
+    # Table 1 shows the reduced comparison; every other compared split gets its own figure and table
+    (r"eval/compare/base~(?P<base>[^/]+)/split~(?P<split>(?!reduced/)[^/]+)/cost~(?P<cost>[^/]+)\.parquet",
+     ["figures/compare/base~{base}/split~{split}/cost~{cost}.png",
+      "figures/compare/base~{base}/split~{split}/cost~{cost}.pdf",
+      "tables/compare/base~{base}/split~{split}/cost~{cost}.html",
+      "tables/compare/base~{base}/split~{split}/cost~{cost}.csv"]),
     (r"eval/original_vs_reduced\.parquet",
      ["figures/original_vs_reduced.png", "figures/original_vs_reduced.pdf",
       "tables/original_vs_reduced.html", "tables/original_vs_reduced.csv"]),

@@ -54,6 +54,8 @@ rule fig_areas:
               {"benchmark": "{benchmark}", "cost": "{cost}", "kind": "figure"}),
         **table("results/{benchmark}/tables/cost~{cost}/areas", CAT_EVAL, "Area and peak", "areas_table",
                 {"benchmark": "{benchmark}", "cost": "{cost}", "kind": "table"}),
+    params:
+        area=config.get("evaluation", {}).get("figure_area", "area"),
     log:
         "logs/{benchmark}/fig_areas/cost~{cost}.log",
     benchmark:
@@ -70,7 +72,7 @@ rule fig_areas:
 rule fig_tradeoff:
     """Binary trade-off curves of pair {pair}, one panel per split, with the straight line and the oracle."""
     input:
-        unpack(per_split_tables("tradeoff/pair~{pair}", "curves", "areas")),
+        unpack(per_split_tables("tradeoff/pair~{pair}", "curves", "areas", "pairwise")),
     output:
         **fig("results/{benchmark}/figures/tradeoff/pair~{pair}", CAT_EVAL, "Binary trade-off", "tradeoff",
               {"benchmark": "{benchmark}", "pair": "{pair}", "kind": "figure"}),
@@ -113,6 +115,34 @@ rule fig_ood:
         PIPELINE_ENV
     script:
         "../workflow/scripts/fig_ood.py"
+
+
+rule fig_compare:
+    """Routers trained on split {split} vs split {base} ({cost}), same test queries: changes with paired intervals."""
+    input:
+        table="results/{benchmark}/eval/compare/base~{base}/split~{split}/cost~{cost}.parquet",
+    output:
+        **fig("results/{benchmark}/figures/compare/base~{base}/split~{split}/cost~{cost}", CAT_EVAL,
+              "Training splits compared", "compare",
+              {"benchmark": "{benchmark}", "split": "{split}", "cost": "{cost}", "kind": "figure"}),
+        **table("results/{benchmark}/tables/compare/base~{base}/split~{split}/cost~{cost}", CAT_EVAL,
+                "Training splits compared", "compare_table",
+                {"benchmark": "{benchmark}", "split": "{split}", "cost": "{cost}", "kind": "table"}),
+    params:
+        area=config.get("evaluation", {}).get("figure_area", "area"),
+    wildcard_constraints:
+        base=r"[A-Za-z0-9_.-]+",
+    log:
+        "logs/{benchmark}/fig_compare/base~{base}/split~{split}/cost~{cost}.log",
+    benchmark:
+        "benchmarks/{benchmark}/fig_compare/base~{base}/split~{split}/cost~{cost}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/fig_compare.py"
 
 
 rule fig_original_vs_reduced:

@@ -1,10 +1,11 @@
 """Agreement with the heuristic router before/after pseudo-specialists (hand-computed)."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from routerbench_plus import agreement
-from routerbench_plus.errors import ConfigError
+from routerbench_plus import agreement, bootstrap
+from routerbench_plus.errors import ConfigError, InputError
 
 QUERIES = pd.DataFrame(
     {"query_id": ["t1", "t2", "t3", "t4", "r1"], "category": ["X", "X", "Y", "Y", "X"], "split": ["test"] * 4 + ["train"]}
@@ -45,3 +46,23 @@ def test_agreement_hand_computed():
 def test_missing_reference_is_a_config_error():
     with pytest.raises(ConfigError, match="reference router 'heuristic'"):
         agreement.agreement_table({"knn": BEFORE["knn"]}, {"knn": AFTER["knn"]}, QUERIES, QUERIES)
+
+
+def test_change_interval_is_a_paired_bootstrap_over_the_scope_queries():
+    table = agreement.agreement_table(BEFORE, AFTER, QUERIES, QUERIES, n_resamples=400, seed=2).set_index("task")
+    # the heuristic routes every query at budgets 2 and 3, so the change is the resampled mean of the
+    # per-query change in agreement: t1 0, t2 0, t3 (0 + 0)/2 - (0 + 1)/2 = -0.5, t4 0 - 1 = -1
+    counts = np.concatenate(list(bootstrap.iter_resample_counts(4, 400, seed=2)))
+    want = np.quantile(100 * counts @ np.array([0.0, 0.0, -0.5, -1.0]) / 4, [0.025, 0.975])
+    assert table.loc["overall", ["change_lo_pts", "change_hi_pts"]].tolist() == pytest.approx(want)
+    # task Y resamples its own two queries: every resample loses agreement
+    assert table.loc["Y", "change_hi_pts"] <= -50 and table.loc["Y", "change_significant"]
+    assert table.loc["X", ["change_lo_pts", "change_hi_pts"]].tolist() == [0, 0]
+    assert not table.loc["X", "change_significant"]
+    assert (table["n_resamples"] == 400).all()
+
+
+def test_different_test_queries_cannot_be_paired():
+    other = QUERIES.assign(split=["test", "test", "test", "train", "test"])
+    with pytest.raises(InputError, match="split standard and split pseudo have different test queries"):
+        agreement.agreement_table(BEFORE, AFTER, QUERIES, other)

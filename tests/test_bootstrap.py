@@ -195,10 +195,21 @@ def test_evaluate_curves_tables():
     picks = {m: picks_from(quality[i], budgets) for i, m in enumerate(["knn", "heuristic", "random"])}
     tags = {"benchmark": "demo", "split": "standard", "cost_type": "params"}
     areas, pairwise, bands = bootstrap.evaluate_curves(picks, 4.0, n_resamples=500, seed=0, tags=tags)
+    metrics = [f"{m}{s}" for m in ("area", "area_span", "area_log", "peak", "curve_mean") for s in ("", "_lo", "_hi")]
     assert list(areas.columns) == [
-        "benchmark", "split", "cost_type", "method", "area", "area_lo", "area_hi", "peak", "peak_lo",
-        "peak_hi", "aiq", "max_budget", "n_queries", "n_budgets", "n_resamples", "confidence", "seed",
+        "benchmark", "split", "cost_type", "method", *metrics, "aiq", "min_budget", "max_budget", "n_queries",
+        "n_budgets", "n_resamples", "confidence", "seed",
     ]
+    # min_budget defaults to the first budget: x = 0, 1/3, 1 on the span axis, 0, 1/2, 1 on log
+    curve = quality.mean(axis=1).astype(np.float64)  # (methods, budgets)
+    assert areas["area_span"].to_numpy() == pytest.approx(curve @ np.array([1 / 6, 1 / 2, 1 / 3]))
+    assert areas["area_log"].to_numpy() == pytest.approx(curve @ np.array([1 / 4, 1 / 2, 1 / 4]))
+    assert areas["curve_mean"].to_numpy() == pytest.approx(curve.mean(axis=1))
+    for m in ("area", "area_span", "area_log", "peak", "curve_mean"):
+        assert (areas[f"{m}_lo"] <= areas[m] + 1e-12).all() and (areas[m] <= areas[f"{m}_hi"] + 1e-12).all()
+    assert {"area_span_diff_lo", "area_log_significant", "curve_mean_diff"} <= set(pairwise.columns)
+    span = bootstrap.evaluate_curves(picks, 4.0, n_resamples=500, seed=0, min_budget=2.0)[0]
+    assert span["area_span"].to_numpy() == pytest.approx(curve[:, 1:] @ np.array([0.5, 0.5]))  # budget 1 off the axis
     assert areas["n_queries"].eq(300).all() and areas["n_resamples"].eq(500).all()
     want = curves.area_and_peak(budgets, quality.mean(axis=1), 4.0)
     assert areas["area"].to_numpy() == pytest.approx(want[0])
@@ -212,3 +223,74 @@ def test_evaluate_curves_tables():
     bad = dict(picks, random=picks_from(quality[2][:, :2], budgets[:2]))
     with pytest.raises(InputError, match="budgets"):
         bootstrap.evaluate_curves(bad, 4.0, n_resamples=100)
+
+
+def split_picks(quality_mqb, budgets, methods=("knn", "heuristic")):
+    return {m: picks_from(quality_mqb[i], budgets) for i, m in enumerate(methods)}
+
+
+def test_compare_splits_pairs_every_query_across_splits_and_methods():
+    rng = np.random.default_rng(7)
+    q = 400
+    base_q = (rng.random((2, q, 2)) < 0.5).astype(np.float64)  # budgets 1, 2 (pool costs 1..2)
+    other_q = (rng.random((2, q, 3)) < np.array([0.5, 0.5, 0.7])).astype(np.float64)  # budgets 1, 2, 4 (pool 1..4)
+    other_q[1] = np.concatenate([base_q[1], base_q[1][:, -1:]], axis=1)  # heuristic: the same picks, one more budget
+    base = split_picks(base_q, np.array([1.0, 2.0]))
+    other = split_picks(other_q, np.array([1.0, 2.0, 4.0]))
+    tags = {"benchmark": "demo", "split_base": "standard", "split": "pruned", "cost_type": "params"}
+    table = bootstrap.compare_splits(
+        base, other, (1.0, 2.0), (1.0, 4.0), ("standard", "pruned"), n_resamples=600, seed=4, tags=tags
+    ).set_index("method")
+    assert list(table.index) == ["knn", "heuristic"]
+    # each side with its own pool: base area over x = 0.5, 1; the other split's over x = 0.25, 0.5, 1
+    assert table["area_base"].to_numpy() == pytest.approx(base_q.mean(axis=1) @ np.array([0.25, 0.25]))
+    assert table["area"].to_numpy() == pytest.approx(other_q.mean(axis=1) @ np.array([0.125, 0.375, 0.25]))
+    assert table["curve_mean_delta"].to_numpy() == pytest.approx(other_q.mean(axis=(1, 2)) - base_q.mean(axis=(1, 2)))
+    # the base side uses the same resamples as the split's own areas table
+    areas = bootstrap.evaluate_curves(base, 2.0, n_resamples=600, seed=4, min_budget=1.0)[0].set_index("method")
+    for m in ("area", "area_span", "area_log", "peak", "curve_mean"):
+        assert table[f"{m}_base_lo"].to_numpy() == pytest.approx(areas[f"{m}_lo"].to_numpy(), rel=1e-12)
+    # paired: the delta's resamples are the resampled means of the per-query deltas
+    counts = np.concatenate(list(bootstrap.iter_resample_counts(q, 600, seed=4)))
+    per_query = other_q[0].mean(axis=1) - base_q[0].mean(axis=1)
+    lo, hi = np.quantile(counts @ per_query.astype(np.float64) / q, [0.025, 0.975])
+    assert table.loc["knn", ["curve_mean_delta_lo", "curve_mean_delta_hi"]].tolist() == pytest.approx([lo, hi])
+    # the heuristic's peak is the same query by query in both splits: a zero-width delta, not significant
+    assert table.loc["heuristic", ["peak_delta", "peak_delta_lo", "peak_delta_hi"]].tolist() == [0.0, 0.0, 0.0]
+    assert not table.loc["heuristic", "peak_significant"]
+    # the knn trained on the other split is better at the largest budget (0.7 vs 0.5): significant peak gain
+    assert table.loc["knn", "peak_delta_lo"] > 0 and table.loc["knn", "peak_significant"]
+    assert table["split_base"].eq("standard").all() and table["split"].eq("pruned").all()
+
+
+def test_compare_splits_needs_the_same_test_queries_and_methods():
+    quality, _ = simulate(30, seed=1)
+    budgets = np.array([1.0, 2.0, 4.0])
+    base = split_picks(quality, budgets)
+    fewer = {m: p[p["query_id"] != "q0000"] for m, p in base.items()}
+    with pytest.raises(InputError, match="split standard and split decontaminated .*1 only in standard"):
+        bootstrap.compare_splits(base, fewer, (1.0, 4.0), (1.0, 4.0), ("standard", "decontaminated"), n_resamples=100)
+    with pytest.raises(InputError, match="methods differ between split standard"):
+        bootstrap.compare_splits(base, {"knn": base["knn"]}, (1.0, 4.0), (1.0, 4.0), n_resamples=100)
+
+
+def test_original_vs_reduced_in_points_with_delta_intervals():
+    rng = np.random.default_rng(2)
+    base_q = (rng.random((2, 200, 2)) < 0.5).astype(np.float32)
+    other_q = base_q.copy()
+    other_q[0, :, 1] = 1.0  # knn on the reduced data: always right at the largest budget
+    compare = bootstrap.compare_splits(
+        split_picks(base_q, np.array([1.0, 2.0])), split_picks(other_q, np.array([1.0, 2.0])), (1.0, 2.0), (1.0, 2.0),
+        ("standard", "reduced"), n_resamples=300, tags={"benchmark": "demo", "split_base": "standard",
+                                                        "split": "reduced", "cost_type": "params"},
+    )
+    table = bootstrap.original_vs_reduced(compare).set_index("method")
+    knn = table.loc["knn"]
+    assert knn["peak_reduced_pts"] == pytest.approx(100.0)
+    assert knn["peak_original_pts"] == pytest.approx(100 * base_q[0].mean(axis=0).max())
+    assert knn["avg_delta_pts"] == pytest.approx(100 * (other_q[0].mean() - base_q[0].mean()))
+    assert knn["avg_delta_lo_pts"] > 0 and knn["avg_significant"]
+    assert knn["area_delta"] == pytest.approx(0.25 * (1 - base_q[0, :, 1].mean()))
+    assert table.loc["heuristic", ["avg_delta_pts", "avg_delta_lo_pts", "avg_delta_hi_pts"]].tolist() == [0, 0, 0]
+    assert knn["split_original"] == "standard" and knn["split_reduced"] == "reduced"
+    assert {"area_span_delta_lo", "area_log_significant", "peak_delta_hi_pts", "n_resamples"} <= set(table.columns)

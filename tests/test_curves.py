@@ -1,4 +1,4 @@
-"""Deferral curves, area/peak, AIQ, single-model points, original-vs-reduced table."""
+"""Deferral curves, area/peak (three area axes), AIQ, single-model points."""
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,47 @@ def test_area_budgets_past_the_max_cost_are_clipped():
     area, peak = curves.area_and_peak(np.array([5.0, 10.0, 20.0]), np.array([0.4, 0.8, 0.8]), 10.0)
     assert area == pytest.approx(0.5 * (0.4 + 0.8) / 2)
     assert peak == pytest.approx(0.8)
+
+
+def test_area_axes_hand_computed():
+    # pool costs 2..8; budgets 1 (below the cheapest model), 2, 4, 8, 16 (above the largest)
+    budgets, y = np.array([1.0, 2.0, 4.0, 8.0, 16.0]), np.array([0.0, 0.4, 0.6, 0.8, 0.8])
+    w = curves.area_weight_matrix(budgets, 2.0, 8.0)
+    assert list(w) == ["area", "area_span", "area_log"]
+    # study: x = 1/8, 1/4, 1/2, 1, 1: 0.125*0.2 + 0.25*0.5 + 0.5*0.7 = 0.5 (0 before 1/8, nothing after 1)
+    assert y @ w["area"] == pytest.approx(0.5)
+    assert w["area"] == pytest.approx(curves.trapezoid_weights(curves.normalise_budgets(budgets, 8.0)))
+    # span: budget 1 is off the axis; x = 0, 1/3, 1, 1 (16 clipped): (1/3)*0.5 + (2/3)*0.7
+    assert w["area_span"][0] == 0.0
+    assert y @ w["area_span"] == pytest.approx(1 / 6 + 1.4 / 3)
+    # log: x = 0, 1/2, 1, 1: 0.5*0.5 + 0.5*0.7
+    assert y @ w["area_log"] == pytest.approx(0.6)
+    # a grid that starts above the cheapest model: 0 on [0, x_first), as in the study's rule
+    w2 = curves.area_weight_matrix(np.array([3.0, 8.0]), 2.0, 8.0)
+    assert np.array([0.6, 0.8]) @ w2["area_span"] == pytest.approx((5 / 6) * 0.7)
+    assert np.array([0.6, 0.8]) @ w2["area_log"] == pytest.approx((1 - np.log(1.5) / np.log(4)) * 0.7)
+    # one cost in the pool: the span and log axes are a point; the area is the quality there
+    w3 = curves.area_weight_matrix(np.array([8.0, 16.0]), 8.0, 8.0)
+    assert np.array([0.7, 0.7]) @ w3["area_span"] == pytest.approx(0.7)
+    assert np.array([0.7, 0.7]) @ w3["area_log"] == pytest.approx(0.7)
+    with pytest.raises(InputError, match="min cost <= max cost"):
+        curves.area_weights(budgets, 9.0, 8.0, "span")
+
+
+def test_close_costs_squash_the_study_area_but_not_the_span_and_log_areas():
+    # RouterDC-like pool: costs 7.2..8 B; the curve climbs from 0.40 to 0.50 across that span
+    budgets, y = np.array([7.2, 7.6, 8.0]), np.array([0.40, 0.45, 0.50])
+    w = curves.area_weight_matrix(budgets, 7.2, 8.0)
+    assert y @ w["area"] == pytest.approx(0.05 * 0.425 + 0.05 * 0.475)  # 90 % of the axis is 0
+    assert y @ w["area_span"] == pytest.approx(0.45)
+    assert 0.4 < y @ w["area_log"] < 0.5
+
+
+def test_pool_cost_range_reads_the_cost_column():
+    models = pd.DataFrame({"model": ["a", "b", "c"], "params_b": [7.0, 1.0, 70.0]})
+    assert curves.pool_cost_range(models, "params") == (1.0, 70.0)
+    with pytest.raises(InputError, match="must be > 0"):
+        curves.pool_cost_range(models.assign(params_b=[0.0, 1.0, 2.0]), "params")
 
 
 def test_area_is_vectorised_over_leading_axes():
@@ -151,24 +192,6 @@ def test_curve_table_columns_and_normalisation():
     ]
     assert table["budget_norm"].tolist() == [0.25, 1.0]
     assert table["quality"].tolist() == [0.5, 1.0]
-
-
-def test_original_vs_reduced_hand_computed():
-    def table(split, y_knn):
-        return pd.DataFrame(
-            {
-                "benchmark": "x", "split": split, "cost_type": "params", "method": "knn",
-                "budget": [1.0, 2.0], "budget_norm": [0.5, 1.0], "quality": y_knn,
-                "realised_cost": [1.0, 2.0], "n_queries": 10, "n_unrouted": 0,
-            }
-        )
-
-    out = curves.original_vs_reduced(table("standard", [0.4, 0.6]), table("reduced", [0.5, 0.5]))
-    row = out.iloc[0]
-    assert row["avg_original_pts"] == pytest.approx(50.0) and row["avg_reduced_pts"] == pytest.approx(50.0)
-    assert row["peak_original_pts"] == pytest.approx(60.0) and row["peak_delta_pts"] == pytest.approx(-10.0)
-    assert row["area_original"] == pytest.approx(0.5 * 1.0 / 2) and row["area_reduced"] == pytest.approx(0.25)
-    assert row["split_original"] == "standard" and row["split_reduced"] == "reduced"
 
 
 def test_read_picks_by_cost_round_trip_and_file_named_errors(tmp_path):

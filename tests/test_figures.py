@@ -92,7 +92,7 @@ def test_area_peak_figure_and_table(tmp_path):
     areas = make_areas()
     fig = figures.plot_area_peak(areas)
     left, right = fig.axes[:2]
-    assert left.get_xlabel() == "Area under deferral curve" and right.get_xlabel() == "Peak quality"
+    assert left.get_xlabel() == figures.AREA_AXIS_LABELS["area"] and right.get_xlabel() == "Peak quality"
     assert [t.get_text() for t in left.get_yticklabels()][-1] == "Oracle"  # best area on top
     assert "parameters (billions)" in fig.get_suptitle()
     assert len(left.collections[-1].get_offsets()) == len(METHODS)
@@ -206,7 +206,7 @@ def test_area_peak_bands_per_split_and_tables(tmp_path):
     areas = per_split(make_areas, splits)
     fig = figures.plot_area_peak(areas)
     left, right = fig.axes
-    assert left.get_xlabel() == "Area under deferral curve" and right.get_xlabel() == "Peak quality"
+    assert left.get_xlabel() == figures.AREA_AXIS_LABELS["area"] and right.get_xlabel() == "Peak quality"
     ticks = {t.get_text(): t.get_position()[1] for t in left.get_yticklabels()}
     assert ticks["standard"] > ticks["reduced"] > ticks["ood-planted"]  # first split on top
     dots = right.collections[-1].get_offsets()
@@ -523,3 +523,93 @@ def test_layout_problems_detects_cut_text_overlap_and_small_font():
     assert any("beyond the figure" in p for p in problems)
     assert any("x tick labels overlap" in p for p in problems)
     assert any("'tiny' is 5 pt" in p for p in problems)
+
+
+def test_area_variants_in_figure_and_tables(tmp_path):
+    areas = make_areas()
+    for column, shift in (("area_span", 0.1), ("area_log", 0.05), ("curve_mean", 0.02)):
+        areas[column] = areas["area"] + shift
+        areas[f"{column}_lo"], areas[f"{column}_hi"] = areas[column] - 0.01, areas[column] + 0.01
+    fig = figures.plot_area_peak(areas, area="area_span")
+    left = fig.axes[0]
+    assert left.get_xlabel().startswith("Area over the cost span\n(x = (b − min)")
+    assert sorted(left.collections[-1].get_offsets()[:, 0]) == pytest.approx(sorted(areas["area_span"]))
+    with pytest.raises(InputError, match="evaluation.figure_area"):
+        figures.plot_area_peak(areas, area="area_linear")
+    table = figures.area_table(areas).set_index("method")
+    assert table.loc["Oracle", "area over cost span (95% CI)"] == "0.800 [0.790, 0.810]"
+    assert table.loc["Oracle", "area over log cost (95% CI)"] == "0.750 [0.740, 0.760]"
+    assert "curve mean (95% CI)" in table.columns
+    pairwise = pd.DataFrame({"method_a": ["knn", "straight"], "method_b": ["straight", "knn"], "area_diff": [0.03, -0.03],
+                             "area_diff_lo": [0.01, -0.05], "area_diff_hi": [0.05, -0.01], "area_significant": True,
+                             "area_log_diff": [0.02, -0.02], "area_log_diff_lo": [-0.01, -0.04],
+                             "area_log_diff_hi": [0.04, 0.01], "area_log_significant": False})
+    pw = figures.pairwise_table(pairwise)
+    assert pw.iloc[0]["method b"] == "straight line" and pw.iloc[0]["area over log cost significant"] == False  # noqa: E712
+    assert pw.iloc[0]["area over log cost a − b (CI)"] == "+0.020 [-0.010, +0.040]"
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_tradeoff_bands_and_apgr_interval(tmp_path):
+    curves = make_tradeoff()
+    curves["quality_lo"], curves["quality_hi"] = curves["quality"] - 0.02, curves["quality"] + 0.02
+    curves["vs_straight_lo"], curves["vs_straight_hi"] = -0.01, 0.03
+    fig = figures.plot_tradeoff(curves)
+    top, bottom = fig.axes[:2]
+    fills = lambda ax: [c for c in ax.collections if "PolyCollection" in c.__class__.__name__]  # noqa: E731
+    assert len(fills(top)) == 2 and len(fills(bottom)) == 2  # K-NN and MLP; the references get none
+    assert fills(bottom)[0].get_paths()[0].vertices[:, 1].max() == pytest.approx(3.0)  # points
+    areas = pd.DataFrame({"method": ["knn", "straight"], "area": [0.53, 0.5], "area_lo": [0.52, 0.49],
+                          "area_hi": [0.54, 0.51], "apgr": [0.6, 0.5], "apgr_lo": [0.55, 0.45], "apgr_hi": [0.65, 0.55]})
+    table = figures.tradeoff_table(areas)
+    assert table.loc[0, "APGR (CI)"] == "0.600 [0.550, 0.650]"
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_ood_heatmap_marks_significant_cells_with_their_interval(tmp_path):
+    ood = pd.DataFrame({"method": ["knn"] * 3 + ["mf"] * 3, "category": ["asdiv", "gsm8k", "(all held-out)"] * 2,
+                        "pooled": [False, False, True] * 2, "split_ood": "ood-math",
+                        "curve_mean_delta_pts": [-40.0, -10.0, -20.0, -2.0, 0.0, -1.0],
+                        "curve_mean_delta_lo_pts": [-50.0, -15.0, -26.0, -6.0, 0.0, -3.0],
+                        "curve_mean_delta_hi_pts": [-30.0, -5.0, -14.0, 2.0, 0.0, 1.0],
+                        "curve_mean_significant": [True, True, True, False, False, False]})
+    fig = figures.plot_ood_heatmap(ood)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["-40.0*\n[-50, -30]", "-10.0*\n[-15, -5]", "-20.0*\n[-26, -14]",
+                     "-2.0\n[-6, 2]", "0.0\n[0, 0]", "-1.0\n[-3, 1]"]
+    assert "interval excludes 0" in fig.axes[0].get_xlabel()
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_agreement_heatmap_marks_significant_changes(tmp_path):
+    rows = [{"method": "knn", "scope": s, "task": t, "agreement_before_pts": 80, "agreement_after_pts": 60,
+             "change_pts": -20.0, "change_significant": sig}
+            for s, t, sig in [("overall", "overall", True), ("task", "logiqa", True), ("task", "t1", False)]]
+    fig = figures.plot_agreement(pd.DataFrame(rows), targets=["logiqa"])
+    assert [t.get_text() for t in fig.axes[0].texts] == ["-20.0*\n80→60", "-20.0*\n80→60", "-20.0\n80→60"]
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_original_vs_reduced_whiskers_and_split_comparison(tmp_path):
+    table = pd.DataFrame({"method": ["mf", "knn"], "cost_type": "params",
+                          "avg_original_pts": [50.5, 54.4], "avg_reduced_pts": [50.9, 54.0],
+                          "avg_delta_lo_pts": [-0.1, -0.9], "avg_delta_hi_pts": [0.9, 0.1],
+                          "peak_original_pts": [60.1, 67.4], "peak_reduced_pts": [60.9, 66.5],
+                          "peak_delta_lo_pts": [0.2, -2.5], "peak_delta_hi_pts": [1.4, -0.2]})
+    fig = figures.plot_original_vs_reduced(table)
+    right = fig.axes[1]
+    segments = [seg for coll in right.collections[:-1] for seg in coll.get_segments()]
+    spans = sorted((round(seg[0][0], 3), round(seg[1][0], 3)) for seg in segments if seg[0][0] != 0)
+    assert (-2.5, -0.2) in spans and (0.2, 1.4) in spans  # the intervals of the peak deltas
+    assert right.get_xlim()[1] >= 2.5  # the whiskers fit
+    _png_pdf_ok(tmp_path, fig)
+    compare = pd.DataFrame({"benchmark": "demo", "split_base": "standard", "split": "pruned", "cost_type": "params",
+                            "method": ["knn", "mf"], "curve_mean_delta": [0.01, -0.02],
+                            "curve_mean_delta_lo": [0.0, -0.03], "curve_mean_delta_hi": [0.02, -0.01],
+                            "peak_delta": [0.0, 0.01], "area_log_delta": [0.004, -0.002],
+                            "area_log_delta_lo": [0.001, -0.005], "area_log_delta_hi": [0.007, 0.001]})
+    fig = figures.plot_split_comparison(compare, area="area_log")
+    assert len(fig.axes) == 3 and fig.axes[2].get_title() == "Area over\nlog cost"
+    assert fig.axes[0].collections[-1].get_offsets()[:, 0].tolist() == pytest.approx([1.0, -2.0])  # points
+    assert "pruned" in fig.get_suptitle() and "same test queries" in fig.get_supxlabel()
+    _png_pdf_ok(tmp_path, fig)

@@ -151,12 +151,26 @@ def test_ood_and_catdrop_tables_name_the_held_out_categories(run: Path) -> None:
 
 
 def test_tradeoff_agreement_and_dedup_tables(run: Path) -> None:
-    areas = read(run, "eval/split~standard/tradeoff/pair~small-vs-large/areas.parquet")
-    assert {"apgr", "cpt50", "cpt80"} <= set(areas.columns)
+    areas = read(run, "eval/split~standard/tradeoff/pair~small-vs-large/areas.parquet").set_index("method")
+    assert {"apgr", "apgr_lo", "apgr_hi", "cpt50", "cpt80"} <= set(areas.columns)
+    # the heuristic has one confidence for every query: exactly the straight line, whatever the ids
+    assert areas.loc["heuristic", "area"] == areas.loc["straight", "area"]
+    assert areas.loc["heuristic", "cpt50"] == pytest.approx(0.5)
+    pairwise = read(run, "eval/split~standard/tradeoff/pair~small-vs-large/pairwise.parquet")
+    assert len(pairwise) == len(areas) * (len(areas) - 1)
     agreement = read(run, "eval/agreement.parquet")
     assert agreement["agreement_before_pts"].between(0, 100).all()
-    table = read(run, "eval/original_vs_reduced.parquet")
-    assert set(table["method"]) >= {"knn", "mlp"}
+    assert (agreement["change_lo_pts"] <= agreement["change_pts"] + 1e-9).all()
+    ood = read(run, "eval/ood/group~ood-planted.parquet")
+    assert (ood["curve_mean_delta_lo_pts"] <= ood["curve_mean_delta_pts"] + 1e-9).all()
+    compare = read(run, "eval/compare/base~standard/split~reduced/cost~params.parquet").set_index("method")
+    table = read(run, "eval/original_vs_reduced.parquet").set_index("method")
+    assert set(table.index) >= {"knn", "mlp"}
+    # Table 1 is the paired comparison in points; the same resamples give the reduced split's own intervals
+    assert table["avg_delta_pts"].to_numpy() == pytest.approx(100 * compare.loc[table.index, "curve_mean_delta"].to_numpy())
+    assert (table["avg_delta_lo_pts"] <= table["avg_delta_pts"] + 1e-9).all()
+    own = read(run, "eval/split~reduced/cost~params/areas.parquet").set_index("method")
+    assert compare["area_lo"].to_numpy() == pytest.approx(own.loc[compare.index, "area_lo"].to_numpy())
 
 
 def test_figures_are_real_images(run: Path) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -210,13 +210,57 @@ def bootstrap_means(
     return np.concatenate(out, axis=0)
 
 
-def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    """(lo, hi) percentile interval along axis 0."""
+def percentile_interval(
+    samples: np.ndarray, confidence: float, ignore_nan: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi) percentile interval along axis 0 (``ignore_nan``: over the resamples where the
+    statistic is defined, e.g. APGR when a resample has no gap between the two models)."""
     if not 0 < confidence < 1:
         raise ConfigError(f"evaluation.confidence must be in (0, 1); got {confidence}")
     alpha = (1.0 - confidence) / 2.0
-    lo, hi = np.quantile(samples, [alpha, 1.0 - alpha], axis=0)
+    quantile = np.nanquantile if ignore_nan else np.quantile
+    lo, hi = quantile(samples, [alpha, 1.0 - alpha], axis=0)
     return lo, hi
+
+
+def canonical_order(values: np.ndarray) -> np.ndarray:
+    """Row order of ``values`` (Q, K) sorted lexicographically by the rows' values.
+
+    Resampling rows in this order makes the bootstrap a function of the multiset of rows: rows
+    with identical values are exchangeable, so query ids (which decide the input order) no
+    longer matter.
+    """
+    values = np.asarray(values)
+    if values.ndim != 2 or values.shape[1] == 0:
+        return np.arange(len(values))
+    return np.lexsort(values.T[::-1])
+
+
+def difference_table(
+    methods: Sequence[str], metrics: Mapping[str, tuple[np.ndarray, np.ndarray]], confidence: float
+) -> pd.DataFrame:
+    """Every ordered pair (a, b), a != b: a - b of each metric ({name: (full (M,), resamples
+    (R, M))}), its percentile interval and whether that interval excludes 0."""
+    m = len(methods)
+    a_idx, b_idx = np.nonzero(~np.eye(m, dtype=bool))
+    out = pd.DataFrame(
+        {
+            "method_a": pd.Series(np.asarray(methods, dtype=object)[a_idx], dtype="string"),
+            "method_b": pd.Series(np.asarray(methods, dtype=object)[b_idx], dtype="string"),
+        }
+    )
+    n_resamples = 0
+    for name, (full, samples) in metrics.items():
+        full, samples = np.asarray(full, dtype=np.float64), np.asarray(samples, dtype=np.float64)
+        lo, hi = percentile_interval(samples[:, a_idx] - samples[:, b_idx], confidence)
+        out[f"{name}_diff"] = full[a_idx] - full[b_idx]
+        out[f"{name}_diff_lo"] = lo
+        out[f"{name}_diff_hi"] = hi
+        out[f"{name}_significant"] = (lo > 0) | (hi < 0)
+        n_resamples = len(samples)
+    out["n_resamples"] = np.int64(n_resamples)
+    out["confidence"] = confidence
+    return out
 
 
 @dataclass(frozen=True)
@@ -231,6 +275,14 @@ class CurveBootstrap:
     confidence: float
     curve_lo: np.ndarray | None = None  # (M, B) per-budget percentile band of the mean quality
     curve_hi: np.ndarray | None = None
+    # further linear metrics (other area axes, curve mean): name -> (full (M,), resamples (R, M))
+    extra: Mapping[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def metrics(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """{name: (full, resamples)}: area, the other areas, peak, then the other metrics."""
+        areas = {k: v for k, v in self.extra.items() if k.startswith("area")}
+        rest = {k: v for k, v in self.extra.items() if k not in areas}
+        return {"area": (self.area, self.area_samples), **areas, "peak": (self.peak, self.peak_samples), **rest}
 
 
 def bootstrap_curves(
@@ -242,36 +294,48 @@ def bootstrap_curves(
     confidence: float = 0.95,
     counts: np.ndarray | None = None,
     threads: int = 1,
+    extra_weights: Mapping[str, np.ndarray] | None = None,
 ) -> CurveBootstrap:
     """Paired bootstrap of area (= curve @ weights) and peak (= max over budgets) per method.
 
     ``quality`` is (M, Q, B): the quality of method m's pick for query q at budget b; ``weights``
-    (B,) are the area weights (``curves.trapezoid_weights``).
+    (B,) are the area weights (``curves.trapezoid_weights``). ``extra_weights`` ({name: (B,)})
+    adds further linear metrics of the curve (other area axes, the curve mean) from the same
+    resamples.
     """
     quality = np.asarray(quality)
     n_methods, n_queries, n_budgets = quality.shape
-    weights = np.asarray(weights, dtype=np.float64)
-    if weights.shape != (n_budgets,):
-        raise InputError(f"area weights must have one entry per budget ({n_budgets}); got {weights.shape}")
+    named = {"area": weights, **dict(extra_weights or {})}
+    for name, w in named.items():
+        if np.shape(w) != (n_budgets,):
+            raise InputError(f"{name} weights must have one entry per budget ({n_budgets}); got {np.shape(w)}")
+    matrix = np.stack([np.asarray(w, dtype=np.float64) for w in named.values()], axis=1)  # (B, L)
+    n_linear = matrix.shape[1]
     values = quality.transpose(1, 0, 2).reshape(n_queries, n_methods * n_budgets)
 
     def statistic(means: np.ndarray) -> np.ndarray:
         cube = means.reshape(len(means), n_methods, n_budgets)
-        return np.concatenate([cube @ weights, cube.max(axis=2), means], axis=1)
+        linear = (cube @ matrix).transpose(0, 2, 1).reshape(len(means), n_linear * n_methods)  # metric-major
+        return np.concatenate([linear, cube.max(axis=2), means], axis=1)
 
     samples = bootstrap_means(values, statistic, n_resamples, seed, counts, threads)
     full = quality.astype(np.float64).mean(axis=1)  # (M, B)
+    full_linear = (full @ matrix).T  # (L, M)
+    linear_samples = samples[:, : n_linear * n_methods].reshape(len(samples), n_linear, n_methods)
+    peak_at = n_linear * n_methods
     # the same paired resamples give the per-budget band of each curve
-    curve_lo, curve_hi = percentile_interval(samples[:, 2 * n_methods :], confidence)
+    curve_lo, curve_hi = percentile_interval(samples[:, peak_at + n_methods :], confidence)
+    names = list(named)
     return CurveBootstrap(
         methods=list(methods),
-        area=full @ weights,
+        area=full_linear[0],
         peak=full.max(axis=1),
-        area_samples=samples[:, :n_methods],
-        peak_samples=samples[:, n_methods : 2 * n_methods],
+        area_samples=linear_samples[:, 0],
+        peak_samples=samples[:, peak_at : peak_at + n_methods],
         confidence=confidence,
         curve_lo=curve_lo.reshape(n_methods, n_budgets),
         curve_hi=curve_hi.reshape(n_methods, n_budgets),
+        extra={names[i]: (full_linear[i], linear_samples[:, i]) for i in range(1, n_linear)},
     )
 
 
@@ -290,47 +354,22 @@ def band_table(result: CurveBootstrap, budgets: np.ndarray) -> pd.DataFrame:
 
 
 def interval_table(result: CurveBootstrap) -> pd.DataFrame:
-    """method, area, area_lo, area_hi, peak, peak_lo, peak_hi, n_resamples, confidence."""
-    area_lo, area_hi = percentile_interval(result.area_samples, result.confidence)
-    peak_lo, peak_hi = percentile_interval(result.peak_samples, result.confidence)
-    return pd.DataFrame(
-        {
-            "method": pd.Series(result.methods, dtype="string"),
-            "area": result.area,
-            "area_lo": area_lo,
-            "area_hi": area_hi,
-            "peak": result.peak,
-            "peak_lo": peak_lo,
-            "peak_hi": peak_hi,
-            "n_resamples": np.int64(len(result.area_samples)),
-            "confidence": result.confidence,
-        }
-    )
-
-
-def pairwise_table(result: CurveBootstrap) -> pd.DataFrame:
-    """Every ordered pair (a, b), a != b: a - b for area and peak, interval, significant flag."""
-    m = len(result.methods)
-    a_idx, b_idx = np.nonzero(~np.eye(m, dtype=bool))
-    out = pd.DataFrame(
-        {
-            "method_a": pd.Series(np.asarray(result.methods, dtype=object)[a_idx], dtype="string"),
-            "method_b": pd.Series(np.asarray(result.methods, dtype=object)[b_idx], dtype="string"),
-        }
-    )
-    for name, full, samples in (
-        ("area", result.area, result.area_samples),
-        ("peak", result.peak, result.peak_samples),
-    ):
-        diff_samples = samples[:, a_idx] - samples[:, b_idx]
-        lo, hi = percentile_interval(diff_samples, result.confidence)
-        out[f"{name}_diff"] = full[a_idx] - full[b_idx]
-        out[f"{name}_diff_lo"] = lo
-        out[f"{name}_diff_hi"] = hi
-        out[f"{name}_significant"] = (lo > 0) | (hi < 0)
+    """method, then per metric (area, the other areas, peak, ...): value, _lo, _hi; n_resamples,
+    confidence."""
+    out = pd.DataFrame({"method": pd.Series(result.methods, dtype="string")})
+    for name, (full, samples) in result.metrics().items():
+        lo, hi = percentile_interval(samples, result.confidence)
+        out[name] = full
+        out[f"{name}_lo"] = lo
+        out[f"{name}_hi"] = hi
     out["n_resamples"] = np.int64(len(result.area_samples))
     out["confidence"] = result.confidence
     return out
+
+
+def pairwise_table(result: CurveBootstrap) -> pd.DataFrame:
+    """Every ordered pair (a, b), a != b: a - b for every metric, interval, significant flag."""
+    return difference_table(result.methods, result.metrics(), result.confidence)
 
 
 def quality_cube(
@@ -356,6 +395,13 @@ def quality_cube(
     return np.stack(cubes), query_ids, budgets, checked
 
 
+def linear_weights(budgets: np.ndarray, min_budget: float, max_budget: float) -> dict[str, np.ndarray]:
+    """{metric: weights (B,)} of the curve's linear metrics: the three areas and the curve mean."""
+    weights = _curves.area_weight_matrix(budgets, min_budget, max_budget)
+    weights["curve_mean"] = np.full(len(budgets), 1.0 / len(budgets))
+    return weights
+
+
 def evaluate_curves(
     picks_by_method: Mapping[str, pd.DataFrame],
     max_budget: float,
@@ -365,26 +411,163 @@ def evaluate_curves(
     test_ids: Sequence[str] | None = None,
     tags: Mapping[str, str] | None = None,
     threads: int = 1,
+    min_budget: float | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Area, peak (with paired-bootstrap intervals) and AIQ per method, pairwise differences, and
-    per-budget bands of the curves.
+    """Areas (three axes), peak and curve mean with paired-bootstrap intervals, and AIQ per method;
+    pairwise differences; per-budget bands of the curves.
 
-    Returns (areas, pairwise, bands); bands: [tags...], method, budget, quality_lo, quality_hi, confidence. areas: [tags...], method, area, area_lo, area_hi, peak, peak_lo,
-    peak_hi, aiq, max_budget, n_queries, n_budgets, n_resamples, confidence, seed.
-    pairwise: [tags...], method_a, method_b, area_diff(_lo/_hi), area_significant, peak_diff(_lo/_hi),
-    peak_significant, n_resamples, confidence, seed.
+    ``min_budget``/``max_budget``: the pool's cheapest and largest model cost (the ends of the
+    area axes, ``curves.pool_cost_range``); ``min_budget`` defaults to the first budget.
+    Returns (areas, pairwise, bands). areas: [tags...], method, then area, area_span, area_log,
+    peak, curve_mean each with _lo/_hi, aiq, min_budget, max_budget, n_queries, n_budgets,
+    n_resamples, confidence, seed. pairwise: [tags...], method_a, method_b, per metric _diff,
+    _diff_lo, _diff_hi, _significant; n_resamples, confidence, seed. bands: [tags...], method,
+    budget, quality_lo, quality_hi, confidence.
     """
     cube, query_ids, budgets, checked = quality_cube(picks_by_method, test_ids)
-    weights = _curves.trapezoid_weights(_curves.normalise_budgets(budgets, max_budget))
-    result = bootstrap_curves(cube, weights, list(checked), n_resamples, seed, confidence, threads=threads)
+    min_budget = float(budgets[0]) if min_budget is None else float(min_budget)
+    weights = linear_weights(budgets, min_budget, max_budget)
+    result = bootstrap_curves(
+        cube, weights.pop("area"), list(checked), n_resamples, seed, confidence, threads=threads, extra_weights=weights
+    )
     areas = interval_table(result)
     curve = _curves.curve_table(checked, max_budget)
-    areas.insert(7, "aiq", _curves.aiq_by_method(curve, max_budget).reindex(result.methods).to_numpy())
-    areas.insert(8, "max_budget", float(max_budget))
-    areas.insert(9, "n_queries", np.int64(len(query_ids)))
-    areas.insert(10, "n_budgets", np.int64(len(budgets)))
+    at = list(areas.columns).index("n_resamples")
+    areas.insert(at, "aiq", _curves.aiq_by_method(curve, max_budget).reindex(result.methods).to_numpy())
+    areas.insert(at + 1, "min_budget", min_budget)
+    areas.insert(at + 2, "max_budget", float(max_budget))
+    areas.insert(at + 3, "n_queries", np.int64(len(query_ids)))
+    areas.insert(at + 4, "n_budgets", np.int64(len(budgets)))
     areas["seed"] = np.int64(seed)
     pairwise = pairwise_table(result)
     pairwise["seed"] = np.int64(seed)
     bands = band_table(result, budgets)
     return tuple(_curves.tag_columns(t, tags) for t in (areas, pairwise, bands))  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- two training splits
+
+COMPARE_METRICS = ("area", "area_span", "area_log", "curve_mean", "peak")
+
+
+def _same_test_queries(ids_a: pd.Index, ids_b: pd.Index, split_a: str, split_b: str) -> None:
+    """InputError naming both splits unless they hold the same test queries."""
+    if ids_a.equals(ids_b):
+        return
+    only_a, only_b = ids_a.difference(ids_b), ids_b.difference(ids_a)
+    raise InputError(
+        f"split {split_a} and split {split_b} are scored on different test queries ({len(only_a)} only in "
+        f"{split_a}, e.g. {list(only_a[:3])}; {len(only_b)} only in {split_b}, e.g. {list(only_b[:3])}): a paired "
+        "comparison needs the same test queries"
+    )
+
+
+def compare_splits(
+    base: Mapping[str, pd.DataFrame],
+    other: Mapping[str, pd.DataFrame],
+    base_costs: tuple[float, float],
+    other_costs: tuple[float, float],
+    splits: tuple[str, str] = ("standard", "reduced"),
+    base_test_ids: Sequence[str] | None = None,
+    other_test_ids: Sequence[str] | None = None,
+    n_resamples: int = 10_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    tags: Mapping[str, str] | None = None,
+    threads: int = 1,
+) -> pd.DataFrame:
+    """Routers trained on two splits, scored on the same test queries: each metric on both
+    splits and the change (other - base), with intervals from one set of paired resamples.
+
+    ``base``/``other`` are {method: picks} of the two splits (the same methods);
+    ``base_costs``/``other_costs`` each split's (cheapest, largest) model cost (the area axes; the
+    pools may differ, e.g. a pruned pool). Every query is resampled jointly in both splits and for
+    every method. Per method, for m in ``COMPARE_METRICS`` (area, area_span, area_log, curve_mean,
+    peak): m_base(_lo/_hi), m(_lo/_hi) (the other split), m_delta(_lo/_hi) and m_significant
+    (the delta's interval excludes 0). Raises InputError naming both splits when their test
+    queries (or methods) differ.
+    """
+    split_a, split_b = splits
+    if set(base) != set(other):
+        raise InputError(f"methods differ between split {split_a} ({sorted(base)}) and split {split_b} ({sorted(other)})")
+    if base_test_ids is not None and other_test_ids is not None:
+        _same_test_queries(
+            pd.Index(sorted(set(map(str, base_test_ids)))), pd.Index(sorted(set(map(str, other_test_ids)))), split_a, split_b
+        )
+    cube_a, ids_a, budgets_a, checked = quality_cube(base, base_test_ids)
+    cube_b, ids_b, budgets_b, _ = quality_cube({m: other[m] for m in checked}, other_test_ids)
+    _same_test_queries(ids_a, ids_b, split_a, split_b)
+    methods = list(checked)
+    n_methods, n_queries = len(methods), len(ids_a)
+    w_a = np.stack(list(linear_weights(budgets_a, *base_costs).values()), axis=1)  # (B_a, 4)
+    w_b = np.stack(list(linear_weights(budgets_b, *other_costs).values()), axis=1)
+    n_a, n_b = len(budgets_a), len(budgets_b)
+    values = np.concatenate(
+        [cube_a.transpose(1, 0, 2).reshape(n_queries, -1), cube_b.transpose(1, 0, 2).reshape(n_queries, -1)], axis=1
+    )
+    n_metrics = len(COMPARE_METRICS)
+
+    def statistic(means: np.ndarray) -> np.ndarray:
+        out = []
+        for part, weights, n in ((means[:, : n_methods * n_a], w_a, n_a), (means[:, n_methods * n_a :], w_b, n_b)):
+            cube = part.reshape(len(means), n_methods, n)
+            out.append(np.concatenate([cube @ weights, cube.max(axis=2, keepdims=True)], axis=2))  # (r, M, 5)
+        return np.concatenate(out, axis=2).reshape(len(means), -1)
+
+    full = statistic(values.astype(np.float64).mean(axis=0, keepdims=True))[0].reshape(n_methods, 2, n_metrics)
+    samples = bootstrap_means(values, statistic, n_resamples, seed, threads=threads)
+    samples = samples.reshape(len(samples), n_methods, 2, n_metrics)
+    table = pd.DataFrame({"method": pd.Series(methods, dtype="string")})
+    for k, metric in enumerate(COMPARE_METRICS):
+        pieces = {
+            f"{metric}_base": (full[:, 0, k], samples[:, :, 0, k]),
+            metric: (full[:, 1, k], samples[:, :, 1, k]),
+            f"{metric}_delta": (full[:, 1, k] - full[:, 0, k], samples[:, :, 1, k] - samples[:, :, 0, k]),
+        }
+        for name, (value, resampled) in pieces.items():
+            lo, hi = percentile_interval(resampled, confidence)
+            table[name], table[f"{name}_lo"], table[f"{name}_hi"] = value, lo, hi
+        table[f"{metric}_significant"] = (table[f"{metric}_delta_lo"] > 0) | (table[f"{metric}_delta_hi"] < 0)
+    table["max_budget_base"] = float(base_costs[1])
+    table["max_budget"] = float(other_costs[1])
+    table["n_queries"] = np.int64(n_queries)
+    table["n_resamples"] = np.int64(len(samples))
+    table["confidence"] = confidence
+    table["seed"] = np.int64(seed)
+    return _curves.tag_columns(table, tags)
+
+
+def original_vs_reduced(compare: pd.DataFrame) -> pd.DataFrame:
+    """The study's Table 1 from ``compare_splits`` tables (base = original training data, the
+    other split = deduplicated): average (curve mean) and peak in points, the three areas, each
+    with the change reduced - original, its interval and significance.
+
+    Columns: [benchmark], cost_type, method, split_original, split_reduced, avg_original_pts,
+    avg_reduced_pts, avg_delta_pts, avg_delta_lo_pts, avg_delta_hi_pts, avg_significant, the same
+    for peak; area_original, area_reduced, area_delta, area_delta_lo, area_delta_hi,
+    area_significant and the same for area_span and area_log; n_queries, n_resamples,
+    confidence, seed.
+    """
+    needed = ["method", "split_base", "split", *(f"{m}{s}" for m in COMPARE_METRICS for s in ("_base", "", "_delta"))]
+    missing = [c for c in needed if c not in compare.columns]
+    if missing:
+        raise InputError(f"original vs reduced: comparison table lacks column(s) {missing}")
+    keys = [c for c in ("benchmark", "cost_type", "method") if c in compare.columns]
+    out = compare[keys].reset_index(drop=True).copy()
+    out["split_original"] = compare["split_base"].astype("string").to_numpy()
+    out["split_reduced"] = compare["split"].astype("string").to_numpy()
+    for name, metric in (("avg", "curve_mean"), ("peak", "peak")):
+        out[f"{name}_original_pts"] = 100 * compare[f"{metric}_base"].to_numpy()
+        out[f"{name}_reduced_pts"] = 100 * compare[metric].to_numpy()
+        for part in ("", "_lo", "_hi"):
+            out[f"{name}_delta{part}_pts"] = 100 * compare[f"{metric}_delta{part}"].to_numpy()
+        out[f"{name}_significant"] = compare[f"{metric}_significant"].to_numpy(dtype=bool)
+    for metric in ("area", "area_span", "area_log"):
+        out[f"{metric}_original"] = compare[f"{metric}_base"].to_numpy()
+        out[f"{metric}_reduced"] = compare[metric].to_numpy()
+        for part in ("", "_lo", "_hi"):
+            out[f"{metric}_delta{part}"] = compare[f"{metric}_delta{part}"].to_numpy()
+        out[f"{metric}_significant"] = compare[f"{metric}_significant"].to_numpy(dtype=bool)
+    for column in ("n_queries", "n_resamples", "confidence", "seed"):
+        out[column] = compare[column].to_numpy()
+    return out

@@ -17,6 +17,9 @@ Conventions (also in docs/metrics.md):
   i.e. the trapezoid rule on [x_1, x_n], the curve held flat at y_n from x_n up to 1, and nothing
   (0) on [0, x_1) where no model is affordable. The area is linear in y: area = y @ w with
   ``trapezoid_weights``; the bootstrap relies on that.
+* Two more area axes beside it, over the pool's own cost range (``area_weights``): x = (b - c_min)
+  / (c_max - c_min) (``area_span``) and x = log(b / c_min) / log(c_max / c_min) (``area_log``);
+  budgets below c_min are off these axes, the same rule applies to the rest.
 * Peak: max_i y_i.
 * AIQ (RouterBench): the points (realised_cost_i / c_max, y_i) of the budgets at which at least one
   query was routed; their upper convex hull made non-decreasing (flat after its highest point);
@@ -252,6 +255,53 @@ def aiq(realised_cost: np.ndarray, quality: np.ndarray, max_cost: float) -> floa
     return float(hy @ trapezoid_weights(hx))
 
 
+# The three area axes. "area" is the study's (x = budget / c_max); the other two spread the axis
+# over the pool's own cost range, where the study's axis leaves most of [0, 1] below the cheapest
+# model when the pool's costs are close (docs/metrics.md, "Area axes").
+AREA_AXES = {"area": "budget", "area_span": "span", "area_log": "log"}
+AREA_LABELS = {
+    "area": "area, x = budget / max cost (study)",
+    "area_span": "area over the cost span, x = (budget - min cost) / (max - min cost)",
+    "area_log": "area over log cost, x = log(budget / min cost) / log(max / min cost)",
+}
+
+
+def area_weights(budgets: np.ndarray, min_cost: float, max_cost: float, axis: str = "budget") -> np.ndarray:
+    """Weights w with area = y @ w on one area axis (budgets > 0, strictly increasing).
+
+    * ``budget`` (the study's): x = min(b / c_max, 1); ``trapezoid_weights`` (0 before the first
+      budget, trapezoids, flat from the last budget to 1).
+    * ``span``: x = (b - c_min) / (c_max - c_min); ``log``: x = (log b - log c_min) /
+      (log c_max - log c_min). Budgets below c_min are off the axis (weight 0); the kept ones
+      follow the same rule (0 on [0, x_first), trapezoids, x clipped to 1, flat to 1). When
+      c_min = c_max the axis is one point: the area is the quality at the last budget.
+    """
+    budgets = np.asarray(budgets, dtype=np.float64)
+    x = normalise_budgets(budgets, max_cost)  # checks the budgets and c_max
+    if axis == "budget":
+        return trapezoid_weights(x)
+    if axis not in ("span", "log"):
+        raise InputError(f"unknown area axis '{axis}'; expected one of {sorted(set(AREA_AXES.values()))}")
+    if not (0 < min_cost <= max_cost) or not np.isfinite(min_cost):
+        raise InputError(f"the area over the cost {axis} needs 0 < min cost <= max cost; got {min_cost}, {max_cost}")
+    keep = budgets >= min_cost
+    if max_cost == min_cost:
+        x = np.zeros_like(budgets)
+    elif axis == "span":
+        x = (budgets - min_cost) / (max_cost - min_cost)
+    else:
+        x = (np.log(budgets) - np.log(min_cost)) / (np.log(max_cost) - np.log(min_cost))
+    w = np.zeros_like(budgets)
+    if keep.any():
+        w[keep] = trapezoid_weights(np.clip(x[keep], 0.0, 1.0))
+    return w
+
+
+def area_weight_matrix(budgets: np.ndarray, min_cost: float, max_cost: float) -> dict[str, np.ndarray]:
+    """{area column: weights} for the three area axes (``AREA_AXES``)."""
+    return {column: area_weights(budgets, min_cost, max_cost, axis) for column, axis in AREA_AXES.items()}
+
+
 # --------------------------------------------------------------------------- pool and tables
 
 
@@ -269,6 +319,15 @@ def pool_max_cost(models: pd.DataFrame, cost_type: str, where: str = "models") -
             f"{models.loc[values.isna(), 'model'].tolist()[:5]}"
         )
     return float(values.max())
+
+
+def pool_cost_range(models: pd.DataFrame, cost_type: str, where: str = "models") -> tuple[float, float]:
+    """(smallest, largest) model cost of the pool for a cost type: the ends of the area axes."""
+    high = pool_max_cost(models, cost_type, where)  # checks the column
+    low = float(pd.to_numeric(models[io.COST_COLUMNS[cost_type]], errors="coerce").min())
+    if not low > 0:
+        raise InputError(f"{where}: column '{io.COST_COLUMNS[cost_type]}' (cost '{cost_type}') must be > 0; found {low}")
+    return low, high
 
 
 def tag_columns(df: pd.DataFrame, tags: Mapping[str, str] | None) -> pd.DataFrame:
@@ -359,45 +418,3 @@ def curve_summary(curves: pd.DataFrame) -> pd.DataFrame:
         x = g["budget_norm"].to_numpy(dtype=np.float64)
         rows.append((*key, y.mean(), y.max(), float(y @ trapezoid_weights(x))))
     return pd.DataFrame(rows, columns=[*keys, "curve_mean", "peak", "area"])
-
-
-def original_vs_reduced(original: pd.DataFrame, reduced: pd.DataFrame) -> pd.DataFrame:
-    """The study's Table 1: per method and cost type, average and peak quality (points, x100)
-    for routers trained on the original (split standard) vs the deduplicated (split reduced) data.
-
-    Inputs are ``curve_table`` outputs (with a cost_type column); output columns: [benchmark],
-    method, cost_type, split_original, split_reduced, avg_original_pts, avg_reduced_pts,
-    avg_delta_pts, peak_original_pts, peak_reduced_pts, peak_delta_pts, area_original,
-    area_reduced, area_delta (avg = unweighted mean over the budget points; delta = reduced - original).
-    """
-    a = curve_summary(original.drop(columns=["split"], errors="ignore"))
-    b = curve_summary(reduced.drop(columns=["split"], errors="ignore"))
-    keys = [c for c in ("benchmark", "cost_type", "method") if c in a.columns]
-    merged = a.merge(b, on=keys, how="outer", suffixes=("_original", "_reduced"), indicator=True)
-    unmatched = merged[merged["_merge"] != "both"]
-    if len(unmatched):
-        raise InputError(
-            f"original vs reduced: methods/cost types differ between the two splits: "
-            f"{unmatched[keys].to_dict('records')[:3]}"
-        )
-    order = {m: i for i, m in enumerate(dict.fromkeys(original["method"]))}
-    merged = merged.sort_values(
-        [k for k in keys if k != "method"] + ["method"],
-        key=lambda col: col.map(order) if col.name == "method" else col,
-        kind="stable",
-    ).reset_index(drop=True)
-    out = merged[keys].copy()
-    out["split_original"] = pd.Series(
-        original["split"].iloc[0] if "split" in original.columns else "standard", index=out.index, dtype="string"
-    )
-    out["split_reduced"] = pd.Series(
-        reduced["split"].iloc[0] if "split" in reduced.columns else "reduced", index=out.index, dtype="string"
-    )
-    for name, column in (("avg", "curve_mean"), ("peak", "peak")):
-        out[f"{name}_original_pts"] = 100 * merged[f"{column}_original"]
-        out[f"{name}_reduced_pts"] = 100 * merged[f"{column}_reduced"]
-        out[f"{name}_delta_pts"] = out[f"{name}_reduced_pts"] - out[f"{name}_original_pts"]
-    out["area_original"] = merged["area_original"]
-    out["area_reduced"] = merged["area_reduced"]
-    out["area_delta"] = out["area_reduced"] - out["area_original"]
-    return out.reset_index(drop=True)

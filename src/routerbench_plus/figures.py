@@ -83,8 +83,19 @@ METHOD_LABELS = {
     ORACLE: "Oracle",
 }
 # Reference curves of the binary trade-off (tradeoff.py): colour, line style, legend label.
+MAX_TOP_BANDS = 3  # trade-off figure: quality bands only for this many routers or fewer
 TRADEOFF_REFERENCES = {"straight": (GREY, ":", "straight line"), "pair_oracle": ("#000000", "--", "oracle (pair)")}
 OTHER_TASKS = "other tasks (mean)"
+# The area columns of the evaluation tables (curves.AREA_AXES) as axis labels and table headings.
+AREA_AXIS_LABELS = {
+    "area": "Area under deferral curve\n(x = budget / max cost)",
+    "area_span": "Area over the cost span\n(x = (b − min) / (max − min))",
+    "area_log": "Area over log cost\n(x = log(b / min) / log(max / min))",
+}
+AREA_PANEL_TITLES = {"area": "Area\n(x = budget / max cost)", "area_span": "Area over\nthe cost span",
+                     "area_log": "Area over\nlog cost"}
+METRIC_NAMES = {"area": "area", "area_span": "area over cost span", "area_log": "area over log cost",
+                "peak": "peak", "curve_mean": "curve mean"}
 _KNOWN_COLOURS = {"knn": 0, "kmeans": 1, "mlp": 2, "mf": 4, "heuristic": 3}
 RANDOM_COLOUR = "#555555"
 
@@ -536,6 +547,9 @@ def area_table(areas: pd.DataFrame, digits: int = 3, splits: Sequence[str] | Non
     suffix = f" ({float(level):.0%} CI)" if level else " (CI)"
     out = pd.DataFrame({"method": df["method"].map(method_label), "area" + suffix: ci("area"),
                         "peak" + suffix: ci("peak")})
+    for column, name in METRIC_NAMES.items():  # the other area axes and the curve mean, where present
+        if column in df and column not in ("area", "peak"):
+            out[name + suffix] = ci(column)
     if len(order) > 1:
         out.insert(0, "split", df["split"].astype(str))
     if "aiq" in df:
@@ -563,19 +577,24 @@ def area_by_split(areas: pd.DataFrame, value: str = "area", digits: int = 3,
 
 @styled
 def plot_area_peak(areas: pd.DataFrame, cost_type: str | None = None, title: str | None = None,
-                   splits: Sequence[str] | None = None) -> Figure:
+                   splits: Sequence[str] | None = None, area: str = "area") -> Figure:
     """Area and peak per method with their CI whiskers (dot and whisker), for one or several splits.
+
+    ``area`` names the area column to plot (``area``, the study's x = budget / max cost;
+    ``area_span`` or ``area_log``, docs/metrics.md); its axis label says which one it is.
 
     One split: one row per method, best area on top. Several: one band of rows per split (splits
     top to bottom in ``split_order``), within it one row per method in the study order, coloured
     by method (shared legend below).
     """
-    _need(areas, ["method", "area", "peak"], "areas")
+    if area not in AREA_AXIS_LABELS:
+        raise InputError(f"evaluation.figure_area: '{area}' is not an area column; expected one of {list(AREA_AXIS_LABELS)}")
+    _need(areas, ["method", area, "peak"], "areas")
     cost_type = cost_type or _single_value(areas, "cost_type")
     panels = split_order(areas, splits)
     colours = method_colours(areas["method"].astype(str))
     if len(panels) == 1:
-        df = areas.sort_values("area", ascending=True, kind="stable").reset_index(drop=True)
+        df = areas.sort_values(area, ascending=True, kind="stable").reset_index(drop=True)
         y = np.arange(len(df), dtype=float)
         fig = _figure(SINGLE_COLUMN_IN, 0.9 + 0.2 * len(df))
     else:
@@ -587,7 +606,7 @@ def plot_area_peak(areas: pd.DataFrame, cost_type: str | None = None, title: str
         y = np.array([centre[str(s)] + offset[m] for s, m in zip(df["split"], df["method"])])
         fig = _figure(DOUBLE_COLUMN_IN, 1.3 + 0.5 * len(panels))
     axes = fig.subplots(1, 2, sharey=True)
-    for ax, value, label in zip(axes, ("area", "peak"), ("Area under deferral curve", "Peak quality")):
+    for ax, value, label in zip(axes, (area, "peak"), (AREA_AXIS_LABELS[area], "Peak quality")):
         middle = df[value].to_numpy(dtype=float)
         dot_colours = [colours[str(m)] for m in df["method"]]
         if {f"{value}_lo", f"{value}_hi"} <= set(df.columns):
@@ -664,9 +683,13 @@ def plot_tradeoff(
     ``tradeoff.py`` are drawn grey dotted ('straight': the line between the two models) and black
     dashed ('pair_oracle'; the oracle router is then not drawn again, it orders queries the same
     way). Under each quality panel a smaller panel shows each router minus the straight line
-    (points), where routers that hug the line differ visibly. One panel pair per split (grid at
-    double-column width for several). With ``areas`` (method, area) and one split, the legend
-    gives each area (with several splits the areas are in the table).
+    (points), where routers that hug the line differ visibly. With ``quality_lo``/``quality_hi``
+    (the bootstrap band at each share) each router's curve gets a shaded band (up to
+    ``MAX_TOP_BANDS`` routers; more would hide each other), and with ``vs_straight_lo``/``_hi``
+    its difference from the line in the lower panel (paired: where it clears 0 the router beats
+    random routing). One panel pair per
+    split (grid at double-column width for several). With ``areas`` (method, area) and one split,
+    the legend gives each area (with several splits the areas are in the table).
     """
     _need(curves, ["method", x, "quality"], "trade-off curves")
     present = set(curves["method"].astype(str))
@@ -696,6 +719,7 @@ def plot_tradeoff(
         else:
             styles[method] = (method_style(method, colours), method_label(method))
     any_straight = False
+    has_band = {"quality_lo", "quality_hi"} <= set(curves.columns)
     for (top, bottom), split in zip(pairs, panels):
         part = _of_split(curves, split)
         wide = part.pivot_table(index=x, columns="method", values="quality", aggfunc="mean")
@@ -708,9 +732,20 @@ def plot_tradeoff(
             series = wide[method].dropna()
             top.plot(series.index.to_numpy(dtype=float), series.to_numpy(dtype=float), label=label,
                      zorder=2 if method in TRADEOFF_REFERENCES else 3, **style)
+            band = part[part["method"].astype(str) == method] if has_band and method not in TRADEOFF_REFERENCES else None
+            if band is not None and len(band):
+                band = band.sort_values(x)
+            if band is not None and len(band) and len(routers) <= MAX_TOP_BANDS:
+                top.fill_between(band[x].to_numpy(dtype=float), band["quality_lo"].to_numpy(dtype=float),
+                                 band["quality_hi"].to_numpy(dtype=float), color=style["color"], alpha=0.15,
+                                 lw=0, zorder=1)
             if straight is not None and method != "pair_oracle":
                 diff = (series - straight.reindex(series.index)) * 100
                 bottom.plot(diff.index.to_numpy(dtype=float), diff.to_numpy(dtype=float), **style)
+                if band is not None and len(band) and {"vs_straight_lo", "vs_straight_hi"} <= set(band.columns):
+                    bottom.fill_between(band[x].to_numpy(dtype=float), 100 * band["vs_straight_lo"].to_numpy(dtype=float),
+                                        100 * band["vs_straight_hi"].to_numpy(dtype=float), color=style["color"],
+                                        alpha=0.15, lw=0, zorder=1)
         if straight is None:
             bottom.set_visible(False)
         if n > 1:
@@ -767,7 +802,12 @@ def tradeoff_table(areas: pd.DataFrame, digits: int = 3, splits: Sequence[str] |
         out["area (CI)"] = [_ci_text(v, a, b, digits) for v, a, b in zip(df["area"], df["area_lo"], df["area_hi"])]
     else:
         out["area"] = df["area"].map(lambda v: f"{v:.{digits}f}")
-    for column, name in (("apgr", "APGR"), ("cpt50", "CPT(50%)"), ("cpt80", "CPT(80%)")):
+    if {"apgr", "apgr_lo", "apgr_hi"} <= set(df.columns):
+        out["APGR (CI)"] = [_ci_text(v, a, b, digits) if np.isfinite(v) else "–"
+                            for v, a, b in zip(df["apgr"], df["apgr_lo"], df["apgr_hi"])]
+    elif "apgr" in df:
+        out["APGR"] = df["apgr"].astype(float)
+    for column, name in (("cpt50", "CPT(50%)"), ("cpt80", "CPT(80%)")):
         if column in df:
             out[name] = df[column].astype(float)
     return out
@@ -783,6 +823,8 @@ def plot_ood_heatmap(
     """Heatmap method x held-out category of the OOD change in quality points (OOD − ID training).
 
     ``ood``: method, category, ``value`` (points, x100); a 'pooled' flag puts the pooled column last.
+    With the delta's interval columns (``<name>_delta_lo_pts``/``_hi_pts``, ``<name>_significant``)
+    a cell is marked * when its interval excludes 0, and small maps print the interval under it.
     """
     missing = [c for c in ("method", "category", value) if c not in ood.columns]
     if missing:
@@ -808,19 +850,36 @@ def plot_ood_heatmap(
         columns += [c for c in matrix.columns if str(c) in pooled]
     matrix = matrix.reindex(index=[r for r in rows if r in matrix.index], columns=columns)
     n_rows, n_cols = matrix.shape
-    width = min(DOUBLE_COLUMN_IN, max(SINGLE_COLUMN_IN, 1.7 + 0.5 * n_cols))
-    fig = _figure(width, max(2.3, 1.2 + 0.26 * n_rows + 0.05 * max(len(short(c, 20)) for c in matrix.columns)))
+    stem = value[: -len("_delta_pts")] if value.endswith("_delta_pts") else None
+    ci_columns = [f"{stem}_delta_lo_pts", f"{stem}_delta_hi_pts", f"{stem}_significant"] if stem else []
+    has_ci = bool(ci_columns) and set(ci_columns) <= set(df.columns)
+    show_ci = has_ci and n_cols * n_rows <= 24
+    annot: Any = n_cols * n_rows <= 120
+    if has_ci and annot:
+        def cells(column: str) -> pd.DataFrame:
+            return df.pivot_table(index="row", columns="category", values=column, aggfunc="mean",
+                                  dropna=False).reindex_like(matrix)
+
+        lo, hi = cells(ci_columns[0]).to_numpy(), cells(ci_columns[1]).to_numpy()
+        sig = cells(ci_columns[2]).to_numpy(dtype=float) > 0.5
+        annot = np.vectorize(
+            lambda d, a, b, s: "–" if np.isnan(d) else f"{d:.1f}{'*' if s else ''}"
+            + (f"\n[{a:.0f}, {b:.0f}]" if show_ci and np.isfinite(a) else "")
+        )(matrix.to_numpy(), lo, hi, sig)
+    width = min(DOUBLE_COLUMN_IN, max(SINGLE_COLUMN_IN, 1.7 + (0.62 if show_ci else 0.5) * n_cols))
+    height = 1.2 + (0.36 if show_ci else 0.26) * n_rows + 0.05 * max(len(short(c, 20)) for c in matrix.columns)
+    fig = _figure(width, max(2.3, height))
     ax = fig.add_subplot()
     finite = matrix.to_numpy()[np.isfinite(matrix.to_numpy())]
     bound = max(1.0, float(np.abs(finite).max())) if finite.size else 1.0
-    sns.heatmap(matrix, ax=ax, cmap="RdBu", norm=TwoSlopeNorm(0.0, -bound, bound), annot=n_cols * n_rows <= 120,
-                fmt=".1f", annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
+    sns.heatmap(matrix, ax=ax, cmap="RdBu", norm=TwoSlopeNorm(0.0, -bound, bound), annot=annot,
+                fmt=".1f" if annot is True else "", annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
                 cbar_kws={"label": "Δ quality, points\n(OOD − in-distribution)", "shrink": 0.9})
     ax.set_yticks(np.arange(n_rows) + 0.5, list(matrix.index), rotation=0)
     rotate = n_cols > 3 or max(len(short(c, 20)) for c in matrix.columns) > 10
     ax.set_xticks(np.arange(n_cols) + 0.5, [short(c, 20) for c in matrix.columns], rotation=35 if rotate else 0,
                   ha="right" if rotate else "center", rotation_mode="anchor")
-    ax.set_xlabel("Held-out category")
+    ax.set_xlabel("Held-out category" + ("\n(* interval excludes 0)" if has_ci else ""))
     ax.set_ylabel("")
     ax.grid(False)
     if title:
@@ -1217,15 +1276,24 @@ def plot_agreement(
     change = df.pivot_table(index="method", columns="task", values=value, aggfunc="mean", dropna=False)
     change = change.reindex(index=order_methods(change.index), columns=[c for c in cols if c in change.columns])
     has_levels = {"agreement_before_pts", "agreement_after_pts"} <= set(df.columns)
+    # * = the change's interval excludes 0 (a single task's cell; the pooled other tasks get none)
+    has_sig = value == "change_pts" and "change_significant" in df.columns
+    sig = np.zeros(change.shape, dtype=bool)
+    if has_sig:
+        single = df[df["task"] != OTHER_TASKS]
+        sig = single.assign(s=single["change_significant"].astype(float)).pivot_table(
+            index="method", columns="task", values="s", aggfunc="mean", dropna=False).reindex_like(change)
+        sig = sig.to_numpy(dtype=float) > 0.5
+    mark = np.where(sig, "*", "")
     if has_levels:
         before = df.pivot_table(index="method", columns="task", values="agreement_before_pts", aggfunc="mean",
                                 dropna=False).reindex_like(change)
         after = df.pivot_table(index="method", columns="task", values="agreement_after_pts", aggfunc="mean",
                                dropna=False).reindex_like(change)
-        annot = np.vectorize(lambda d, a, b: "–" if np.isnan(d) else f"{d:+.1f}\n{a:.0f}→{b:.0f}")(
-            change.to_numpy(), before.to_numpy(), after.to_numpy())
+        annot = np.vectorize(lambda d, s, a, b: "–" if np.isnan(d) else f"{d:+.1f}{s}\n{a:.0f}→{b:.0f}")(
+            change.to_numpy(), mark, before.to_numpy(), after.to_numpy())
     else:
-        annot = np.vectorize(lambda d: "–" if np.isnan(d) else f"{d:+.1f}")(change.to_numpy())
+        annot = np.vectorize(lambda d, s: "–" if np.isnan(d) else f"{d:+.1f}{s}")(change.to_numpy(), mark)
     n_rows, n_cols = change.shape
     fig = _figure(min(DOUBLE_COLUMN_IN, max(SINGLE_COLUMN_IN, 1.8 + 0.62 * n_cols)),
                   max(2.4, 1.4 + (0.36 if has_levels else 0.25) * n_rows))
@@ -1238,11 +1306,50 @@ def plot_agreement(
     ax.set_yticks(np.arange(n_rows) + 0.5, [method_label(m) for m in change.index], rotation=0)
     labels = [short(c, 18) + (" *" if c in targets else "") for c in change.columns]
     ax.set_xticks(np.arange(n_cols) + 0.5, labels, rotation=30, ha="right", rotation_mode="anchor")
-    ax.set_xlabel("Test queries (* = pseudo-specialist target task)")
+    ax.set_xlabel("Test queries (* = pseudo-specialist target task)"
+                  + ("\nΔ* = interval of the change excludes 0" if has_sig else ""))
     ax.set_ylabel("")
     ax.grid(False)
     ax.set_title("Agreement with the heuristic router")
     return fig
+
+
+def _delta_lollipops(df: pd.DataFrame, panels: Sequence[tuple[np.ndarray, np.ndarray | None, np.ndarray | None, str]],
+                     xlabel: str) -> Figure:
+    """Per method (and cost type) row: one lollipop per panel (delta, interval lo, hi, title) around
+    0, with the interval as a whisker in the method's colour; each panel symmetric around 0."""
+    several_costs = "cost_type" in df and df["cost_type"].nunique() > 1
+    names = [method_label(m) + (f" · {c}" if several_costs else "") for m, c in
+             zip(df["method"], df["cost_type"] if "cost_type" in df else [""] * len(df))]
+    colours = method_colours(df["method"])
+    dot_colours = [colours[m] for m in df["method"]]
+    fig = _figure(SINGLE_COLUMN_IN if len(panels) <= 2 else DOUBLE_COLUMN_IN * 0.75, 1.3 + 0.2 * len(df))
+    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
+    y = np.arange(len(df))[::-1]
+    for ax, (delta, lo, hi, title) in zip(axes, panels):
+        reach = [np.abs(delta)] + ([np.abs(lo), np.abs(hi)] if lo is not None else [])
+        finite = np.concatenate(reach)[np.isfinite(np.concatenate(reach))] if len(df) else np.zeros(0)
+        bound = max(float(finite.max()) if finite.size else 0.0, 1e-12) * 1.15
+        ax.hlines(y, 0, delta, color="#cccccc", lw=1.0)
+        if lo is not None and hi is not None:
+            ax.hlines(y, lo, hi, colors=dot_colours, lw=1.4, zorder=2)
+        ax.scatter(delta, y, c=dot_colours, s=18, zorder=3)
+        ax.axvline(0, color="#333333", lw=0.7)
+        ax.set_xlim(-bound, bound)
+        ax.set_title(title)
+        ax.grid(axis="y", visible=False)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, symmetric=True, steps=[1, 2, 2.5, 5, 10]))
+    axes[0].set_yticks(y, names)
+    axes[0].set_ylim(-0.6, len(df) - 0.4)
+    fig.supxlabel(xlabel, fontsize=STYLE["axes.labelsize"])
+    return fig
+
+
+def _study_rows(table: pd.DataFrame) -> pd.DataFrame:
+    df = table.copy()
+    df["method"] = df["method"].astype(str)
+    order = {m: i for i, m in enumerate(order_methods(df["method"]))}
+    return df.assign(_o=df["method"].map(order)).sort_values(["_o", *(["cost_type"] if "cost_type" in df else [])])
 
 
 @styled
@@ -1254,38 +1361,73 @@ def plot_original_vs_reduced(
     ),
 ) -> Figure:
     """Per method (and cost type): change of a metric when routers train on the deduplicated
-    instead of the original data (reduced − original, points), as lollipops around 0.
+    instead of the original data (reduced − original, points), as lollipops around 0, with the
+    change's paired-bootstrap interval as a whisker when the table has it
+    (``<metric>_delta_lo_pts``/``_hi_pts``).
 
-    ``table``: ``curves.original_vs_reduced`` columns; each metric is (original column, reduced
+    ``table``: ``bootstrap.original_vs_reduced`` columns; each metric is (original column, reduced
     column, panel title). Absolute values belong in the table; the differences are what matter.
     """
     needed = ["method"] + [c for pair in metrics for c in pair[:2]]
     _need(table, needed, "original vs reduced")
-    df = table.copy()
-    df["method"] = df["method"].astype(str)
-    order = {m: i for i, m in enumerate(order_methods(df["method"]))}
-    df = df.assign(_o=df["method"].map(order)).sort_values(["_o", *(["cost_type"] if "cost_type" in df else [])])
-    several_costs = "cost_type" in df and df["cost_type"].nunique() > 1
-    names = [method_label(m) + (f" · {c}" if several_costs else "") for m, c in
-             zip(df["method"], df["cost_type"] if "cost_type" in df else [""] * len(df))]
-    colours = method_colours(df["method"])
-    fig = _figure(SINGLE_COLUMN_IN, 1.2 + 0.2 * len(df))
-    axes = np.atleast_1d(fig.subplots(1, len(metrics), sharey=True))
-    y = np.arange(len(df))[::-1]
-    deltas = [df[r].to_numpy(dtype=float) - df[o].to_numpy(dtype=float) for o, r, _ in metrics]
-    bound = max(0.5, float(np.nanmax(np.abs(np.concatenate(deltas))))) * 1.15 if len(df) else 1.0
-    for ax, delta, (_, _, title) in zip(axes, deltas, metrics):
-        ax.hlines(y, 0, delta, color="#999999", lw=1.0)
-        ax.scatter(delta, y, c=[colours[m] for m in df["method"]], s=18, zorder=3)
-        ax.axvline(0, color="#333333", lw=0.7)
-        ax.set_xlim(-bound, bound)
-        ax.set_title(title)
-        ax.grid(axis="y", visible=False)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, symmetric=True, steps=[1, 2, 2.5, 5, 10]))
-    axes[0].set_yticks(y, names)
-    axes[0].set_ylim(-0.6, len(df) - 0.4)
-    fig.supxlabel("Deduplicated − original training data (points)", fontsize=STYLE["axes.labelsize"])
+    df = _study_rows(table)
+    panels = []
+    for original, reduced, title in metrics:
+        delta = df[reduced].to_numpy(dtype=float) - df[original].to_numpy(dtype=float)
+        stem = original[: -len("_original_pts")] if original.endswith("_original_pts") else original
+        lo, hi = f"{stem}_delta_lo_pts", f"{stem}_delta_hi_pts"
+        has = {lo, hi} <= set(df.columns)
+        panels.append((delta, df[lo].to_numpy(dtype=float) if has else None,
+                       df[hi].to_numpy(dtype=float) if has else None, title))
+    return _delta_lollipops(df, panels, "Deduplicated − original training data (points)")
+
+
+@styled
+def plot_split_comparison(compare: pd.DataFrame, area: str = "area") -> Figure:
+    """A ``bootstrap.compare_splits`` table: per method (and cost type), the change of the curve
+    mean and the peak (points) and of one area (``area``: area | area_span | area_log) when
+    routers train on split ``split`` instead of ``split_base``, with the paired intervals."""
+    _need(compare, ["method", "curve_mean_delta", "peak_delta", f"{area}_delta"], "split comparison")
+    df = _study_rows(compare)
+    panels = []
+    for column, title, scale in (("curve_mean", "Mean over the curve\n(points)", 100.0),
+                                 ("peak", "Peak (points)", 100.0),
+                                 (area, AREA_PANEL_TITLES.get(area, area), 1.0)):
+        lo, hi = f"{column}_delta_lo", f"{column}_delta_hi"
+        has = {lo, hi} <= set(df.columns)
+        panels.append((scale * df[f"{column}_delta"].to_numpy(dtype=float),
+                       scale * df[lo].to_numpy(dtype=float) if has else None,
+                       scale * df[hi].to_numpy(dtype=float) if has else None, title))
+    base, split = _single_value(compare, "split_base"), _single_value(compare, "split")
+    fig = _delta_lollipops(df, panels, f"Split {split or '?'} − split {base or '?'} (same test queries)")
+    benchmark = _single_value(compare, "benchmark")
+    fig.suptitle((f"{benchmark}: " if benchmark else "") + f"training split {split} vs {base}")
     return fig
+
+
+def comparison_table(compare: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """A ``bootstrap.compare_splits`` table made readable: per method (and cost type) and metric, the
+    value on each split and the change with its interval (* when the interval excludes 0); curve
+    mean and peak in points."""
+    _need(compare, ["method", "split_base", "split"], "split comparison")
+    df = _study_rows(compare)
+    base, split = _single_value(compare, "split_base"), _single_value(compare, "split")
+    out = pd.DataFrame({"method": df["method"].map(method_label).to_numpy()})
+    if "cost_type" in df and df["cost_type"].nunique() > 1:
+        out.insert(0, "cost type", df["cost_type"].astype(str).to_numpy())
+    for column in ("curve_mean", "peak", "area", "area_span", "area_log"):
+        if f"{column}_delta" not in df:
+            continue
+        scale, places, name = (100.0, 2, f"{METRIC_NAMES[column]} (points)") if column in ("curve_mean", "peak") \
+            else (1.0, digits, METRIC_NAMES[column])
+        out[f"{name}, {base}"] = [f"{scale * v:.{places}f}" for v in df[f"{column}_base"]]
+        out[f"{name}, {split}"] = [f"{scale * v:.{places}f}" for v in df[column]]
+        if {f"{column}_delta_lo", f"{column}_delta_hi"} <= set(df.columns):
+            out[f"Δ {name} (CI)"] = [
+                f"{scale * v:+.{places}f} [{scale * a:+.{places}f}, {scale * b:+.{places}f}]{'*' if a > 0 or b < 0 else ''}"
+                for v, a, b in zip(df[f"{column}_delta"], df[f"{column}_delta_lo"], df[f"{column}_delta_hi"])
+            ]
+    return out
 
 
 # --------------------------------------------------------------------------- sweeps
@@ -1457,19 +1599,20 @@ def pairwise_table(pairwise: pd.DataFrame, digits: int = 3, splits: Sequence[str
     df = pairwise[pairwise["area_diff"] > 0]
     df = df.assign(_s=df["split"].astype(str).map(rank) if order != [None] else 0)
     df = df.sort_values(["_s", "area_diff"], ascending=[True, False], kind="stable")
-    out = pd.DataFrame({"method a": df["method_a"].map(method_label), "method b": df["method_b"].map(method_label)})
+    label = lambda m: TRADEOFF_REFERENCES[m][2] if m in TRADEOFF_REFERENCES else method_label(m)  # noqa: E731
+    out = pd.DataFrame({"method a": df["method_a"].astype(str).map(label), "method b": df["method_b"].astype(str).map(label)})
     if len(order) > 1:
         out.insert(0, "split", df["split"].astype(str))
-    for name in ("area", "peak"):
-        if f"{name}_diff" not in df:
+    for column, name in METRIC_NAMES.items():
+        if f"{column}_diff" not in df:
             continue
-        if {f"{name}_diff_lo", f"{name}_diff_hi"} <= set(df.columns):
+        if {f"{column}_diff_lo", f"{column}_diff_hi"} <= set(df.columns):
             out[f"{name} a − b (CI)"] = [f"{v:+.{digits}f} [{lo:+.{digits}f}, {hi:+.{digits}f}]" for v, lo, hi in
-                                         zip(df[f"{name}_diff"], df[f"{name}_diff_lo"], df[f"{name}_diff_hi"])]
+                                         zip(df[f"{column}_diff"], df[f"{column}_diff_lo"], df[f"{column}_diff_hi"])]
         else:
-            out[f"{name} a − b"] = df[f"{name}_diff"].map(lambda v: f"{v:+.{digits}f}")
-        if f"{name}_significant" in df:
-            out[f"{name} significant"] = df[f"{name}_significant"].astype(bool).to_numpy()
+            out[f"{name} a − b"] = df[f"{column}_diff"].map(lambda v: f"{v:+.{digits}f}")
+        if f"{column}_significant" in df:
+            out[f"{name} significant"] = df[f"{column}_significant"].astype(bool).to_numpy()
     return out.reset_index(drop=True)
 
 
@@ -1489,12 +1632,17 @@ def transpose_summary(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 AREA_NOTE = ("Area: mean test quality integrated over the normalised budget axis [0, 1] (curve held flat "
-             "after its last point); peak: its highest point; AIQ: RouterBench's area under the non-decreasing "
-             "convex hull of (cost, quality). Intervals: paired bootstrap over test queries (percentile).")
+             "after its last point); three axes: x = budget / max cost (the study's, 'area'), over the pool's cost "
+             "span (budget - min cost) / (max - min cost) and over log cost (docs/metrics.md says when each is "
+             "meaningful). Peak: the curve's highest point; curve mean: its mean over the budget points; AIQ: "
+             "RouterBench's area under the non-decreasing convex hull of (cost, quality). Intervals: paired "
+             "bootstrap over test queries (percentile).")
 TRADEOFF_NOTE = ("Binary routing: the least confident share f of test queries goes to the large model. "
                  "APGR: area under the performance-gap-recovered curve; CPT(x%): smallest share routed to the "
                  "large model that recovers x % of the gap. 'straight line' interpolates the two models; "
-                 "'oracle (pair)' routes to the small model exactly where it is at least as good.")
+                 "'oracle (pair)' routes to the small model exactly where it is at least as good. Tied confidences "
+                 "are routed in expectation (independent of query ids). Intervals: paired bootstrap over test queries; "
+                 "pairwise: area a - b with its interval.")
 TRAIN_FRACTION_NOTE = ("Routers retrained on a seeded share f of each category's training queries (f = 1: the "
                        "standard split), tested on the same test queries: mean over the budget points and peak "
                        "quality in points, and the area.")
@@ -1502,11 +1650,19 @@ CATDROP_NOTE = ("Categories more similar than categories.drop_similarity to a ke
                 "training (split catdrop) and tested as OOD: quality in points with and without them in training; "
                 "kept_partner is the similar category that stays.")
 OOD_NOTE = ("Quality in points (x100) on the held-out categories' test queries, for routers trained with the "
-            "categories (in-distribution, split standard) and without them (OOD split); delta = OOD - ID.")
+            "categories (in-distribution, split standard) and without them (OOD split); delta = OOD - ID, with a "
+            "paired bootstrap interval over the category's test queries (significant: it excludes 0).")
 AGREEMENT_NOTE = ("Share of test queries (points) on which a router picks the same model as the heuristic "
-                  "router, averaged over budgets; before = split standard, after = split pseudo.")
+                  "router, averaged over budgets; before = split standard, after = split pseudo; change = after - "
+                  "before with a paired bootstrap interval over the scope's test queries (significant: it excludes 0).")
+COMPARE_NOTE = ("Routers trained on two splits and scored on the same test queries. Curve mean (the study's "
+                "average accuracy over the deferral curve) and peak in points; areas over the three axes (x = budget / "
+                "max cost, the study's; over the pool's cost span; over log cost). Δ = split - base; intervals: one set of "
+                "paired bootstrap resamples of the test queries for both splits and every method; * = the interval "
+                "excludes 0.")
 REDUCED_NOTE = ("Average (unweighted over budget points) and peak quality in points of routers trained on the "
-                "original vs the deduplicated training data (test data identical); delta = reduced - original.")
+                "original vs the deduplicated training data (test data identical); delta = reduced - original, with "
+                "a paired bootstrap interval (the same resamples for both trainings); areas over the three axes.")
 SPECIALIST_NOTE = ("Specialist score of a task: mean over budgets of (best affordable non-generalist accuracy - "
                    "generalist accuracy). <= 0: a generalist suffices; clearly positive: specialists matter.")
 RANK_NOTE = "Per task, models ranked by accuracy (1 = best, ties averaged); average over tasks."

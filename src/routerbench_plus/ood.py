@@ -8,7 +8,10 @@ and val; the test queries are the same). Per method and held-out category c (and
   (unweighted over the budget points, like the study's "average accuracy over the deferral curve");
 * at max budget: the mean quality on c's test queries at the largest budget;
 
-each for ID and OOD training, and delta = OOD - ID, all in accuracy points (x 100).
+each for ID and OOD training, and delta = OOD - ID, all in accuracy points (x 100). The delta's
+interval is a paired bootstrap over c's test queries (stratified: each row resamples the test
+queries of its own category, or of the pooled group, with replacement), the same resamples for
+both trainings and every method; significant = the interval excludes 0.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .curves import check_picks, tag_columns
+from . import bootstrap as _bootstrap
+from .curves import check_picks, picks_matrices, tag_columns
 from .errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
@@ -36,31 +40,19 @@ def test_categories(queries: pd.DataFrame, where: str = "queries") -> pd.Series:
     return pd.Series(test["category"].astype("string").to_numpy(), index=test["query_id"].astype("string").to_numpy())
 
 
-def category_curves(
-    picks_by_method: Mapping[str, pd.DataFrame], category_of: pd.Series, categories: Sequence[str]
-) -> pd.DataFrame:
-    """Per method, category (and the pooled group) and budget: mean quality and number of queries."""
-    frames = []
+def per_query_summary(
+    picks_by_method: Mapping[str, pd.DataFrame], test_ids: Sequence[str], where: str = ""
+) -> tuple[pd.Index, np.ndarray]:
+    """(query ids, (M, Q, 2) array): per method and test query, the mean quality over the budgets
+    (curve mean) and the quality at the largest budget. Every method must cover ``test_ids``."""
+    ids, stats = None, []
     for method, picks in picks_by_method.items():
-        checked = check_picks(picks, list(category_of.index), where=f"picks of method '{method}'")
-        cat = checked["query_id"].map(category_of)
-        sel = checked[cat.isin(categories).to_numpy()].assign(category=cat[cat.isin(categories)].to_numpy())
-        per_cat = sel.groupby(["category", "budget"])["quality"].agg(["mean", "size"]).reset_index()
-        pooled = sel.groupby("budget")["quality"].agg(["mean", "size"]).reset_index().assign(category=POOLED)
-        frames.append(pd.concat([per_cat, pooled], ignore_index=True).assign(method=method))
-    return pd.concat(frames, ignore_index=True).rename(columns={"mean": "quality", "size": "n_queries"})
-
-
-def _summarise(curves: pd.DataFrame) -> pd.DataFrame:
-    curves = curves.sort_values("budget", kind="stable")
-    grouped = curves.groupby(["method", "category"], sort=False)
-    return pd.DataFrame(
-        {
-            "curve_mean": grouped["quality"].mean(),
-            "at_max_budget": grouped["quality"].last(),
-            "n_test_queries": grouped["n_queries"].first(),
-        }
-    )
+        checked = check_picks(picks, test_ids, where=f"{where}picks of method '{method}'")
+        _, query_ids, quality, _, _ = picks_matrices(checked)
+        quality = quality.astype(np.float64)
+        ids = query_ids if ids is None else ids
+        stats.append(np.stack([quality.mean(axis=1), quality[:, -1]], axis=1))
+    return ids, np.stack(stats)
 
 
 def ood_table(
@@ -72,12 +64,19 @@ def ood_table(
     split_id: str = "standard",
     split_ood: str = "ood",
     tags: Mapping[str, str] | None = None,
+    n_resamples: int = 10_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    threads: int = 1,
 ) -> pd.DataFrame:
-    """Per method and held-out category (and pooled): ID vs OOD quality and delta, in points.
+    """Per method and held-out category (and pooled): ID vs OOD quality and delta, in points,
+    with the delta's paired-bootstrap interval.
 
     Columns: [tags...], method, split_id, split_ood, category, pooled, n_test_queries,
     curve_mean_id_pts, curve_mean_ood_pts, curve_mean_delta_pts, at_max_budget_id_pts,
-    at_max_budget_ood_pts, at_max_budget_delta_pts.
+    at_max_budget_ood_pts, at_max_budget_delta_pts, curve_mean_delta_lo_pts,
+    curve_mean_delta_hi_pts, curve_mean_significant, at_max_budget_delta_lo_pts,
+    at_max_budget_delta_hi_pts, at_max_budget_significant, n_resamples, confidence, seed.
     ``queries`` is the standard split's queries table (its test queries and categories).
     """
     if set(standard_picks_by_method) != set(ood_picks_by_method):
@@ -94,23 +93,50 @@ def ood_table(
     empty = [c for c in categories if not (category_of == c).any()]
     if empty:
         log.warning("%s: held-out categories without test queries (rows with NaN): %s", config_key, empty)
-    id_curves = category_curves(standard_picks_by_method, category_of, categories)
-    ood_curves = category_curves(ood_picks_by_method, category_of, categories)
-    a, b = _summarise(id_curves), _summarise(ood_curves)
     methods = list(standard_picks_by_method)
-    index = pd.MultiIndex.from_product([methods, categories + [POOLED]], names=["method", "category"])
-    a, b = a.reindex(index), b.reindex(index)
-    out = index.to_frame(index=False)
-    out.insert(1, "split_id", split_id)
-    out.insert(2, "split_ood", split_ood)
-    out["pooled"] = out["category"] == POOLED
-    out["n_test_queries"] = a["n_test_queries"].fillna(0).astype("int64").to_numpy()
-    for name in ("curve_mean", "at_max_budget"):
-        out[f"{name}_id_pts"] = 100 * a[name].to_numpy(dtype=np.float64)
-        out[f"{name}_ood_pts"] = 100 * b[name].to_numpy(dtype=np.float64)
-        out[f"{name}_delta_pts"] = out[f"{name}_ood_pts"] - out[f"{name}_id_pts"]
-    for column in ("method", "split_id", "split_ood", "category"):
-        out[column] = out[column].astype("string")
+    test_ids = list(category_of.index)
+    ids, id_stats = per_query_summary(standard_picks_by_method, test_ids, f"split {split_id}: ")
+    _, ood_stats = per_query_summary({m: ood_picks_by_method[m] for m in methods}, test_ids, f"split {split_ood}: ")
+    values = np.stack([id_stats, ood_stats], axis=2).transpose(1, 0, 2, 3)  # (Q, M, split, statistic)
+    n_methods = len(methods)
+    cat = category_of.reindex(ids).to_numpy(dtype=object)
+    rows = {}  # category -> (n, full (M, 2, 2), delta lo (M, 2), delta hi (M, 2))
+    for category in categories + [POOLED]:  # a handful of rows; resamples are vectorised
+        mask = np.isin(cat, categories) if category == POOLED else cat == category
+        n = int(mask.sum())
+        if n == 0:
+            nan = np.full((n_methods, 2), np.nan)
+            rows[category] = (0, np.full((n_methods, 2, 2), np.nan), nan, nan)
+            continue
+        part = values[mask].reshape(n, -1)
+        samples = _bootstrap.bootstrap_means(part, n_resamples=n_resamples, seed=seed, threads=threads)
+        samples = samples.reshape(len(samples), n_methods, 2, 2)
+        lo, hi = _bootstrap.percentile_interval(samples[:, :, 1] - samples[:, :, 0], confidence)
+        rows[category] = (n, part.mean(axis=0).reshape(n_methods, 2, 2), lo, hi)
+    order = [(m, c) for m in range(n_methods) for c in categories + [POOLED]]
+    out = pd.DataFrame(
+        {
+            "method": pd.Series([methods[m] for m, _ in order], dtype="string"),
+            "split_id": pd.Series([split_id] * len(order), dtype="string"),
+            "split_ood": pd.Series([split_ood] * len(order), dtype="string"),
+            "category": pd.Series([c for _, c in order], dtype="string"),
+        }
+    )
+    out["pooled"] = (out["category"] == POOLED).to_numpy(dtype=bool)
+    out["n_test_queries"] = np.array([rows[c][0] for _, c in order], dtype=np.int64)
+    for k, name in enumerate(("curve_mean", "at_max_budget")):
+        id_pts = np.array([100 * rows[c][1][m, 0, k] for m, c in order])
+        ood_pts = np.array([100 * rows[c][1][m, 1, k] for m, c in order])
+        out[f"{name}_id_pts"], out[f"{name}_ood_pts"] = id_pts, ood_pts
+        out[f"{name}_delta_pts"] = ood_pts - id_pts
+    for k, name in enumerate(("curve_mean", "at_max_budget")):
+        lo = np.array([100 * rows[c][2][m, k] for m, c in order])
+        hi = np.array([100 * rows[c][3][m, k] for m, c in order])
+        out[f"{name}_delta_lo_pts"], out[f"{name}_delta_hi_pts"] = lo, hi
+        out[f"{name}_significant"] = (lo > 0) | (hi < 0)
+    out["n_resamples"] = np.int64(n_resamples)
+    out["confidence"] = confidence
+    out["seed"] = np.int64(seed)
     return tag_columns(out, tags)
 
 
@@ -122,12 +148,17 @@ def ood_table_by_cost(
     config_key: str = "ood group",
     split_ood: str = "ood",
     tags: Mapping[str, str] | None = None,
+    n_resamples: int = 10_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    threads: int = 1,
 ) -> pd.DataFrame:
     """``ood_table`` for every cost type ({cost_type: {method: picks}}), stacked, with a cost_type column."""
     frames = [
         ood_table(
             standard[c], ood[c], queries, held_out_categories, config_key, "standard", split_ood,
-            tags={**dict(tags or {}), "cost_type": c},
+            tags={**dict(tags or {}), "cost_type": c}, n_resamples=n_resamples, seed=seed,
+            confidence=confidence, threads=threads,
         )
         for c in standard
     ]

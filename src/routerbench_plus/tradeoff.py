@@ -4,10 +4,16 @@ Definitions (also in docs/metrics.md), on the test queries where both models hav
 
 * Confidence that the small model suffices, from a router's predicted scores:
   conf(q) = score[small, q] - score[large, q].
-* Routing at share f routed to the large model: n_large(f) = floor(f * Q + 1/2) queries with the
-  *lowest* confidence go to the large model, the other Q - n_large go to the small one (ties in
-  confidence keep the query-id order). quality(f) = mean over queries of the routed model's label.
-  quality(0) = acc_small and quality(1) = acc_large.
+* Routing at share f routed to the large model: a share f of the Q queries (f * Q queries, not
+  rounded), the *least* confident first, goes to the large model, the rest to the small one.
+  Queries with tied confidence (equal after rounding to multiples of evaluation.tie_tolerance,
+  default 1e-6, which absorbs the float32 rounding of stored scores) form a block, routed **in
+  expectation**: the mean over all orders of the block's queries. When the block's k queries hold
+  (real) j of the f * Q routed to the large model, each of them contributes
+  (1 - j/k) y_small + (j/k) y_large. A fractional share of a
+  single query is routed the same way (it is a block of one). quality(f) = mean contribution:
+  linear in f within a block, independent of query ids; quality(0) = acc_small, quality(1) =
+  acc_large; a router with one confidence for every query gives exactly the straight line.
 * The grid is f = 0, 1/(P-1), ..., 1 with P = evaluation.tradeoff_points; area = trapezoid rule on
   that grid over [0, 1].
 * References: the straight line quality(f) = (1 - f) acc_small + f acc_large (area = the mean of
@@ -15,11 +21,14 @@ Definitions (also in docs/metrics.md), on the test queries where both models hav
   (route to small exactly where small is at least as good: the best possible order).
 * RouteLLM: PGR(f) = (quality(f) - acc_small) / (acc_large - acc_small);
   APGR = (area - acc_small) / (acc_large - acc_small) (= the area under the PGR curve);
-  CPT(x) = the smallest share routed to the large model with PGR >= x, evaluated exactly on every
-  n_large = 0..Q (not only on the grid). All three are NaN, with a note, when
+  CPT(x) = the smallest share routed to the large model with PGR >= x, on the exact curve (every
+  n = 0..Q routed to the large model, linear in between). All three are NaN, with a note, when
   acc_large <= acc_small.
-* Area intervals: paired bootstrap over the test queries (bootstrap.py) of the per-query
-  contributions at each grid point; the routing decisions are those of the full sample.
+* Intervals: paired bootstrap over the test queries (bootstrap.py) of the per-query contributions
+  at each grid point (the routing decisions are those of the full sample): per-f bands of every
+  curve, area and APGR intervals per method, and area differences of every ordered pair of methods.
+  The rows are put in a canonical order (sorted by their values) before resampling: queries with
+  identical rows are exchangeable, so the resamples do not depend on query ids either.
 """
 
 from __future__ import annotations
@@ -51,42 +60,82 @@ def fraction_grid(n_points: int) -> np.ndarray:
     return np.linspace(0.0, 1.0, n_points)
 
 
-def n_large_at(fractions: np.ndarray, n_queries: int) -> np.ndarray:
-    """Number of queries routed to the large model at each share f: floor(f * Q + 1/2)."""
-    return np.floor(np.asarray(fractions) * n_queries + 0.5).astype(np.int64)
+def quantise(confidence: np.ndarray, tolerance: float) -> np.ndarray:
+    """Confidences rounded to multiples of ``tolerance`` (0: unchanged), so values that differ only
+    by float32 rounding of the router's scores (e.g. 0.70000001 and 0.69999999) form one tie."""
+    conf = np.asarray(confidence, dtype=np.float64)
+    if not tolerance >= 0:
+        raise ConfigError(f"evaluation.tie_tolerance must be >= 0; got {tolerance}")
+    return conf if tolerance == 0 else np.round(conf / tolerance) * tolerance
 
 
-def routing_order(confidence: np.ndarray) -> np.ndarray:
-    """Queries from most to least confident that the small model suffices (stable on ties)."""
-    return np.argsort(-np.asarray(confidence, dtype=np.float64), kind="stable")
+def routing_order(confidence: np.ndarray, y_small: np.ndarray, y_large: np.ndarray) -> np.ndarray:
+    """Queries from most to least confident that the small model suffices; ties ordered by
+    (y_small, y_large), so the order is a function of the data only (tied queries are routed in
+    expectation: their order changes nothing but the order of floating-point sums)."""
+    conf = np.asarray(confidence, dtype=np.float64)
+    return np.lexsort((np.asarray(y_large, np.float64), np.asarray(y_small, np.float64), -conf))
 
 
-def exact_curve(y_small: np.ndarray, y_large: np.ndarray, confidence: np.ndarray) -> np.ndarray:
-    """(Q + 1,) quality when the n = 0..Q least confident queries go to the large model."""
-    order = routing_order(confidence)
-    n = len(order)
-    cs = np.concatenate([[0.0], np.cumsum(np.asarray(y_small, np.float64)[order])])
-    cl = np.concatenate([[0.0], np.cumsum(np.asarray(y_large, np.float64)[order])])
-    n_small = n - np.arange(n + 1)
-    return (cs[n_small] + cl[n] - cl[n_small]) / n
+def tie_blocks(sorted_confidence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For confidences sorted from most to least confident: the block of each position, and the
+    start and end (exclusive) positions of each block of equal confidence."""
+    sc = np.asarray(sorted_confidence, dtype=np.float64)
+    new = np.r_[True, sc[1:] != sc[:-1]] if len(sc) else np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(new)
+    return np.cumsum(new) - 1, starts, np.r_[starts[1:], len(sc)].astype(np.int64)
 
 
-def tradeoff_curve(
-    y_small: np.ndarray, y_large: np.ndarray, confidence: np.ndarray, fractions: np.ndarray
-) -> np.ndarray:
-    """Quality at each share f routed to the large model (cumulative sums, no loop over f)."""
-    return exact_curve(y_small, y_large, confidence)[n_large_at(fractions, len(y_small))]
+def expected_share_large(confidence: np.ndarray, fractions: np.ndarray) -> np.ndarray:
+    """(Q, P): the probability that each query goes to the large model at each share f, when f * Q
+    queries go there, least confident first, ties (and a fractional query) routed in expectation.
+
+    A block of k tied queries with a queries less confident than it holds j = clip(f Q - a, 0, k)
+    of them; each of its queries goes large with probability j / k = clip(f (Q/k) - a/k, 0, 1)
+    (written so that one block of all Q queries gives exactly f).
+    """
+    conf = np.asarray(confidence, dtype=np.float64)
+    fractions = np.asarray(fractions, dtype=np.float64)
+    n = len(conf)
+    order = np.argsort(-conf, kind="stable")  # any order: the share depends on the block only
+    block, starts, ends = tie_blocks(conf[order])
+    k = (ends - starts).astype(np.float64)
+    less = (n - ends).astype(np.float64)  # queries less confident than the block
+    share = np.clip(fractions[None, :] * (n / k)[:, None] - (less / k)[:, None], 0.0, 1.0)
+    out = np.empty((n, len(fractions)), dtype=np.float64)
+    out[order] = share[block]
+    return out
 
 
 def contribution_matrix(
     y_small: np.ndarray, y_large: np.ndarray, confidence: np.ndarray, fractions: np.ndarray
 ) -> np.ndarray:
-    """(Q, P): the label each query gets at each share f; column means = ``tradeoff_curve``."""
-    n = len(y_small)
-    rank = np.empty(n, dtype=np.int64)
-    rank[routing_order(confidence)] = np.arange(n)
-    to_small = rank[:, None] < (n - n_large_at(fractions, n))[None, :]
-    return np.where(to_small, np.asarray(y_small, np.float64)[:, None], np.asarray(y_large, np.float64)[:, None])
+    """(Q, P): each query's expected label at each share f; column means = ``tradeoff_curve``."""
+    t = expected_share_large(confidence, fractions)
+    return (1 - t) * np.asarray(y_small, np.float64)[:, None] + t * np.asarray(y_large, np.float64)[:, None]
+
+
+def tradeoff_curve(
+    y_small: np.ndarray, y_large: np.ndarray, confidence: np.ndarray, fractions: np.ndarray
+) -> np.ndarray:
+    """Expected quality at each share f routed to the large model."""
+    return contribution_matrix(y_small, y_large, confidence, fractions).mean(axis=0)
+
+
+def exact_curve(y_small: np.ndarray, y_large: np.ndarray, confidence: np.ndarray) -> np.ndarray:
+    """(Q + 1,) expected quality when n = 0..Q queries go to the large model (least confident
+    first, ties in expectation): the running gain y_large - y_small at the block boundaries,
+    linear within each block (no loop over queries)."""
+    y_small = np.asarray(y_small, dtype=np.float64)
+    y_large = np.asarray(y_large, dtype=np.float64)
+    conf = np.asarray(confidence, dtype=np.float64)
+    n = len(conf)
+    order = routing_order(conf, y_small, y_large)
+    _, starts, ends = tie_blocks(conf[order])
+    gain = np.add.reduceat((y_large - y_small)[order], starts)[::-1]  # blocks, least confident first
+    bounds = np.r_[0, np.cumsum((ends - starts)[::-1])]
+    running = np.interp(np.arange(n + 1), bounds, np.r_[0.0, np.cumsum(gain)])
+    return (y_small[order].sum() + running) / n
 
 
 def pgr(quality: np.ndarray, acc_small: float, acc_large: float) -> np.ndarray:
@@ -103,12 +152,20 @@ def apgr(area: float, acc_small: float, acc_large: float) -> float:
 
 
 def cpt(exact: np.ndarray, acc_small: float, acc_large: float, level: float) -> float:
-    """Smallest share n/Q routed to the large model with PGR >= level (exact curve over n = 0..Q)."""
+    """Smallest share routed to the large model with PGR >= level, on the exact curve over
+    n = 0..Q (linear between consecutive n, as routing a fractional query in expectation is)."""
     values = pgr(exact, acc_small, acc_large)
     if np.isnan(values).all():
         return float("nan")
     reached = np.nonzero(values >= level - 1e-12)[0]
-    return float(reached[0] / (len(exact) - 1)) if len(reached) else float("nan")
+    if not len(reached):
+        return float("nan")
+    n = int(reached[0])
+    if n == 0:
+        return 0.0
+    below, above = values[n - 1], values[n]
+    step = (level - below) / (above - below) if above > below else 1.0
+    return float((n - 1 + min(max(step, 0.0), 1.0)) / (len(exact) - 1))
 
 
 def pair_labels(bench: io.Benchmark, small: str, large: str, config_key: str) -> tuple[pd.Index, np.ndarray, np.ndarray, int]:
@@ -165,42 +222,75 @@ def evaluate_pair(
     confidence: float = 0.95,
     config_key: str = "binary pair",
     tags: Mapping[str, str] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Trade-off curves and areas of every router for one pair, plus the straight line and oracle.
+    threads: int = 1,
+    tie_tolerance: float = 1e-6,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Trade-off curves, areas and pairwise area differences of every router for one pair, plus
+    the straight line and the pair oracle, with paired-bootstrap intervals.
 
-    Returns (curves, areas). curves: [tags...], pair_small, pair_large, method, cost_type
-    ('share_large'), reference, share_large, quality, pgr. areas: [tags...], pair_small, pair_large,
-    method, cost_type, reference, area, area_lo, area_hi, apgr, cpt50, cpt80, acc_small, acc_large,
-    n_queries, n_excluded, n_resamples, confidence, seed, note.
+    Returns (curves, areas, pairwise). curves: [tags...], pair_small, pair_large, method, cost_type
+    ('share_large'), reference, share_large, quality, quality_lo, quality_hi, vs_straight_lo,
+    vs_straight_hi (interval of quality minus the straight line, paired), pgr. areas: [tags...],
+    pair_small, pair_large, method, cost_type, reference, area, area_lo, area_hi, apgr, apgr_lo,
+    apgr_hi, cpt50, cpt80, acc_small, acc_large, n_queries, n_excluded, n_resamples,
+    n_resamples_no_gap, confidence, seed, note. pairwise: [tags...], pair_small, pair_large,
+    method_a, method_b, area_diff, area_diff_lo, area_diff_hi, area_significant, n_resamples,
+    confidence, seed. Every table is a function of the labels and scores only, not of query ids.
+    Confidences are rounded to multiples of ``tie_tolerance`` (``quantise``) before ties are formed.
     """
     clash = [m for m in scores_by_method if m in (STRAIGHT, PAIR_ORACLE)]
     if clash:
         raise ConfigError(f"routers: method name(s) {clash} are reserved for the trade-off reference curves")
     query_ids, y_small, y_large, n_excluded = pair_labels(bench, small, large, config_key)
     fractions = fraction_grid(n_points)
-    acc_small, acc_large = float(y_small.mean()), float(y_large.mean())
-    note = GAP_NOTE if not acc_large > acc_small else ""
 
     methods = list(scores_by_method) + [STRAIGHT, PAIR_ORACLE]
     blocks, exact = [], {}
     for method, scores in scores_by_method.items():
-        conf = small_confidence(scores, small, large, query_ids, where=f"scores of method '{method}'")
+        conf = quantise(small_confidence(scores, small, large, query_ids, where=f"scores of method '{method}'"),
+                        tie_tolerance)
         blocks.append(contribution_matrix(y_small, y_large, conf, fractions))
         exact[method] = exact_curve(y_small, y_large, conf)
-    blocks.append((1 - fractions)[None, :] * y_small[:, None] + fractions[None, :] * y_large[:, None])
+    blocks.append(contribution_matrix(y_small, y_large, np.zeros(len(y_small)), fractions))  # one tie: the line
     oracle_conf = y_small - y_large
     blocks.append(contribution_matrix(y_small, y_large, oracle_conf, fractions))
     exact[PAIR_ORACLE] = exact_curve(y_small, y_large, oracle_conf)
 
     values = np.concatenate(blocks, axis=1)  # (Q, methods * P)
+    values = values[_bootstrap.canonical_order(values)]  # resamples independent of query ids
     weights = trapezoid_weights(fractions)
     n_methods, n_f = len(methods), len(fractions)
-    samples = _bootstrap.bootstrap_means(
-        values, lambda means: means.reshape(len(means), n_methods, n_f) @ weights, n_resamples, seed
-    )
-    lo, hi = _bootstrap.percentile_interval(samples, confidence)
+    line = methods.index(STRAIGHT)
     curve = values.mean(axis=0).reshape(n_methods, n_f)
+    acc_small, acc_large = float(curve[line, 0]), float(curve[line, -1])
+    note = GAP_NOTE if not acc_large > acc_small else ""
     area = curve @ weights
+
+    def statistic(means: np.ndarray) -> np.ndarray:
+        cube = means.reshape(len(means), n_methods, n_f)
+        areas = cube @ weights
+        low, gap = cube[:, line, :1], cube[:, line, -1:] - cube[:, line, :1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gained = np.where(gap > 0, (areas - low) / gap, np.nan)
+        return np.concatenate([areas, gained, means], axis=1)
+
+    samples = _bootstrap.bootstrap_means(values, statistic, n_resamples, seed, threads=threads)
+    area_samples, apgr_samples = samples[:, :n_methods], samples[:, n_methods : 2 * n_methods]
+    lo, hi = _bootstrap.percentile_interval(area_samples, confidence)
+    resampled = samples[:, 2 * n_methods :].reshape(len(samples), n_methods, n_f)
+    band_lo, band_hi = _bootstrap.percentile_interval(resampled.reshape(len(samples), -1), confidence)
+    # paired band of (curve - straight line) at each share: where a router beats the line
+    gain_lo, gain_hi = _bootstrap.percentile_interval(
+        (resampled - resampled[:, line : line + 1]).reshape(len(samples), -1), confidence
+    )
+    no_gap = int(np.isnan(apgr_samples[:, 0]).sum())
+    if note or no_gap == len(samples):
+        apgr_lo = apgr_hi = np.full(n_methods, np.nan)
+    else:
+        apgr_lo, apgr_hi = _bootstrap.percentile_interval(apgr_samples, confidence, ignore_nan=True)
+    if no_gap and not note:
+        log.warning("pair %s: in %d of %d resamples acc_large <= acc_small; the APGR interval leaves them out",
+                    config_key, no_gap, len(samples))
 
     def cpt_of(method: str, level: float) -> float:
         if method == STRAIGHT:
@@ -217,6 +307,10 @@ def evaluate_pair(
             "reference": np.repeat(reference, n_f),
             "share_large": np.tile(fractions, n_methods),
             "quality": curve.ravel(),
+            "quality_lo": band_lo,
+            "quality_hi": band_hi,
+            "vs_straight_lo": gain_lo,
+            "vs_straight_hi": gain_hi,
             "pgr": pgr(curve.ravel(), acc_small, acc_large),
         }
     )
@@ -231,19 +325,26 @@ def evaluate_pair(
             "area_lo": lo,
             "area_hi": hi,
             "apgr": [apgr(a, acc_small, acc_large) for a in area],
+            "apgr_lo": apgr_lo,
+            "apgr_hi": apgr_hi,
             **{f"cpt{int(round(100 * lv))}": [cpt_of(m, lv) for m in methods] for lv in CPT_LEVELS},
             "acc_small": acc_small,
             "acc_large": acc_large,
             "n_queries": np.int64(len(query_ids)),
             "n_excluded": np.int64(n_excluded),
             "n_resamples": np.int64(len(samples)),
+            "n_resamples_no_gap": np.int64(no_gap),
             "confidence": confidence,
             "seed": np.int64(seed),
             "note": note,
         }
     )
-    for df in (curves_df, areas_df):
+    pairwise_df = _bootstrap.difference_table(methods, {"area": (area, area_samples)}, confidence)
+    pairwise_df.insert(0, "pair_small", small)
+    pairwise_df.insert(1, "pair_large", large)
+    pairwise_df["seed"] = np.int64(seed)
+    for df in (curves_df, areas_df, pairwise_df):
         for column in ("pair_small", "pair_large", "method", "cost_type", "note"):
             if column in df.columns:
                 df[column] = df[column].astype("string")
-    return tag_columns(curves_df, tags), tag_columns(areas_df, tags)
+    return tuple(tag_columns(df, tags) for df in (curves_df, areas_df, pairwise_df))  # type: ignore[return-value]

@@ -13,6 +13,8 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
         io.read(inp.queries_pseudo, ["query_id", "category", "split"]),
         reference=params.reference,
         tags={"benchmark": wc.benchmark},
+        n_resamples=params.resamples, seed=params.seed, confidence=params.confidence,
+        threads=snakemake.threads,  # noqa: F821
     )
-    settings = {k: params[k] for k in ("methods", "cost_types", "reference")}
-    io.write(table, snakemake.output.table, io.make_provenance(settings, list(inp)))  # noqa: F821
+    settings = {k: params[k] for k in ("methods", "cost_types", "reference", "resamples", "confidence")}
+    io.write(table, snakemake.output.table, io.make_provenance(settings, list(inp), seed=params.seed))  # noqa: F821

@@ -1,4 +1,4 @@
-"""Rule bootstrap: area, peak (paired-bootstrap intervals), AIQ and pairwise differences per router."""
+"""Rule bootstrap: areas (three axes), peak, curve mean (paired-bootstrap intervals), AIQ and pairwise differences."""
 
 from routerbench_plus import bootstrap, curves, io
 
@@ -7,9 +7,11 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     queries = io.read(inp.queries, ["query_id", "split"])
     models = io.read(inp.models, ["model"])
     picks = curves.read_picks_by(inp.picks, params.methods)
+    min_budget, max_budget = curves.pool_cost_range(models, wc.cost, where=inp.models)
     areas, pairwise, bands = bootstrap.evaluate_curves(
         picks,
-        max_budget=curves.pool_max_cost(models, wc.cost, where=inp.models),
+        max_budget=max_budget,
+        min_budget=min_budget,
         n_resamples=params.resamples,
         seed=params.seed,
         confidence=params.confidence,

@@ -10,6 +10,8 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
     table = ood.ood_table_by_cost(
         standard, held_out, queries, list(params.categories), params.config_key, params.split_ood,
         tags={"benchmark": wc.benchmark, "group": wc.group},
+        n_resamples=params.resamples, seed=params.seed, confidence=params.confidence,
+        threads=snakemake.threads,  # noqa: F821
     )
-    settings = {k: params[k] for k in ("methods", "cost_types", "categories", "split_ood")}
-    io.write(table, snakemake.output.table, io.make_provenance(settings, list(inp)))  # noqa: F821
+    settings = {k: params[k] for k in ("methods", "cost_types", "categories", "split_ood", "resamples", "confidence")}
+    io.write(table, snakemake.output.table, io.make_provenance(settings, list(inp), seed=params.seed))  # noqa: F821

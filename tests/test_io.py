@@ -83,8 +83,8 @@ def test_pseudo_specialist_rows_fall_back_to_their_constant():
     labels = pd.DataFrame({"query_id": ids * 2, "model": ["m0"] * 40 + ["m1"] * 40,
                            "label": rng.integers(0, 2, 80).astype(float), "cost_usd": rng.uniform(0.1, 3, 80)})
     bench = io.Benchmark.from_frames(queries, models, labels, name="p")
-    selection = pd.DataFrame({"task": ["a"], "selected": [True]})
-    injected = pseudo.inject(bench, selection, boost=0.25, cost_params_b=1.0, seed=0)
+    selection = pd.DataFrame({"task": ["a"], "selected": [True], "pseudo_acc": [0.9]})
+    injected = pseudo.inject(bench, selection, cost=1.0, seed=0)
     name = pseudo.pseudo_name("a")
     assert injected.labels.loc[injected.labels["model"] == name, "cost_usd"].isna().all()
     row = injected.models["model"].tolist().index(name)

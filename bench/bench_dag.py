@@ -36,6 +36,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import append_rows, load_average, peak_rss_mb, row  # noqa: E402
+from embedllm_layout import write_embedllm_layout  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW_PARTS = ("Snakefile", "rules", "workflow", "config", "profiles", "envs", "report", "tests")
@@ -160,10 +161,8 @@ def run_demo(args: argparse.Namespace, workdir: Path) -> list[dict]:
 def run_fullscale(args: argparse.Namespace, workdir: Path) -> list[dict]:
     data = args.data.resolve()
     if not (data / "train.csv").exists():
-        from routerbench_plus import demo
-
         print(f"generating the EmbedLLM layout into {data} ...", flush=True)
-        demo.write_embedllm_layout(data)
+        write_embedllm_layout(data)
     config = yaml.safe_load((REPO / "bench" / "fullscale.yaml").read_text())
     (name,) = config["run"]
     config["benchmarks"][name]["source"] = str(data)

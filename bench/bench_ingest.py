@@ -1,6 +1,6 @@
 """Benchmark: ingest full-scale EmbedLLM-layout CSVs (ours, streaming) vs pandas.read_csv + pivot.
 
-Data: ``python -m routerbench_plus.demo embedllm-layout`` at full scale (35,673 prompts x 112 models:
+Data: ``python bench/embedllm_layout.py`` at full scale (35,673 prompts x 112 models:
 train/val/test.csv, ~4.9 GB, every row carrying its prompt text as in EmbedLLM's files, plus 20
 planted conflicting duplicate rows). Generated once into a temp folder (deleted afterwards), or
 into/from ``--data DIR`` (kept, reused when it already holds the files).
@@ -32,6 +32,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import append_rows, load_average, peak_rss_mb, row, run_worker  # noqa: E402
+from embedllm_layout import write_embedllm_layout  # noqa: E402
 
 SPLITS = ("train", "val", "test")
 
@@ -40,10 +41,8 @@ def ensure_data(folder: Path) -> float:
     """Write the full-scale EmbedLLM layout into ``folder`` unless it is there; seconds spent."""
     if all((folder / f"{s}.csv").exists() for s in SPLITS) and (folder / "model_params.csv").exists():
         return 0.0
-    from routerbench_plus import demo
-
     start = time.perf_counter()
-    demo.write_embedllm_layout(folder)
+    write_embedllm_layout(folder)
     return time.perf_counter() - start
 
 

@@ -11,7 +11,7 @@ rule generate_demo:
         **{name: f"results/{{benchmark}}/truth/{name}.parquet" for name in DEMO_TRUTH},
     params:
         demo=lambda w: benchmark_config(w.benchmark).get("demo", {}),
-        split=config.get("split", {}),
+        split=config["split"],
     wildcard_constraints:
         benchmark=alternation(adapter_benchmarks("demo")),
     log:

@@ -1,9 +1,11 @@
 # Stage rules: ingest a real benchmark (adapters embedllm | routerbench | mixinstruct | long | llmrouter |
-# routerdc | carrot) into the canonical layout, and download sources when `source: hf` (Hugging Face Hub)
-# or `source: download` (the adapter's pinned upstream files: Hub or GitHub, see ingest.download).
+# routerdc | carrot, registered in routerbench_plus.ingest.adapters) into the canonical layout, and
+# download sources when `source: hf` (Hugging Face Hub) or `source: download` (the adapter's pinned
+# upstream files: Hub or GitHub, see routerbench_plus.ingest.download).
 # The demo benchmark has its own rule (rules/demo.smk).
 
 DOWNLOAD_SOURCES = ("hf", "download")
+LARGE_SOURCE_ADAPTERS = ("embedllm", "mixinstruct")  # multi-GB sources: more memory and time
 
 for _name, _cfg in BENCHMARKS.items():
     if _cfg["adapter"] != "demo" and not _cfg.get("source"):
@@ -55,10 +57,10 @@ rule ingest:
     params:
         adapter=lambda w: benchmark_config(w.benchmark)["adapter"],
         options=lambda w: benchmark_config(w.benchmark).get("options", {}),
-        nan_labels=config.get("ingest", {}).get("nan_labels", "drop"),
-        conflicts=config.get("ingest", {}).get("conflicts", "mean"),
-        blank_prompts=config.get("ingest", {}).get("blank_prompts", "error"),
-        split=config.get("split", {}),
+        nan_labels=config["ingest"]["nan_labels"],
+        conflicts=config["ingest"]["conflicts"],
+        blank_prompts=config["ingest"]["blank_prompts"],
+        split=config["split"],
     wildcard_constraints:
         benchmark=alternation(adapter_benchmarks("demo", negate=True)),
     log:
@@ -67,8 +69,8 @@ rule ingest:
         "benchmarks/{benchmark}/ingest/ingest.tsv"
     threads: 1
     resources:
-        mem_mb=lambda w: 8000 if benchmark_config(w.benchmark)["adapter"] in ("embedllm", "mixinstruct") else 4000,
-        runtime=lambda w: 60 if benchmark_config(w.benchmark)["adapter"] in ("embedllm", "mixinstruct") else 15,
+        mem_mb=lambda w: 8000 if benchmark_config(w.benchmark)["adapter"] in LARGE_SOURCE_ADAPTERS else 4000,
+        runtime=lambda w: 60 if benchmark_config(w.benchmark)["adapter"] in LARGE_SOURCE_ADAPTERS else 15,
     conda:
         PIPELINE_ENV
     script:

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import REPO, shared_data
 from routerbench_plus import ingest
-from routerbench_plus.adapters import carrot
+from routerbench_plus.ingest.adapters import carrot
 from routerbench_plus.errors import ConfigError, InputError
 
 SPLIT = {"val_fraction": 0.1, "test_fraction": 0.2, "seed": 0}

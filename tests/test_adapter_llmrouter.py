@@ -13,7 +13,7 @@ import pytest
 
 from conftest import REPO, shared_data
 from routerbench_plus import ingest
-from routerbench_plus.adapters import _common
+from routerbench_plus.ingest.adapters import json_records
 from routerbench_plus.errors import ConfigError, InputError
 
 SPLIT = {"val_fraction": 0.1, "test_fraction": 0.2, "seed": 0}
@@ -257,6 +257,6 @@ def test_bad_files_and_options(tmp_path):
 
 def test_text_ids_are_the_text_hash():
     text = pd.Series(["a", "b", "a", None, " "], dtype="string")
-    ids = _common.text_ids(text, "f.json")
+    ids = json_records.text_ids(text, "f.json")
     assert ids[0] == ids[2] != ids[1] and ids[0].startswith("q") and len(ids[0]) == 17
     assert ids[3] == "f.json#3" and ids[4] == "f.json#4"  # each blank record is its own query

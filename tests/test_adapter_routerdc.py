@@ -14,7 +14,8 @@ import pytest
 
 from conftest import REPO, shared_data
 from routerbench_plus import ingest
-from routerbench_plus.adapters import routerdc
+from routerbench_plus.ingest.adapters import routerdc
+from routerbench_plus.ingest.base import split_from_name
 from routerbench_plus.errors import ConfigError, InputError
 
 SPLIT = {"val_fraction": 0.1, "test_fraction": 0.2, "seed": 0}
@@ -40,7 +41,7 @@ def detail(result: ingest.IngestResult, key: str) -> str:
 )
 def test_split_and_category_from_the_file_name(name, category, split):
     assert routerdc.category_of(name) == category
-    assert ingest._split_from_name(name) == split
+    assert split_from_name(name) == split
 
 
 # --------------------------------------------------------------------------- the shared sample

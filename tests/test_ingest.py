@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO, run_snakemake, shared_data
 from routerbench_plus import ingest, io
 from routerbench_plus.errors import ConfigError, InputError
+from routerbench_plus.ingest.download import git_blob_sha1
 
 SPLIT = {"val_fraction": 0.1, "test_fraction": 0.2, "seed": 0}
 OPENLLM_OPTIONS = {
@@ -360,7 +361,7 @@ def test_download_manifest_mismatch_is_an_error(tmp_path):
 def test_download_verification_helpers(tmp_path):
     path = tmp_path / "x.csv"
     path.write_bytes(b"a,b\n1,2\n")
-    assert ingest._git_blob_sha1(path) == "cfa20f81071245f292f0b52b37beb7adf9259a26"  # `git hash-object`
+    assert git_blob_sha1(path) == "cfa20f81071245f292f0b52b37beb7adf9259a26"  # `git hash-object`
     with pytest.raises(ConfigError, match="source 'hf'"):
         ingest.download("long", tmp_path / "dl")
 

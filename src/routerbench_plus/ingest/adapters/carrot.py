@@ -3,8 +3,8 @@
 ``new_leaderboard_processed_*.pickle`` (``data/open-llm-lb-v2/`` upstream) is a dict of 39 Open LLM
 Leaderboard v2 tasks, each ``{'correctness': float array (models x items), 'models': [names]}``;
 items are numbered by position only and there is no prompt text (a label-only benchmark). It is
-read with :class:`NumpyUnpickler`, the project's restricted unpickler narrowed to numpy arrays and
-builtins: any other global (pandas, ``os.system``, ...) is refused before it is imported.
+read with ``safe_pickle.NumpyUnpickler``, the project's restricted unpickler narrowed to numpy arrays
+and builtins: any other global (pandas, ``os.system``, ...) is refused before it is imported.
 
 * Query id ``<task>/<position>``, category = task (as the long-format export read by
   ``config/openllm.yaml``). Model names ``open-llm-leaderboard/<org>__<name>-details`` become
@@ -28,17 +28,18 @@ builtins: any other global (pandas, ``os.system``, ...) is refused before it is 
 
 from __future__ import annotations
 
-import pickle
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import ingest
-from ..errors import ConfigError, InputError
-from . import _common
-from ._remote import RemoteFile, RemoteSource
+from ...errors import ConfigError, InputError
+from ..base import CommonOptions, Raw, Report, choice, costed_labels, load_manifest, record_file, report_label_kinds, require_file
+from ..download import GitHubSource, RemoteFile
+from ..safe_pickle import NumpyUnpickler
+from ..safe_pickle import load as unpickle
 
 PICKLE_GLOB = "new_leaderboard_processed_*.pickle"
 IFEVAL = "leaderboard_ifeval"
@@ -48,7 +49,7 @@ CARROT_TEST_SIZE = 0.2
 CARROT_RANDOM_STATE = 42
 MODEL_PREFIX, MODEL_SUFFIX = "open-llm-leaderboard/", "-details"
 
-REMOTE = RemoteSource(
+REMOTE = GitHubSource(
     repo="somerstep/CARROT",
     commit="c75a41eee4e00eb27532f8f44d09f529d4c8c04c",
     files=(
@@ -61,44 +62,40 @@ REMOTE = RemoteSource(
     ),
 )
 
-_NUMPY_MODULES = ("numpy", "builtins", "_codecs", "__builtin__", "copy_reg")
+SPLITS = ("seeded", "carrot")
+IFEVAL_CHOICES = ("prompt", "instruction", "exclude")
+MODEL_CHOICES = ("all", "common")
 
 
-class NumpyUnpickler(ingest.RestrictedUnpickler):
-    """:class:`ingest.RestrictedUnpickler` narrowed to numpy arrays and builtins (no pandas, no pyarrow)."""
+@dataclass(frozen=True)
+class Options(CommonOptions):
+    revision: str | None = None
+    split: str = "seeded"
+    ifeval: str = "prompt"
+    models: str = "all"
 
-    def find_class(self, module: str, name: str) -> Any:
-        if module.split(".")[0] not in _NUMPY_MODULES:
-            raise ingest._RejectedGlobal(f"{module}.{name}")
-        return super().find_class(module, name)
-
-
-def check_options(opts: dict[str, Any], where: str) -> dict[str, Any]:
-    """split (seeded | carrot), ifeval (prompt | instruction | exclude), models (all | common)."""
-    for key, allowed in (("split", ("seeded", "carrot")), ("ifeval", ("prompt", "instruction", "exclude")), ("models", ("all", "common"))):
-        value = opts.setdefault(key, allowed[0])
-        if value not in allowed:
-            raise ConfigError(f"{where}.{key}: expected one of {list(allowed)}, got {value!r}")
-    if opts["split"] == "carrot" and opts["ifeval"] != "exclude":
-        raise ConfigError(
-            f"{where}.split: 'carrot' is CARROT's split of bbh, gpqa, math, mmlu_pro and musr, without ifeval; "
-            f"set {where}.ifeval: exclude (now {opts['ifeval']!r})"
-        )
-    return opts
+    @classmethod
+    def from_config(cls, opts: dict[str, Any], where: str) -> Options:
+        """split (seeded | carrot), ifeval (prompt | instruction | exclude), models (all | common)."""
+        split = choice(opts, "split", SPLITS, where)
+        ifeval = choice(opts, "ifeval", IFEVAL_CHOICES, where)
+        models = choice(opts, "models", MODEL_CHOICES, where)
+        if split == "carrot" and ifeval != "exclude":
+            raise ConfigError(
+                f"{where}.split: 'carrot' is CARROT's split of bbh, gpqa, math, mmlu_pro and musr, without ifeval; "
+                f"set {where}.ifeval: exclude (now {ifeval!r})"
+            )
+        return cls(**{**opts, "split": split, "ifeval": ifeval, "models": models})
 
 
 def load(path: Path) -> dict[str, Any]:
-    """Unpickle CARROT's file with :class:`NumpyUnpickler` and check its structure (errors name the task)."""
-    with open(path, "rb") as handle:
-        try:
-            obj = NumpyUnpickler(handle).load()
-        except ingest._RejectedGlobal as exc:
-            raise InputError(
-                f"{path}: refused to unpickle global '{exc}': CARROT's file holds only numpy arrays, lists and dicts "
-                "(the file is not CARROT's pickle and may be malicious)"
-            ) from None
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"{path}: not a readable pickle ({type(exc).__name__}: {exc}); the file may be truncated") from None
+    """Unpickle CARROT's file with ``NumpyUnpickler`` and check its structure (errors name the task)."""
+    obj = unpickle(
+        path,
+        NumpyUnpickler,
+        "pickle",
+        "CARROT's file holds only numpy arrays, lists and dicts (the file is not CARROT's pickle and may be malicious)",
+    )
     if not isinstance(obj, dict) or not obj:
         raise InputError(f"{path}: expected a dict of tasks {{task: {{'correctness', 'models'}}}}, found {type(obj).__name__}")
     for task, entry in obj.items():
@@ -162,29 +159,29 @@ def _source_file(source: Path) -> Path:
     return source
 
 
-def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str]) -> "ingest._Raw":
+def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> Raw:
     """CARROT's pickle -> the shared assembly's inputs (module docstring)."""
-    path = ingest._require_file(_source_file(source), "CARROT pickle")
-    ingest._record_file(path, report, files, ingest._load_manifest(path.parent))
+    path = require_file(_source_file(source), "CARROT pickle")
+    record_file(path, report, files, load_manifest(path.parent))
     data = load(path)
-    tasks = [t for t in data if not (t == IFEVAL and opts["ifeval"] == "exclude")]
-    if opts["ifeval"] == "exclude" and IFEVAL in data:
+    tasks = [t for t in data if not (t == IFEVAL and opts.ifeval == "exclude")]
+    if opts.ifeval == "exclude" and IFEVAL in data:
         n_items = np.asarray(data[IFEVAL]["correctness"]["correctness_prompt"]).shape[-1] if isinstance(
             data[IFEVAL]["correctness"], dict) else 0
         report.add("ifeval", 0, f"{IFEVAL} excluded (options.ifeval: exclude, as CARROT): {n_items} items not read")
     elif IFEVAL in data:
         report.add(
             "ifeval",
-            np.asarray(_correctness(path, IFEVAL, data[IFEVAL], opts["ifeval"])).shape[1],
-            f"items of {IFEVAL} labelled with correctness_{'prompt' if opts['ifeval'] == 'prompt' else 'inst'} "
-            f"(options.ifeval: {opts['ifeval']}); weights_* not used",
+            np.asarray(_correctness(path, IFEVAL, data[IFEVAL], opts.ifeval)).shape[1],
+            f"items of {IFEVAL} labelled with correctness_{'prompt' if opts.ifeval == 'prompt' else 'inst'} "
+            f"(options.ifeval: {opts.ifeval}); weights_* not used",
         )
     names = {t: [m.removeprefix(MODEL_PREFIX).removesuffix(MODEL_SUFFIX) for m in data[t]["models"]] for t in tasks}
-    keep = set.intersection(*(set(n) for n in names.values())) if opts["models"] == "common" else None
+    keep = set.intersection(*(set(n) for n in names.values())) if opts.models == "common" else None
 
     occ_parts, label_parts, dropped = [], [], 0
     for task in tasks:
-        array = _correctness(path, task, data[task], opts["ifeval"])
+        array = _correctness(path, task, data[task], opts.ifeval)
         models = np.asarray(names[task], dtype=object)
         rows = np.ones(len(models), dtype=bool) if keep is None else np.isin(models, list(keep))
         dropped += int((~rows).sum()) * array.shape[1]
@@ -206,7 +203,7 @@ def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str])
     labels["file"] = pd.Categorical(labels["file"])
     report.add("rows_read", len(items), f"{len(tasks)} tasks (items)")
     report.add("label_cells_read", len(labels), "(model, item) cells")
-    _common.report_label_kinds(labels, items.set_index("query_id")["task"], report, "correctness")
+    report_label_kinds(labels, items.set_index("query_id")["task"], report, "correctness")
     all_models = sorted(set().union(*(set(n) for n in names.values())))
     partial = sorted(m for m in all_models if sum(m in n for n in names.values()) < len(tasks))
     report.add(
@@ -216,7 +213,7 @@ def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str])
                                else f"dropped with their {dropped} label cells (options.models: common, as CARROT)"))
         if partial else "none",
     )
-    if opts["split"] == "carrot":
+    if opts.split == "carrot":
         outside = sorted(set(tasks) - set(carrot_order(tasks)))
         if outside:
             raise InputError(f"{path}: tasks {outside[:5]} are outside CARROT's five families; options.split: carrot cannot place them")
@@ -239,9 +236,5 @@ def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str])
             "file": path.name,
         }
     )
-    table_path = opts["models_table"]
-    models, rename = ingest._costed_models(
-        labels["model"], ingest.read_models_table(table_path), table_path, ("params_b",), path.name, report
-    )
-    labels["model"] = labels["model"].astype(str).map(rename)
-    return ingest._Raw(occ, labels, models, "correctness arrays")
+    models, labels = costed_labels(labels, opts.models_table, path.name, report)
+    return Raw(occ, labels, models, "correctness arrays")

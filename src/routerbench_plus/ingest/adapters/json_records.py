@@ -1,4 +1,4 @@
-"""Helpers shared by the JSON-based adapters (LLMRouter, RouterDC): records, ids, label kinds."""
+"""Helpers shared by the JSON-based adapters (LLMRouter, RouterDC): JSON files, scored records, text ids."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ...errors import InputError
 
 QUESTION_KEY = "question"
 SCORES_KEY = "scores"
@@ -123,19 +123,3 @@ def long_labels(query_id: pd.Series, wide: pd.DataFrame, named: np.ndarray, file
             "file": file,
         }
     )
-
-
-def report_label_kinds(labels: pd.DataFrame, category_of: pd.Series, report: Any, source: str) -> None:
-    """Count labels that are neither 0 nor 1 (continuous scores beside binary ones), per category."""
-    lab = labels["label"].to_numpy(dtype=np.float64)
-    soft = ~np.isnan(lab) & (lab != 0) & (lab != 1)
-    per = labels.loc[soft, "query_id"].map(category_of).value_counts().sort_index()
-    detail = (
-        f"continuous scores in {source} kept as soft labels in [0, 1] (stages that need 0/1 binarise at "
-        f"prune.binarise_threshold); by category: { {str(k): int(v) for k, v in per.items()} }"
-        if soft.any()
-        else "none: every label is 0 or 1"
-    )
-    report.add("labels_non_binary", int(soft.sum()), detail)
-    for category, n in per.items():
-        report.add(f"labels_non_binary:category:{category}", int(n))

@@ -19,15 +19,26 @@ list of ``{question, scores: {model: score}[, cluster_id]}``:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from .. import ingest
-from ..errors import InputError
-from . import _common
-from ._remote import MANIFEST, RemoteFile, RemoteSource
+from ...errors import InputError
+from ..base import (
+    MANIFEST,
+    CommonOptions,
+    Raw,
+    Report,
+    costed_labels,
+    load_manifest,
+    record_file,
+    report_label_kinds,
+    require_file,
+    split_from_name,
+)
+from ..download import GitHubSource, RemoteFile
+from . import json_records
 
 FILES = (
     "MATH_prealgebra.json",
@@ -47,7 +58,7 @@ FILES = (
     "mmlu_test.json",
     "mmlu_train.json",
 )
-REMOTE = RemoteSource(
+REMOTE = GitHubSource(
     repo="shuhao02/RouterDC",
     commit="dadb87299f65fb8f1c1dddc30967a3907d0132dd",
     files=tuple(RemoteFile(f"datasets/split2_model7/{name}", name) for name in FILES),
@@ -55,9 +66,9 @@ REMOTE = RemoteSource(
 _SUFFIX = re.compile(r"[_.\-](train|val|test)$")
 
 
-def check_options(opts: dict[str, Any], where: str) -> dict[str, Any]:
-    """No options beyond the common ones (models_table is required)."""
-    return opts
+@dataclass(frozen=True)
+class Options(CommonOptions):
+    revision: str | None = None
 
 
 def category_of(name: str) -> str:
@@ -65,7 +76,7 @@ def category_of(name: str) -> str:
     return _SUFFIX.sub("", Path(name).stem)
 
 
-def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str]) -> "ingest._Raw":
+def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> Raw:
     """RouterDC's per-task JSON files -> the shared assembly's inputs (module docstring)."""
     if source.is_dir():
         paths = sorted(p for p in source.glob("*.json") if p.name != MANIFEST)
@@ -73,27 +84,27 @@ def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str])
             raise InputError(f"{source}: no .json files (expected RouterDC's per-task files, e.g. gsm8k-train.json)")
     else:
         paths = [source]
-    manifest = ingest._load_manifest(source) if source.is_dir() else {}
+    manifest = load_manifest(source) if source.is_dir() else {}
     occ_parts, label_parts, test_only, n_cluster = [], [], [], 0
     for path in paths:
-        ingest._require_file(path, "RouterDC task file")
-        ingest._record_file(path, report, files, manifest)
-        data = _common.load_json(path, "a JSON list of {question, scores} records")
-        text, wide, named = _common.scored_records(path, data)
+        require_file(path, "RouterDC task file")
+        record_file(path, report, files, manifest)
+        data = json_records.load_json(path, "a JSON list of {question, scores} records")
+        text, wide, named = json_records.scored_records(path, data)
         n_cluster += sum(1 for r in data if r.get("cluster_id") is not None)
-        split = ingest._split_from_name(path.name)
+        split = split_from_name(path.name)
         if split is None:
             split = "test"
             test_only.append(path.name)
-        ids = _common.text_ids(text, path.name)
+        ids = json_records.text_ids(text, path.name)
         category = category_of(path.name)
         report.add(f"rows_read:file:{path.name}", len(text), f"split {split}, category {category}")
         occ_parts.append(pd.DataFrame({"query_id": ids, "prompt": text, "category": category, "split": split, "file": path.name}))
-        label_parts.append(_common.long_labels(ids, wide, named, path.name))
+        label_parts.append(json_records.long_labels(ids, wide, named, path.name))
     occ = pd.concat(occ_parts, ignore_index=True)
     occ["category"] = occ["category"].astype("string")
     labels = pd.concat(label_parts, ignore_index=True)
-    _common.check_id_collisions(occ["query_id"], occ["prompt"], str(source))
+    json_records.check_id_collisions(occ["query_id"], occ["prompt"], str(source))
     report.add("rows_read", len(occ), f"{len(paths)} files (records)")
     report.add("label_cells_read", len(labels), "(record, model) scores")
     report.add("cluster_ids_ignored", n_cluster, "records with RouterDC's cluster_id: not used")
@@ -102,11 +113,7 @@ def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str])
         len(test_only),
         f"no _train/_test in the name: test-only tasks {test_only}" if test_only else "none",
     )
-    _common.report_label_kinds(labels, occ.drop_duplicates("query_id").set_index("query_id")["category"], report, "scores")
+    report_label_kinds(labels, occ.drop_duplicates("query_id").set_index("query_id")["category"], report, "scores")
     labels["file"] = pd.Categorical(labels["file"])
-    table_path = opts["models_table"]
-    models, rename = ingest._costed_models(
-        labels["model"], ingest.read_models_table(table_path), table_path, ("params_b",), paths[0].name, report
-    )
-    labels["model"] = labels["model"].astype(str).map(rename)
-    return ingest._Raw(occ, labels, models, "scores")
+    models, labels = costed_labels(labels, opts.models_table, paths[0].name, report)
+    return Raw(occ, labels, models, "scores")

@@ -32,23 +32,35 @@ Policies (all counted in the ingest report, nothing dropped silently):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import ingest
-from ..errors import ConfigError, InputError
-from . import _common
-from ._remote import RemoteFile, RemoteSource
+from ...errors import InputError
+from ..base import (
+    CommonOptions,
+    Raw,
+    Report,
+    check_complete,
+    load_manifest,
+    number,
+    read_models_table,
+    record_file,
+    report_label_kinds,
+    require_file,
+)
+from ..download import GitHubSource, RemoteFile
+from . import json_records
 
 SCORED = (("train.json", "train"), ("test.json", "test"))
 QUERY_FILES = (("default_query_train.jsonl", "train"), ("default_query_test.jsonl", "test"))
 LLM_FILE = "default_llm.json"
 UNKNOWN = "unknown"
 
-REMOTE = RemoteSource(
+REMOTE = GitHubSource(
     repo="ulab-uiuc/LLMRouter",
     commit="17e4c6926999cacfc1828a400667027c2027228e",
     files=(
@@ -61,23 +73,26 @@ REMOTE = RemoteSource(
 )
 
 
-def check_options(opts: dict[str, Any], where: str) -> dict[str, Any]:
-    """chars_per_token (> 0, default 4) and output_tokens (>= 0, default 0)."""
-    cpt = opts.setdefault("chars_per_token", 4.0)
-    if isinstance(cpt, bool) or not isinstance(cpt, (int, float)) or not cpt > 0:
-        raise ConfigError(f"{where}.chars_per_token: expected a number > 0 (characters per prompt token), got {cpt!r}")
-    out = opts.setdefault("output_tokens", 0)
-    if isinstance(out, bool) or not isinstance(out, (int, float)) or not out >= 0:
-        raise ConfigError(f"{where}.output_tokens: expected a number >= 0 (assumed completion tokens), got {out!r}")
-    return opts
+@dataclass(frozen=True)
+class Options(CommonOptions):
+    revision: str | None = None
+    chars_per_token: float = 4.0  # prompt tokens = ceil(characters / chars_per_token)
+    output_tokens: float = 0  # assumed completion tokens per query
+
+    @classmethod
+    def from_config(cls, opts: dict[str, Any], where: str) -> Options:
+        """chars_per_token (> 0, default 4) and output_tokens (>= 0, default 0)."""
+        cpt = number(opts, "chars_per_token", 4.0, lambda v: v > 0, "a number > 0 (characters per prompt token)", where)
+        out = number(opts, "output_tokens", 0, lambda v: v >= 0, "a number >= 0 (assumed completion tokens)", where)
+        return cls(**{**opts, "chars_per_token": cpt, "output_tokens": out})
 
 
-def _task_lines(source: Path, report: Any) -> pd.DataFrame:
+def _task_lines(source: Path, report: Report) -> pd.DataFrame:
     """The query files as one table: text, task, split of the file, line order."""
     parts = []
     for name, split in QUERY_FILES:
         path = source / name
-        records = _common.load_jsonl(path, "one query record per line with 'task_name' and 'query'")
+        records = json_records.load_jsonl(path, "one query record per line with 'task_name' and 'query'")
         missing = [i + 1 for i, r in enumerate(records) if not isinstance(r.get("query"), str) or not r.get("task_name")]
         if missing:
             raise InputError(
@@ -100,7 +115,7 @@ def _task_lines(source: Path, report: Any) -> pd.DataFrame:
     return lines
 
 
-def _categories(occ: pd.DataFrame, lines: pd.DataFrame, report: Any) -> pd.Series:
+def _categories(occ: pd.DataFrame, lines: pd.DataFrame, report: Report) -> pd.Series:
     """task_name per scored record (same-split query file first); conflicts and gaps counted."""
     repeated = int(lines.duplicated(["text", "task", "file"]).sum())
     report.add("query_lines_repeated", repeated, "identical query lines in one file: one kept" if repeated else "none")
@@ -135,9 +150,9 @@ def _categories(occ: pd.DataFrame, lines: pd.DataFrame, report: Any) -> pd.Serie
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[bB]\s*$")
 
 
-def _llm_table(path: Path, report: Any) -> pd.DataFrame:
+def _llm_table(path: Path, report: Report) -> pd.DataFrame:
     """default_llm.json -> model, params_b (from size), input/output USD per million tokens."""
-    data = _common.load_json(path, "an object {model: {size, input_price, output_price, ...}}")
+    data = json_records.load_json(path, "an object {model: {size, input_price, output_price, ...}}")
     if not isinstance(data, dict) or not data or not all(isinstance(v, dict) for v in data.values()):
         raise InputError(f"{path}: expected an object mapping model names to {{size, input_price, output_price}}")
     rows = []
@@ -160,45 +175,45 @@ def _llm_table(path: Path, report: Any) -> pd.DataFrame:
     return table
 
 
-def read(source: Path, opts: dict[str, Any], report: Any, files: dict[str, str]) -> "ingest._Raw":
+def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> Raw:
     """LLMRouter's folder layout -> the shared assembly's occurrences, labels and models (module docstring)."""
     if not source.is_dir():
         raise InputError(
             f"{source}: the llmrouter adapter reads a folder with train.json, test.json, "
             "default_query_train.jsonl, default_query_test.jsonl and default_llm.json"
         )
-    manifest = ingest._load_manifest(source)
+    manifest = load_manifest(source)
     for name in [n for n, _ in SCORED] + [n for n, _ in QUERY_FILES] + [LLM_FILE]:
-        path = ingest._require_file(source / name, "LLMRouter file")
-        ingest._record_file(path, report, files, manifest)
+        path = require_file(source / name, "LLMRouter file")
+        record_file(path, report, files, manifest)
         if name.endswith(".jsonl"):
-            ingest._check_complete(path)
+            check_complete(path)
 
     occ_parts, label_parts, n_cluster = [], [], 0
     for name, split in SCORED:
         path = source / name
-        data = _common.load_json(path, "a JSON list of {question, scores, cluster_id} records")
-        text, wide, named = _common.scored_records(path, data)
+        data = json_records.load_json(path, "a JSON list of {question, scores, cluster_id} records")
+        text, wide, named = json_records.scored_records(path, data)
         n_cluster += sum(1 for r in data if r.get("cluster_id") is not None)
-        ids = _common.text_ids(text, name)
+        ids = json_records.text_ids(text, name)
         report.add(f"rows_read:file:{name}", len(text), f"scored records, split {split}")
         occ_parts.append(pd.DataFrame({"query_id": ids, "prompt": text, "split": split, "file": name}))
-        label_parts.append(_common.long_labels(ids, wide, named, name))
+        label_parts.append(json_records.long_labels(ids, wide, named, name))
     occ = pd.concat(occ_parts, ignore_index=True)
     labels = pd.concat(label_parts, ignore_index=True)
-    _common.check_id_collisions(occ["query_id"], occ["prompt"], str(source))
+    json_records.check_id_collisions(occ["query_id"], occ["prompt"], str(source))
     report.add("rows_read", len(occ), "scored records in train.json and test.json")
     report.add("label_cells_read", len(labels), "(record, model) scores")
     report.add("cluster_ids_ignored", n_cluster, "records with LLMRouter's cluster_id: not used (categories come from task_name)")
 
     occ["category"] = _categories(occ, _task_lines(source, report), report)
     occ = occ[["query_id", "prompt", "category", "split", "file"]]
-    _common.report_label_kinds(labels, occ.drop_duplicates("query_id").set_index("query_id")["category"], report, "scores")
+    report_label_kinds(labels, occ.drop_duplicates("query_id").set_index("query_id")["category"], report, "scores")
     labels["file"] = pd.Categorical(labels["file"])
-    return ingest._Raw(occ, labels, _models(source, opts, occ, labels, report), "scores")
+    return Raw(occ, labels, _models(source, opts, occ, labels, report), "scores")
 
 
-def _models(source: Path, opts: dict[str, Any], occ: pd.DataFrame, labels: pd.DataFrame, report: Any) -> pd.DataFrame:
+def _models(source: Path, opts: Options, occ: pd.DataFrame, labels: pd.DataFrame, report: Report) -> pd.DataFrame:
     """Costed models of the data: params_b from size, estimated USD per query (module docstring)."""
     table = _llm_table(source / LLM_FILE, report)
     names = pd.unique(labels["model"].astype(str))
@@ -214,33 +229,33 @@ def _models(source: Path, opts: dict[str, Any], occ: pd.DataFrame, labels: pd.Da
     table = table.set_index("model").loc[list(names)]
 
     chars = occ.drop_duplicates("query_id").set_index("query_id")["prompt"].str.len().fillna(0)
-    tokens = np.ceil(chars.astype("float64") / float(opts["chars_per_token"]))
+    tokens = np.ceil(chars.astype("float64") / float(opts.chars_per_token))
     observed = labels.loc[labels["label"].notna()]
     row_tokens = observed["query_id"].map(tokens).to_numpy(dtype=np.float64)
     model = observed["model"].astype(str).to_numpy()
     usd = (
         row_tokens * table["input_price"].reindex(model).to_numpy()
-        + float(opts["output_tokens"]) * table["output_price"].reindex(model).to_numpy()
+        + float(opts.output_tokens) * table["output_price"].reindex(model).to_numpy()
     ) / 1e6
     per_model = pd.Series(usd).groupby(model).mean().reindex(table.index)
     report.add(
         "prompt_tokens_mean",
         int(round(float(tokens.mean()))) if len(tokens) else 0,
-        f"estimated prompt tokens per query: ceil(characters / {opts['chars_per_token']}) (no tokenizer read)",
+        f"estimated prompt tokens per query: ceil(characters / {opts.chars_per_token}) (no tokenizer read)",
     )
     report.add(
         "cost_usd",
         0,
-        f"usd_per_query = mean over scored records of (prompt tokens x input_price + {opts['output_tokens']} output "
+        f"usd_per_query = mean over scored records of (prompt tokens x input_price + {opts.output_tokens} output "
         f"tokens x output_price) / 1e6, prices from {LLM_FILE}: an estimate"
-        + (" of the prompt side only (options.output_tokens: 0)" if not opts["output_tokens"] else ""),
+        + (" of the prompt side only (options.output_tokens: 0)" if not opts.output_tokens else ""),
     )
     models = pd.DataFrame(
         {"model": table.index.astype(str), "params_b": table["params_b"].to_numpy(), "usd_per_query": per_model.to_numpy()}
     )
-    table_path = opts.get("models_table")
+    table_path = opts.models_table
     if table_path:
-        given = ingest.read_models_table(table_path)
+        given = read_models_table(table_path)
         given = given.assign(model=given["source_model"]).drop(columns=["source_model"]).set_index("model")
         models = models.set_index("model")
         for column in given.columns:

@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -95,21 +95,21 @@ class CommonOptions:
     def from_config(cls, opts: dict[str, Any], where: str) -> CommonOptions:
         return cls(**opts)
 
+    @classmethod
+    def choice(cls, opts: Mapping[str, Any], key: str, allowed: tuple[str, ...], where: str) -> str:
+        """``opts[key]`` (default: the field's default), which must be one of ``allowed``."""
+        value = opts.get(key, getattr(cls, key))
+        if value not in allowed:
+            raise ConfigError(f"{where}.{key}: expected one of {list(allowed)}, got {value!r}")
+        return value
 
-def choice(opts: Mapping[str, Any], key: str, allowed: tuple[str, ...], where: str) -> str:
-    """``opts[key]`` (default: the first allowed value), which must be one of ``allowed``."""
-    value = opts.get(key, allowed[0])
-    if value not in allowed:
-        raise ConfigError(f"{where}.{key}: expected one of {list(allowed)}, got {value!r}")
-    return value
-
-
-def number(opts: Mapping[str, Any], key: str, default: float, ok: Any, expected: str, where: str) -> float:
-    """``opts[key]`` (default ``default``): a number (not a bool) with ``ok(value)`` true."""
-    value = opts.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok(value):
-        raise ConfigError(f"{where}.{key}: expected {expected}, got {value!r}")
-    return value
+    @classmethod
+    def number(cls, opts: Mapping[str, Any], key: str, ok: Callable[[float], bool], expected: str, where: str) -> float:
+        """``opts[key]`` (default: the field's default): a number (not a bool) with ``ok(value)`` true."""
+        value = opts.get(key, getattr(cls, key))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok(value):
+            raise ConfigError(f"{where}.{key}: expected {expected}, got {value!r}")
+        return value
 
 
 # --------------------------------------------------------------------------- files

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ...errors import ConfigError
-from ..base import CommonOptions, Raw, Report, number
+from ..base import CommonOptions, Raw, Report
 from ..download import GitHubSource, HubSource
 from . import carrot, embedllm, llmrouter, long, mixinstruct, routerbench, routerdc
 
@@ -71,5 +71,5 @@ def check_options(adapter: str, options: Mapping[str, Any] | None, name: str = "
     if revision is not None and not isinstance(revision, str):
         raise ConfigError(f"{where}.revision: expected a Hub revision (branch, tag or commit) string, got {revision!r}")
     if "block_size_mb" in opts:
-        number(opts, "block_size_mb", 16, lambda size: 0 < size <= 4096, "a number in (0, 4096]", where)
+        spec.options.number(opts, "block_size_mb", lambda size: 0 < size <= 4096, "a number in (0, 4096]", where)
     return spec.options.from_config(opts, where)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ConfigError, InputError
-from ..base import CommonOptions, Raw, Report, choice, costed_labels, load_manifest, record_file, report_label_kinds, require_file
+from ..base import CommonOptions, Raw, Report, costed_labels, load_manifest, record_file, report_label_kinds, require_file
 from ..download import GitHubSource, RemoteFile
 from ..safe_pickle import NumpyUnpickler
 from ..safe_pickle import load as unpickle
@@ -77,9 +77,9 @@ class Options(CommonOptions):
     @classmethod
     def from_config(cls, opts: dict[str, Any], where: str) -> Options:
         """split (seeded | carrot), ifeval (prompt | instruction | exclude), models (all | common)."""
-        split = choice(opts, "split", SPLITS, where)
-        ifeval = choice(opts, "ifeval", IFEVAL_CHOICES, where)
-        models = choice(opts, "models", MODEL_CHOICES, where)
+        split = cls.choice(opts, "split", SPLITS, where)
+        ifeval = cls.choice(opts, "ifeval", IFEVAL_CHOICES, where)
+        models = cls.choice(opts, "models", MODEL_CHOICES, where)
         if split == "carrot" and ifeval != "exclude":
             raise ConfigError(
                 f"{where}.split: 'carrot' is CARROT's split of bbh, gpqa, math, mmlu_pro and musr, without ifeval; "

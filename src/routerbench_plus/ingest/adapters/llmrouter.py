@@ -46,7 +46,6 @@ from ..base import (
     Report,
     check_complete,
     load_manifest,
-    number,
     read_models_table,
     record_file,
     report_label_kinds,
@@ -82,8 +81,8 @@ class Options(CommonOptions):
     @classmethod
     def from_config(cls, opts: dict[str, Any], where: str) -> Options:
         """chars_per_token (> 0, default 4) and output_tokens (>= 0, default 0)."""
-        cpt = number(opts, "chars_per_token", 4.0, lambda v: v > 0, "a number > 0 (characters per prompt token)", where)
-        out = number(opts, "output_tokens", 0, lambda v: v >= 0, "a number >= 0 (assumed completion tokens)", where)
+        cpt = cls.number(opts, "chars_per_token", lambda v: v > 0, "a number > 0 (characters per prompt token)", where)
+        out = cls.number(opts, "output_tokens", lambda v: v >= 0, "a number >= 0 (assumed completion tokens)", where)
         return cls(**{**opts, "chars_per_token": cpt, "output_tokens": out})
 
 

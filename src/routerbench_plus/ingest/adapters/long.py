@@ -46,7 +46,7 @@ class Options(CommonOptions):
 
     @classmethod
     def from_config(cls, opts: dict[str, Any], where: str) -> Options:
-        sep = opts.get("id_separator", "/")
+        sep = opts.get("id_separator", cls.id_separator)
         columns = check_columns(opts.get("columns"), f"{where}.columns")
         if not isinstance(sep, str):
             raise ConfigError(f"{where}.id_separator: expected a string, got {sep!r}")

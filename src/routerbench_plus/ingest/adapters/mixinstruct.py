@@ -46,7 +46,7 @@ class Options(CommonOptions):
 
     @classmethod
     def from_config(cls, opts: dict[str, Any], where: str) -> Options:
-        score = opts.get("score", "bartscore")
+        score = opts.get("score", cls.score)
         if not isinstance(score, str) or not score:
             raise ConfigError(f"{where}.score: expected the name of a candidate score, got {score!r}")
         return cls(**opts)

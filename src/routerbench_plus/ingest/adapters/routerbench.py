@@ -29,7 +29,6 @@ from ..base import (
     Raw,
     Report,
     check_complete,
-    choice,
     costed_models,
     load_manifest,
     record_file,
@@ -51,7 +50,7 @@ class Options(CommonOptions):
 
     @classmethod
     def from_config(cls, opts: dict[str, Any], where: str) -> Options:
-        return cls(**{**opts, "format": choice(opts, "format", FORMATS, where)})
+        return cls(**{**opts, "format": cls.choice(opts, "format", FORMATS, where)})
 
 
 def parse_prompt(value: Any, counts: dict[str, int]) -> Any:

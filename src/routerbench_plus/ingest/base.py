@@ -88,7 +88,7 @@ class CommonOptions:
     exclude_categories: tuple[str, ...] = ()
 
     @classmethod
-    def keys(cls) -> list[str]:
+    def allowed_keys(cls) -> list[str]:
         return [f.name for f in fields(cls)]
 
     @classmethod

@@ -50,7 +50,7 @@ def check_options(adapter: str, options: Mapping[str, Any] | None, name: str = "
     spec = REGISTRY[adapter]
     opts = dict(options or {})
     where = f"benchmarks.{name}.options"
-    allowed = spec.options.keys()
+    allowed = spec.options.allowed_keys()
     unknown = sorted(set(opts) - set(allowed))
     if unknown:
         raise ConfigError(

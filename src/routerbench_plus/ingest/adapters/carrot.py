@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from ...errors import ConfigError, InputError
-from ..base import CommonOptions, Raw, Report, costed_labels, load_manifest, record_file, report_label_kinds, require_file
+from .. import base
+from ..base import CommonOptions, Raw, Report
 from ..download import GitHubSource, RemoteFile
 from ..safe_pickle import NumpyUnpickler
 from ..safe_pickle import load as unpickle
@@ -161,8 +162,8 @@ def _source_file(source: Path) -> Path:
 
 def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> Raw:
     """CARROT's pickle -> the shared assembly's inputs (module docstring)."""
-    path = require_file(_source_file(source), "CARROT pickle")
-    record_file(path, report, files, load_manifest(path.parent))
+    path = base.require_file(_source_file(source), "CARROT pickle")
+    base.record_file(path, report, files, base.load_manifest(path.parent))
     data = load(path)
     tasks = [t for t in data if not (t == IFEVAL and opts.ifeval == "exclude")]
     if opts.ifeval == "exclude" and IFEVAL in data:
@@ -203,7 +204,7 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
     labels["file"] = pd.Categorical(labels["file"])
     report.add("rows_read", len(items), f"{len(tasks)} tasks (items)")
     report.add("label_cells_read", len(labels), "(model, item) cells")
-    report_label_kinds(labels, items.set_index("query_id")["task"], report, "correctness")
+    base.report_label_kinds(labels, items.set_index("query_id")["task"], report, "correctness")
     all_models = sorted(set().union(*(set(n) for n in names.values())))
     partial = sorted(m for m in all_models if sum(m in n for n in names.values()) < len(tasks))
     report.add(
@@ -236,5 +237,5 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
             "file": path.name,
         }
     )
-    models, labels = costed_labels(labels, opts.models_table, path.name, report)
+    models, labels = base.costed_labels(labels, opts.models_table, path.name, report)
     return Raw(occ, labels, models, "correctness arrays")

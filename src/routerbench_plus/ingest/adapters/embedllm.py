@@ -16,18 +16,8 @@ import pyarrow.csv as pacsv
 
 from ... import io
 from ...errors import InputError
-from ..base import (
-    CommonOptions,
-    Raw,
-    Report,
-    check_complete,
-    costed_models,
-    csv_header,
-    load_manifest,
-    record_file,
-    require_columns,
-    require_file,
-)
+from .. import base
+from ..base import CommonOptions, Raw, Report
 from ..download import HubSource
 
 COLUMNS = ["model_id", "prompt_id", "prompt", "category", "label"]
@@ -70,10 +60,10 @@ def distinct_prompts(batch: pa.RecordBatch) -> pa.Table:
 
 def _model_order(source: Path, report: Report, files: dict[str, str], manifest: dict) -> tuple[Path, pd.Series]:
     """model_order.csv -> (its path, model name by model_id)."""
-    order_path = require_file(source / "model_order.csv", "model order file")
-    record_file(order_path, report, files, manifest)
+    order_path = base.require_file(source / "model_order.csv", "model order file")
+    base.record_file(order_path, report, files, manifest)
     order = pd.read_csv(order_path)
-    require_columns(order_path, list(order.columns), ["model_id", "model_name"])
+    base.require_columns(order_path, list(order.columns), ["model_id", "model_name"])
     if order["model_id"].duplicated().any():
         raise InputError(f"{order_path}: column 'model_id' must be unique")
     return order_path, pd.Series(order["model_name"].astype(str).to_numpy(), index=order["model_id"].astype(np.int64))
@@ -129,7 +119,7 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
     """EmbedLLM CSVs, streamed: compact (model_id, prompt_id, label) arrays + one prompt per prompt_id."""
     if not source.is_dir():
         raise InputError(f"{source}: the embedllm adapter reads a folder with train.csv, val.csv, test.csv, model_order.csv")
-    manifest = load_manifest(source)
+    manifest = base.load_manifest(source)
     order_path, id_to_name = _model_order(source, report, files, manifest)
     split_files = [(s, source / f"{s}.csv") for s in io.SPLITS if (source / f"{s}.csv").exists()]
     missing = [f"{s}.csv" for s in ("train", "test") if not (source / f"{s}.csv").exists()]
@@ -143,14 +133,14 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
     digests = {p: hasher.submit(io.file_sha256, p) for _, p in split_files if p.is_file() and p.name not in manifest}
     hasher.shutdown(wait=False)
     for code, (split, path) in enumerate(split_files):
-        require_file(path)
+        base.require_file(path)
         if path not in digests:
-            record_file(path, report, files, manifest)
-        check_complete(path)
-        require_columns(path, csv_header(path), COLUMNS)
+            base.record_file(path, report, files, manifest)
+        base.check_complete(path)
+        base.require_columns(path, base.csv_header(path), COLUMNS)
         n_rows = _read_split(path, code, split, block, blocks)
         if path in digests:
-            record_file(path, report, files, manifest, digests[path].result())
+            base.record_file(path, report, files, manifest, digests[path].result())
         report.add(f"rows_read:file:{path.name}", n_rows, f"split {split}")
     model_id = np.concatenate(blocks.mids)
     unknown = np.setdiff1d(np.unique(model_id), id_to_name.index.to_numpy())
@@ -184,6 +174,6 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
             "file": pd.Categorical.from_codes(np.concatenate(blocks.codes), categories=[p.name for _, p in split_files]),
         }
     )
-    models, rename = costed_models(pd.Series(name_of.to_numpy()), opts.models_table, str(order_path), report)
+    models, rename = base.costed_models(pd.Series(name_of.to_numpy()), opts.models_table, str(order_path), report)
     labels["model"] = labels["model"].cat.rename_categories(lambda n: rename.get(n, n))
     return Raw(occ, labels, models, "column 'label'")

@@ -40,17 +40,8 @@ import numpy as np
 import pandas as pd
 
 from ...errors import InputError
-from ..base import (
-    CommonOptions,
-    Raw,
-    Report,
-    check_complete,
-    load_manifest,
-    read_models_table,
-    record_file,
-    report_label_kinds,
-    require_file,
-)
+from .. import base
+from ..base import CommonOptions, Raw, Report
 from ..download import GitHubSource, RemoteFile
 from . import json_records
 
@@ -181,12 +172,12 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
             f"{source}: the llmrouter adapter reads a folder with train.json, test.json, "
             "default_query_train.jsonl, default_query_test.jsonl and default_llm.json"
         )
-    manifest = load_manifest(source)
+    manifest = base.load_manifest(source)
     for name in [n for n, _ in SCORED] + [n for n, _ in QUERY_FILES] + [LLM_FILE]:
-        path = require_file(source / name, "LLMRouter file")
-        record_file(path, report, files, manifest)
+        path = base.require_file(source / name, "LLMRouter file")
+        base.record_file(path, report, files, manifest)
         if name.endswith(".jsonl"):
-            check_complete(path)
+            base.check_complete(path)
 
     occ_parts, label_parts, n_cluster = [], [], 0
     for name, split in SCORED:
@@ -207,7 +198,7 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
 
     occ["category"] = _categories(occ, _task_lines(source, report), report)
     occ = occ[["query_id", "prompt", "category", "split", "file"]]
-    report_label_kinds(labels, occ.drop_duplicates("query_id").set_index("query_id")["category"], report, "scores")
+    base.report_label_kinds(labels, occ.drop_duplicates("query_id").set_index("query_id")["category"], report, "scores")
     labels["file"] = pd.Categorical(labels["file"])
     return Raw(occ, labels, _models(source, opts, occ, labels, report), "scores")
 
@@ -254,7 +245,7 @@ def _models(source: Path, opts: Options, occ: pd.DataFrame, labels: pd.DataFrame
     )
     table_path = opts.models_table
     if table_path:
-        given = read_models_table(table_path)
+        given = base.read_models_table(table_path)
         given = given.assign(model=given["source_model"]).drop(columns=["source_model"]).set_index("model")
         models = models.set_index("model")
         for column in given.columns:

@@ -22,18 +22,8 @@ import pyarrow.parquet as pq
 
 from ... import io
 from ...errors import ConfigError, InputError
-from ..base import (
-    PRICE_COLUMN,
-    CommonOptions,
-    Raw,
-    Report,
-    check_complete,
-    costed_models,
-    load_manifest,
-    record_file,
-    require_columns,
-    require_file,
-)
+from .. import base
+from ..base import PRICE_COLUMN, CommonOptions, Raw, Report
 
 COLUMNS = ("query_id", "model", "label", "category", "prompt", "split", *io.QUERY_COST_COLUMNS.values())
 REQUIRED = ("query_id", "model", "label", "category")
@@ -87,12 +77,12 @@ def _read_table(path: Path, cmap: Mapping[str, Any]) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
-            require_columns(path, pq.read_schema(path).names, needed)
+            base.require_columns(path, pq.read_schema(path).names, needed)
             df = pq.read_table(path, columns=needed).to_pandas()
         elif suffix in (".csv", ".tsv"):
-            check_complete(path)
+            base.check_complete(path)
             sep = "\t" if suffix == ".tsv" else ","
-            require_columns(path, list(pd.read_csv(path, sep=sep, nrows=0).columns), needed)
+            base.require_columns(path, list(pd.read_csv(path, sep=sep, nrows=0).columns), needed)
             df = pd.read_csv(path, sep=sep, usecols=needed, dtype={c: str for c in needed if c != cmap["label"]})
         else:
             raise InputError(f"{path}: unsupported file type '{suffix}'; expected .csv, .tsv or .parquet")
@@ -127,8 +117,8 @@ def _labels_and_splits(df: pd.DataFrame, cmap: Mapping[str, Any], path: Path) ->
 
 def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> Raw:
     """A long table (CSV/TSV/Parquet) with a column map: one row per (model, query)."""
-    path = require_file(source, "long-format file")
-    record_file(path, report, files, load_manifest(path.parent))
+    path = base.require_file(source, "long-format file")
+    base.record_file(path, report, files, base.load_manifest(path.parent))
     cmap = opts.columns
     df = _read_table(path, cmap)
     report.add("rows_read", len(df), path.name)
@@ -154,7 +144,7 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
     )
     # one occurrence per (query, prompt, category, split) is enough: rows of other models repeat it
     occ = occ.drop_duplicates(["query_id", "prompt", "category", "split"]).reset_index(drop=True)
-    models, rename = costed_models(df[cmap["model"]], opts.models_table, path.name, report)
+    models, rename = base.costed_models(df[cmap["model"]], opts.models_table, path.name, report)
     model = df[cmap["model"]].astype(str).map(rename).to_numpy()
     costs = query_costs(df, cmap, path, model, label.to_numpy(), models, report)
     labels = pd.DataFrame(

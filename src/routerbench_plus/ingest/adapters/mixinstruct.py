@@ -19,17 +19,8 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from ...errors import ConfigError, InputError
-from ..base import (
-    CommonOptions,
-    Raw,
-    Report,
-    check_complete,
-    costed_labels,
-    load_manifest,
-    record_file,
-    require_file,
-    split_from_name,
-)
+from .. import base
+from ..base import CommonOptions, Raw, Report
 from ..download import HubSource
 
 REMOTE = HubSource(
@@ -115,15 +106,15 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
             raise InputError(f"{source}: no .jsonl files (expected train/val/test_data_prepared.jsonl)")
     else:
         paths = [source]
-    manifest = load_manifest(source) if source.is_dir() else {}
+    manifest = base.load_manifest(source) if source.is_dir() else {}
     block = int(float(opts.block_size_mb) * (1 << 20))
     occ_parts, label_parts = [], []
     n_clipped = 0
     for path in paths:
-        require_file(path)
-        record_file(path, report, files, manifest)
-        check_complete(path)
-        split = split_from_name(path.name)
+        base.require_file(path)
+        base.record_file(path, report, files, manifest)
+        base.check_complete(path)
+        split = base.split_from_name(path.name)
         n_rows = 0
         try:
             reader = pajson.open_json(
@@ -158,5 +149,5 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
     report.add("label_transform", 0, f"label = min(1, exp(candidates[].scores.{score_key}))")
     no_prefix = int((occ["category"] == "unknown").sum())
     report.add("ids_without_category_prefix", no_prefix, "category 'unknown' (id has no '<source>/' prefix)")
-    models, labels = costed_labels(labels, opts.models_table, paths[0].name, report)
+    models, labels = base.costed_labels(labels, opts.models_table, paths[0].name, report)
     return Raw(occ, labels, models, f"candidates[].scores.{score_key}")

@@ -24,18 +24,8 @@ import pandas as pd
 
 from ... import io
 from ...errors import InputError
-from ..base import (
-    CommonOptions,
-    Raw,
-    Report,
-    check_complete,
-    costed_models,
-    load_manifest,
-    record_file,
-    require_columns,
-    require_file,
-    split_from_name,
-)
+from .. import base
+from ..base import CommonOptions, Raw, Report
 from ..download import HubSource
 from ..safe_pickle import read_pickled_frame
 
@@ -102,12 +92,12 @@ def _source_files(source: Path, fmt: str) -> tuple[Path | None, list[Path]]:
 
 def frames(source: Path, fmt: str, report: Report, files: dict[str, str]) -> list[tuple[str, str | None, pd.DataFrame]]:
     """(file name, split or None, wide frame) for every source file."""
-    manifest = load_manifest(source) if source.is_dir() else {}
+    manifest = base.load_manifest(source) if source.is_dir() else {}
     pkl, csvs = _source_files(source, fmt)
     if pkl is not None:
-        record_file(require_file(pkl), report, files, manifest)
+        base.record_file(base.require_file(pkl), report, files, manifest)
         return [(pkl.name, None, read_pickled_frame(pkl))]
-    split_of = {p.name: split_from_name(p.name) for p in csvs}
+    split_of = {p.name: base.split_from_name(p.name) for p in csvs}
     if any(split_of.values()) and not all(split_of.values()):
         raise InputError(
             f"{source}: some CSVs name a split (_train/_val/_test) and some do not: "
@@ -115,8 +105,8 @@ def frames(source: Path, fmt: str, report: Report, files: dict[str, str]) -> lis
         )
     out = []
     for path in csvs:
-        record_file(require_file(path), report, files, manifest)
-        check_complete(path)
+        base.record_file(base.require_file(path), report, files, manifest)
+        base.check_complete(path)
         try:
             frame = pd.read_csv(path, usecols=lambda c: not str(c).endswith("|model_response"))
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -128,7 +118,7 @@ def frames(source: Path, fmt: str, report: Report, files: dict[str, str]) -> lis
 def _model_columns(file: str, frame: pd.DataFrame, known: list[str]) -> list[str]:
     """The models of one wide frame (a column '<model>' with a '<model>|total_cost'), the same in every file."""
     columns = [str(c) for c in frame.columns]
-    require_columns(Path(file), columns, ["sample_id", "prompt", "eval_name"])
+    base.require_columns(Path(file), columns, ["sample_id", "prompt", "eval_name"])
     models = [c for c in columns if f"{c}|total_cost" in columns]
     if not models:
         raise InputError(f"{file}: no model columns (a 0/1 column '<model>' with a matching '<model>|total_cost')")
@@ -218,7 +208,7 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
     report.add("label_cells_read", len(labels), f"{len(all_models)} model columns x {len(occ)} rows")
     models = _usd_models(labels, cost, all_models, wide[0][0], report)
     if opts.models_table:
-        table, rename = costed_models(pd.Series(all_models), opts.models_table, wide[0][0], report, required=())
+        table, rename = base.costed_models(pd.Series(all_models), opts.models_table, wide[0][0], report, required=())
         models["model"] = models["model"].map(rename)
         labels["model"] = labels["model"].map(rename)
         models = models.merge(table.drop(columns=["usd_per_query"]), on="model", how="left")

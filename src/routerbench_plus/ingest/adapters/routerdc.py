@@ -25,18 +25,8 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import InputError
-from ..base import (
-    MANIFEST,
-    CommonOptions,
-    Raw,
-    Report,
-    costed_labels,
-    load_manifest,
-    record_file,
-    report_label_kinds,
-    require_file,
-    split_from_name,
-)
+from .. import base
+from ..base import CommonOptions, Raw, Report
 from ..download import GitHubSource, RemoteFile
 from . import json_records
 
@@ -79,20 +69,20 @@ def category_of(name: str) -> str:
 def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> Raw:
     """RouterDC's per-task JSON files -> the shared assembly's inputs (module docstring)."""
     if source.is_dir():
-        paths = sorted(p for p in source.glob("*.json") if p.name != MANIFEST)
+        paths = sorted(p for p in source.glob("*.json") if p.name != base.MANIFEST)
         if not paths:
             raise InputError(f"{source}: no .json files (expected RouterDC's per-task files, e.g. gsm8k-train.json)")
     else:
         paths = [source]
-    manifest = load_manifest(source) if source.is_dir() else {}
+    manifest = base.load_manifest(source) if source.is_dir() else {}
     occ_parts, label_parts, test_only, n_cluster = [], [], [], 0
     for path in paths:
-        require_file(path, "RouterDC task file")
-        record_file(path, report, files, manifest)
+        base.require_file(path, "RouterDC task file")
+        base.record_file(path, report, files, manifest)
         data = json_records.load_json(path, "a JSON list of {question, scores} records")
         text, wide, named = json_records.scored_records(path, data)
         n_cluster += sum(1 for r in data if r.get("cluster_id") is not None)
-        split = split_from_name(path.name)
+        split = base.split_from_name(path.name)
         if split is None:
             split = "test"
             test_only.append(path.name)
@@ -113,7 +103,7 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
         len(test_only),
         f"no _train/_test in the name: test-only tasks {test_only}" if test_only else "none",
     )
-    report_label_kinds(labels, occ.drop_duplicates("query_id").set_index("query_id")["category"], report, "scores")
+    base.report_label_kinds(labels, occ.drop_duplicates("query_id").set_index("query_id")["category"], report, "scores")
     labels["file"] = pd.Categorical(labels["file"])
-    models, labels = costed_labels(labels, opts.models_table, paths[0].name, report)
+    models, labels = base.costed_labels(labels, opts.models_table, paths[0].name, report)
     return Raw(occ, labels, models, "scores")

@@ -1,12 +1,7 @@
 # Agreement (stage 7, evaluation): the share of each router's picks equal to the heuristic router's,
 # overall and per task, before (split standard) and after (split pseudo) pseudo-specialist injection,
 # with paired intervals; a heatmap and table. Library: routerbench_plus.agreement.
-
-
-def reference_method(benchmark):
-    """The heuristic router agreement is measured against (None when none is configured)."""
-    names = [m for m in benchmark_methods(benchmark) if router_spec(m)["type"] == "heuristic"]
-    return names[0] if names else None
+# Its functions (input functions, outputs to register): rules/common.smk, section "agreement".
 
 
 rule agreement:
@@ -60,8 +55,4 @@ rule agreement_figure:
         "../workflow/scripts/agreement_figure.py"
 
 
-register_targets(
-    lambda b: [f"results/{b}/eval/agreement.parquet"] + figure_files(b, "agreement") + table_files(b, "agreement")
-    if evaluated_against_standard(b) and "pseudo" in evaluated_splits(b) and reference_method(b)
-    else []
-)
+register_targets(agreement_targets)

@@ -3,23 +3,7 @@
 # experiments evaluated with the router machinery: redundant categories dropped from training and
 # tested as OOD (split catdrop), and routers retrained on a share f of each category's training
 # queries (splits frac-<f>). Library: routerbench_plus.categories.
-
-
-def catdrop_similarity():
-    """categories.drop_similarity; null disables the catdrop experiment: nothing is flagged (no cosine exceeds 1)."""
-    threshold = config["categories"]["drop_similarity"]
-    return 1.0 if threshold is None else threshold
-
-
-def fraction_splits(benchmark):
-    """{train fraction: split} for the within-category experiment; f = 1.0 is the standard split."""
-    return {float(f): ("standard" if f >= 1 else f"frac-{f:g}") for f in config["categories"]["train_fractions"]}
-
-
-def fraction_curves(w):
-    """Input function: the deferral curves of every fraction's split, fraction-major then cost type."""
-    return [f"{eval_dir(w.benchmark, s)}/cost~{c}/curves.parquet"
-            for s in fraction_splits(w.benchmark).values() for c in benchmark_cost_types(w.benchmark)]
+# Its functions (input functions, outputs to register): rules/common.smk, section "categories".
 
 
 rule categories_similarity:
@@ -160,13 +144,4 @@ rule categories_train_fraction_figure:
         "../workflow/scripts/categories_train_fraction_figure.py"
 
 
-@register_targets
-def categories_targets(b):
-    if not has_prompts(b):
-        return []
-    out = [f"results/{b}/categories/{name}.parquet" for name in ("similarity", "redundant")]
-    out += figure_files(b, "category_similarity")
-    if "catdrop" in benchmark_splits(b) and "standard" in benchmark_splits(b):
-        for name in ("catdrop", "train_fraction"):
-            out += [f"results/{b}/eval/{name}.parquet"] + figure_files(b, name) + table_files(b, name)
-    return out
+register_targets(categories_targets)

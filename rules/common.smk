@@ -1,11 +1,14 @@
-# Accessors of the config (its defaults are filled from config/schema.yaml by `validate` in the
-# Snakefile), canonical paths, wildcard constraints, the target registry and the report's outputs.
-# Stage-specific input functions live in their stage's rule file.
+# Every function the workflow's rules use (Snakemake's linter wants functions apart from rules). Accessors of
+# the config (its defaults are filled from config/schema.yaml by `validate` in the Snakefile),
+# canonical paths, wildcard constraints, the target registry, the report's outputs; then one section
+# per stage, in the order of the Snakefile's includes, with that stage's input functions and the
+# function that lists its final outputs (tables, figures and report tables under one condition).
 import os
 import re
 
 from routerbench_plus.pseudo_specialists import PseudoOptions
-from routerbench_plus.routers import needs_embeddings
+from routerbench_plus.pseudo_specialists import cost_label as pseudo_cost_label
+from routerbench_plus.routers import needs_embeddings, router_threads
 
 BENCHMARKS = config["benchmarks"]
 RUN = config["run"]
@@ -65,8 +68,7 @@ wildcard_constraints:
 
 
 # --------------------------------------------------------------------------- target registry
-# Each rule file registers a function benchmark -> list of its final outputs (tables, figures and
-# report tables alike, under the same condition).
+# Each rule file registers its stage's function benchmark -> list of its final outputs.
 TARGET_FUNCTIONS = []
 
 
@@ -257,3 +259,363 @@ def bootstrap_params():
 def eval_picks(benchmark, split):
     """Input function part: every router's picks of a split, every cost type."""
     return picks_files(benchmark, split, benchmark_cost_types(benchmark))
+
+
+# --------------------------------------------------------------------------- embed (rules/embed.smk)
+
+
+def embed_targets(b):
+    if not has_prompts(b):
+        return []
+    return [f"results/{b}/embed/{name}.parquet" for name in ("embeddings", "truncation_summary")] + table_files(
+        b, "embed/truncation"
+    )
+
+
+def embed_provenance():
+    """config `embed` as the embeddings' provenance records it: without long_prompts when it is
+    `truncate` (the outputs of that setting stay those of before the option existed)."""
+    options = dict(config["embed"])
+    if options["long_prompts"] == "truncate":
+        del options["long_prompts"]
+    return options
+
+
+# --------------------------------------------------------------------------- near_duplicates (rules/near_duplicates.smk)
+
+
+def label_rule():
+    """How two labels "differ" (dedup.soft_labels, binarise_threshold, label_tolerance)."""
+    return {key: config["dedup"][key] for key in ("soft_labels", "binarise_threshold", "label_tolerance")}
+
+
+def near_duplicates_targets(b):
+    """Per dedup.delta: groups, reduced data, contamination and their figures (benchmarks with prompts);
+    Table 1 when splits standard and reduced are evaluated."""
+    out = []
+    for delta in config["dedup"]["delta"] if has_prompts(b) else []:
+        out += [f"results/{b}/dedup/delta~{delta}/{name}.parquet"
+                for name in ("groups", "summary", "reduced/queries", "contamination_summary")]
+        out += figure_files(b, f"dedup/delta~{delta}/group_sizes") + table_files(b, f"dedup/delta~{delta}/summary")
+        out += figure_files(b, f"dedup/delta~{delta}/contamination") + table_files(b, f"dedup/delta~{delta}/contamination")
+    if evaluated_against_standard(b) and "reduced" in evaluated_splits(b):
+        out += [f"results/{b}/eval/original_vs_reduced.parquet"]
+        out += figure_files(b, "original_vs_reduced") + table_files(b, "original_vs_reduced")
+    return out
+
+
+# --------------------------------------------------------------------------- categories (rules/categories.smk)
+
+
+def catdrop_similarity():
+    """categories.drop_similarity; null disables the catdrop experiment: nothing is flagged (no cosine exceeds 1)."""
+    threshold = config["categories"]["drop_similarity"]
+    return 1.0 if threshold is None else threshold
+
+
+def fraction_splits(benchmark):
+    """{train fraction: split} for the within-category experiment; f = 1.0 is the standard split."""
+    return {float(f): ("standard" if f >= 1 else f"frac-{f:g}") for f in config["categories"]["train_fractions"]}
+
+
+def fraction_curves(w):
+    """Input function: the deferral curves of every fraction's split, fraction-major then cost type."""
+    return [f"{eval_dir(w.benchmark, s)}/cost~{c}/curves.parquet"
+            for s in fraction_splits(w.benchmark).values() for c in benchmark_cost_types(w.benchmark)]
+
+
+def categories_targets(b):
+    if not has_prompts(b):
+        return []
+    out = [f"results/{b}/categories/{name}.parquet" for name in ("similarity", "redundant")]
+    out += figure_files(b, "category_similarity")
+    if "catdrop" in benchmark_splits(b) and "standard" in benchmark_splits(b):
+        for name in ("catdrop", "train_fraction"):
+            out += [f"results/{b}/eval/{name}.parquet"] + figure_files(b, name) + table_files(b, name)
+    return out
+
+
+# --------------------------------------------------------------------------- specialist_score (rules/specialist_score.smk)
+
+
+def specialist_score_targets(b):
+    return [f"results/{b}/specialist/{name}.parquet" for name in ("scores", "counts", "detail")] + figure_files(
+        b, "specialist_scores"
+    ) + table_files(b, "specialist_counts")
+
+
+# --------------------------------------------------------------------------- dominance (rules/dominance.smk)
+
+
+def dominance_targets(b):
+    return [f"results/{b}/dominance/{name}.parquet" for name in ("avg_rank", "top")] + figure_files(
+        b, "average_rank"
+    ) + table_files(b, "average_rank")
+
+
+# --------------------------------------------------------------------------- prune (rules/prune.smk)
+
+
+def prune_targets(b):
+    out = [f"results/{b}/prune/jaccard.parquet"]
+    for lam in config["prune"]["lambda"]:
+        for target in config["prune"]["target"]:
+            out += [f"results/{b}/prune/lambda~{lam}/target~{target}/{name}.parquet" for name in ("steps", "kept", "curve")]
+            out += figure_files(b, f"prune/lambda~{lam}/target~{target}/pruning")
+    if benchmark_config(b)["binary_pairs"] and pruned_pool_splits(b):  # the pruned pools' trade-off needs both models
+        out.append(f"{pruned_pool_dir(b)}/pairs.parquet")
+    return out
+
+
+# --------------------------------------------------------------------------- pseudo_specialists (rules/pseudo_specialists.smk)
+
+
+def pseudo_cost_value(label):
+    """A path label of the sweep back to the pseudo.cost value ('average' | 'median' | number)."""
+    return label if label in ("average", "median") else float(label)
+
+
+def pseudo_specialists_targets(b):
+    out = []
+    for boost in config["pseudo"]["boost"]:
+        out += [f"results/{b}/pseudo/boost~{boost}/{name}.parquet" for name in ("selection", "queries", "models", "labels")]
+        out += table_files(b, f"pseudo/boost~{boost}/selection")
+    return out
+
+
+# --------------------------------------------------------------------------- remaster (rules/remaster.smk)
+
+
+def remaster_targets(b):
+    """Every benchmark: a label-only one skips the deduplication step (the summary says so)."""
+    names = ("queries", "models", "labels", "summary", "tasks", "selection")
+    return [f"results/{b}/remaster/{name}.parquet" for name in names] + table_files(b, "remaster/summary")
+
+
+def remaster_reduced(w):
+    """Input function: the reduced queries (dedup.reduced_delta); a label-only benchmark skips
+    deduplication (the summary says so)."""
+    return f"results/{w.benchmark}/dedup/delta~{reduced_delta()}/reduced/queries.parquet" if has_prompts(w.benchmark) else []
+
+
+# --------------------------------------------------------------------------- splits (rules/splits.smk)
+
+
+def splits_targets(b):
+    return [f"results/{b}/splits/split~{s}/summary.parquet" for s in benchmark_splits(b)]
+
+
+def split_inputs(w):
+    """Input function: the tables a split starts from, plus what its kind needs."""
+    kind = split_kind(w.split)
+    if kind == "remastered":
+        files = data_files(f"results/{w.benchmark}/remaster")
+    elif kind == "pseudo":
+        files = data_files(f"results/{w.benchmark}/pseudo/boost~{first_boost()}")
+    else:
+        files = benchmark_data(w.benchmark)
+    dedup = f"results/{w.benchmark}/dedup/delta~{reduced_delta()}"
+    extra = {
+        "reduced": {"reduced": f"{dedup}/reduced/queries.parquet"},
+        "catdrop": {"redundant": f"results/{w.benchmark}/categories/redundant.parquet"},
+        "decontaminated": {"contamination": f"{dedup}/contamination.parquet"},
+        "pruned": {"kept": f"{pruned_pool_dir(w.benchmark)}/kept.parquet"},
+    }
+    return {**files, **extra.get(kind, {})}
+
+
+# --------------------------------------------------------------------------- routers (rules/routers.smk)
+
+
+def routers_targets(b):
+    return [p for s in benchmark_splits(b) for p in picks_files(b, s, benchmark_cost_types(b))]
+
+
+def train_router_inputs(w):
+    """Input function: the split's tables, and the embeddings when the router reads them."""
+    files = split_data(w.benchmark, w.split)
+    if router_uses_embeddings(w.method):
+        files["embeddings"] = f"results/{w.benchmark}/embed/embeddings.parquet"
+    return files
+
+
+# --------------------------------------------------------------------------- deferral (rules/deferral.smk)
+
+
+def deferral_targets(b):
+    splits, costs = evaluated_splits(b), benchmark_cost_types(b)
+    out = [f"{eval_dir(b, s)}/cost~{c}/{name}.parquet" for s in splits for c in costs
+           for name in ("curves", "models", "areas", "pairwise", "bands")]
+    for c in costs if splits else []:
+        out += figure_files(b, f"cost~{c}/deferral_curves") + figure_files(b, f"cost~{c}/areas")
+        out += table_files(b, f"cost~{c}/areas")
+    return out
+
+
+# --------------------------------------------------------------------------- tradeoff (rules/tradeoff.smk)
+
+
+def pair_models(w):
+    return benchmark_config(w.benchmark)["binary_pairs"][w.pair]
+
+
+def tradeoff_targets(b):
+    splits = evaluated_splits(b)
+    pairs = benchmark_config(b)["binary_pairs"] if splits else {}
+    out = [f"{eval_dir(b, s)}/tradeoff/pair~{p}/{name}.parquet" for s in splits for p in pairs
+           for name in ("curves", "areas", "pairwise")]
+    for p in pairs:
+        out += figure_files(b, f"tradeoff/pair~{p}") + table_files(b, f"tradeoff/pair~{p}")
+    return out
+
+
+# --------------------------------------------------------------------------- compare (rules/compare.smk)
+# Split kinds trained differently from 'standard' but scored on its test queries (and so comparable
+# with it, paired query by query); 'remastered' has its own test queries.
+COMPARABLE_SPLIT_KINDS = ("reduced", "decontaminated", "pruned", "catdrop", "frac", "ood", "pseudo")
+
+
+def compare_path(benchmark, split, cost, base="standard"):
+    return f"results/{benchmark}/eval/compare/base~{base}/split~{split}/cost~{cost}.parquet"
+
+
+def compared_splits(benchmark):
+    """Splits compared with split standard: 'reduced' (the study's Table 1) and every split whose name
+    or kind is listed in evaluation.compare_splits (config/schema.yaml admits only comparable kinds),
+    among the evaluated splits; a kind without a split in this run is skipped."""
+    if not evaluated_against_standard(benchmark):
+        return []
+    wanted = set(config["evaluation"]["compare_splits"]) | {"reduced"}
+    return [s for s in evaluated_splits(benchmark) if s != "standard" and split_kind(s) in COMPARABLE_SPLIT_KINDS
+            and (s in wanted or split_kind(s) in wanted)]
+
+
+def compare_targets(b):
+    out = []
+    for split in compared_splits(b):
+        for cost in benchmark_cost_types(b):
+            out.append(compare_path(b, split, cost))
+            if split != "reduced":  # Table 1 shows the reduced comparison (rules/near_duplicates.smk)
+                stem = f"compare/base~standard/split~{split}/cost~{cost}"
+                out += figure_files(b, stem) + table_files(b, stem)
+    return out
+
+
+# --------------------------------------------------------------------------- ood (rules/ood.smk)
+
+
+def ood_splits(benchmark):
+    """{group key: split name} of the evaluated OOD splits (split 'ood-<g>' or the key itself)."""
+    groups = benchmark_config(benchmark)["ood_groups"]
+    return {(s if s in groups else s[len("ood-"):]): s for s in evaluated_splits(benchmark) if split_kind(s) == "ood"}
+
+
+def ood_split(benchmark, group):
+    splits = ood_splits(benchmark)
+    if group not in splits:
+        raise ValueError(
+            f"benchmarks.{benchmark}.ood_groups: no OOD split for group '{group}' in config 'splits' "
+            f"(OOD splits: {sorted(splits.values())})"
+        )
+    return splits[group]
+
+
+def ood_targets(b):
+    out = []
+    for group in ood_splits(b) if evaluated_against_standard(b) else []:
+        out += [f"results/{b}/eval/ood/group~{group}.parquet"]
+        out += figure_files(b, f"ood/group~{group}") + table_files(b, f"ood/group~{group}")
+    return out
+
+
+# --------------------------------------------------------------------------- agreement (rules/agreement.smk)
+
+
+def reference_method(benchmark):
+    """The heuristic router agreement is measured against (None when none is configured)."""
+    names = [m for m in benchmark_methods(benchmark) if router_spec(m)["type"] == "heuristic"]
+    return names[0] if names else None
+
+
+def agreement_targets(b):
+    if not (evaluated_against_standard(b) and "pseudo" in evaluated_splits(b) and reference_method(b)):
+        return []
+    return [f"results/{b}/eval/agreement.parquet"] + figure_files(b, "agreement") + table_files(b, "agreement")
+
+
+# --------------------------------------------------------------------------- sweeps (rules/sweeps.smk)
+# The pseudo-cost sweep: one split 'pseudocost-<value>' per pseudo.cost_sweep value (or the pseudo split
+# itself for the configured pseudo.cost), trained with the sweep's routers.
+PSEUDO_COST_SWEEP = [pseudo_cost_label(value) for value in config["pseudo"]["cost_sweep"]]
+
+
+def sweep_keys(benchmark, param):
+    """The swept values of a config sweep, as lists (the wildcard values of its paths)."""
+    if param == "delta":
+        return [[d] for d in config["dedup"]["delta"]]
+    if param == "prune":
+        return [[lam, target] for lam in config["prune"]["lambda"] for target in config["prune"]["target"]]
+    if param == "boost":
+        return [[x] for x in config["pseudo"]["boost"]]
+    raise ValueError(f"unknown sweep '{param}'")
+
+
+def sweep_inputs(w):
+    """Input function: the per-value outputs of a sweep, by kind."""
+    b, keys = w.benchmark, sweep_keys(w.benchmark, w.param)
+    if w.param == "delta":
+        return {"summary": [f"results/{b}/dedup/delta~{d}/summary.parquet" for (d,) in keys]}
+    if w.param == "prune":
+        return {kind: [f"results/{b}/prune/lambda~{lam}/target~{target}/{kind}.parquet" for lam, target in keys]
+                for kind in ("kept", "steps")}
+    return {"selection": [f"results/{b}/pseudo/boost~{x}/selection.parquet" for (x,) in keys]}
+
+
+def pseudo_cost_split(benchmark, label):
+    """The split of one sweep value: the `pseudo` split itself when it is the configured pseudo.cost."""
+    if label == pseudo_cost_label(config["pseudo"]["cost"]) and "pseudo" in benchmark_splits(benchmark):
+        return "pseudo"
+    return f"pseudocost-{label}"
+
+
+def pseudo_cost_methods(benchmark):
+    """The sweep's routers this benchmark runs (prompt-free benchmarks: the embedding-free ones)."""
+    wanted = config["pseudo"]["cost_sweep_methods"]
+    unknown = [m for m in wanted if m not in config["routers"]]
+    if unknown:
+        sys.exit(f"RouterBench+ config error: config key pseudo.cost_sweep_methods names {unknown}, which are not "
+                 f"under 'routers' ({list(config['routers'])})")
+    methods = [m for m in wanted if m in benchmark_methods(benchmark)]
+    if not any(router_spec(m)["type"] == "heuristic" for m in methods):
+        sys.exit("RouterBench+ config error: config key pseudo.cost_sweep_methods needs a router of type 'heuristic' "
+                 "(the agreement reference)")
+    return methods
+
+
+def pseudo_cost_inputs(w):
+    """Input function: the sweep routers' picks on split standard and on every swept split (value-major),
+    and each swept split's queries, models and pseudo selection."""
+    b, costs, methods = w.benchmark, benchmark_cost_types(w.benchmark), pseudo_cost_methods(w.benchmark)
+    splits = [pseudo_cost_split(b, label) for label in PSEUDO_COST_SWEEP]
+    return {
+        "standard": picks_files(b, "standard", costs, methods),
+        "swept": [p for s in splits for p in picks_files(b, s, costs, methods)],
+        "queries_standard": f"results/{b}/splits/split~standard/queries.parquet",
+        "models_standard": f"results/{b}/splits/split~standard/models.parquet",
+        "queries": [f"results/{b}/splits/split~{s}/queries.parquet" for s in splits],
+        "models": [f"results/{b}/splits/split~{s}/models.parquet" for s in splits],
+        "selection": [f"results/{b}/pseudo/boost~{first_boost()}/selection.parquet" if s == "pseudo"
+                      else f"results/{b}/splits/split~{s}/selection.parquet" for s in splits],
+    }
+
+
+def sweeps_targets(b):
+    params = (["delta"] if has_prompts(b) else []) + ["prune", "boost"]  # the sweeps whose per-value outputs b has
+    out = []
+    for p in params:
+        out += [f"results/{b}/sweeps/{p}.parquet"] + figure_files(b, f"sweeps/{p}")
+        out += table_files(b, f"sweeps/{p}", ("html",))
+    if PSEUDO_COST_SWEEP and pseudo_cost_methods(b):
+        out += [f"results/{b}/sweeps/pseudo_cost.parquet"] + figure_files(b, "sweeps/pseudo_cost")
+        out += table_files(b, "sweeps/pseudo_cost")
+    return out

@@ -2,25 +2,7 @@
 # same test queries: areas, peak and curve mean on both and the change, with paired-bootstrap intervals
 # (one set of resamples for both). The reduced comparison is the study's Table 1 (rules/near_duplicates.smk);
 # the others get their own figure. Library: routerbench_plus.compare.
-
-# Split kinds trained differently from 'standard' but scored on its test queries (and so comparable
-# with it, paired query by query); 'remastered' has its own test queries.
-COMPARABLE_SPLIT_KINDS = ("reduced", "decontaminated", "pruned", "catdrop", "frac", "ood", "pseudo")
-
-
-def compare_path(benchmark, split, cost, base="standard"):
-    return f"results/{benchmark}/eval/compare/base~{base}/split~{split}/cost~{cost}.parquet"
-
-
-def compared_splits(benchmark):
-    """Splits compared with split standard: 'reduced' (the study's Table 1) and every split whose name
-    or kind is listed in evaluation.compare_splits (config/schema.yaml admits only comparable kinds),
-    among the evaluated splits; a kind without a split in this run is skipped."""
-    if not evaluated_against_standard(benchmark):
-        return []
-    wanted = set(config["evaluation"]["compare_splits"]) | {"reduced"}
-    return [s for s in evaluated_splits(benchmark) if s != "standard" and split_kind(s) in COMPARABLE_SPLIT_KINDS
-            and (s in wanted or split_kind(s) in wanted)]
+# Its functions (input functions, outputs to register): rules/common.smk, section "compare".
 
 
 rule compare:
@@ -76,13 +58,4 @@ rule compare_figure:
         "../workflow/scripts/compare_figure.py"
 
 
-@register_targets
-def compare_targets(b):
-    out = []
-    for split in compared_splits(b):
-        for cost in benchmark_cost_types(b):
-            out.append(compare_path(b, split, cost))
-            if split != "reduced":  # Table 1 shows the reduced comparison (rules/near_duplicates.smk)
-                stem = f"compare/base~standard/split~{split}/cost~{cost}"
-                out += figure_files(b, stem) + table_files(b, stem)
-    return out
+register_targets(compare_targets)

@@ -2,6 +2,7 @@
 # as a point), and its areas (three axes), peak, curve mean and AIQ with paired-bootstrap intervals and
 # pairwise differences; one figure per cost type with a panel per split. Definitions: docs/metrics.md.
 # Library: routerbench_plus.deferral (curves: routerbench_plus.curves, bootstrap: routerbench_plus.bootstrap).
+# Its functions (input functions, outputs to register): rules/common.smk, section "deferral".
 
 
 rule deferral_curves:
@@ -98,12 +99,4 @@ rule deferral_areas_figure:
         "../workflow/scripts/deferral_areas_figure.py"
 
 
-@register_targets
-def deferral_targets(b):
-    splits, costs = evaluated_splits(b), benchmark_cost_types(b)
-    out = [f"{eval_dir(b, s)}/cost~{c}/{name}.parquet" for s in splits for c in costs
-           for name in ("curves", "models", "areas", "pairwise", "bands")]
-    for c in costs if splits else []:
-        out += figure_files(b, f"cost~{c}/deferral_curves") + figure_files(b, f"cost~{c}/areas")
-        out += table_files(b, f"cost~{c}/areas")
-    return out
+register_targets(deferral_targets)

@@ -1,5 +1,6 @@
 # Dominance (stage 3a): the average rank of every model over tasks, from labels only (no prompts).
 # Library: routerbench_plus.dominance.
+# Its functions (input functions, outputs to register): rules/common.smk, section "dominance".
 
 
 rule dominance:
@@ -47,8 +48,4 @@ rule dominance_figure:
         "../workflow/scripts/dominance_figure.py"
 
 
-register_targets(
-    lambda b: [f"results/{b}/dominance/{name}.parquet" for name in ("avg_rank", "top")]
-    + figure_files(b, "average_rank")
-    + table_files(b, "average_rank")
-)
+register_targets(dominance_targets)

@@ -1,15 +1,7 @@
 # Embed: every prompt through the benchmark's sentence encoder (L2-normalised, content-cached), each
 # prompt's tokens counted against the encoder's window, and the truncation table of the report.
 # Library: routerbench_plus.embed; benchmarks with prompts only.
-
-
-def embed_provenance():
-    """config `embed` as the embeddings' provenance records it: without long_prompts when it is
-    `truncate` (the outputs of that setting stay those of before the option existed)."""
-    options = dict(config["embed"])
-    if options["long_prompts"] == "truncate":
-        del options["long_prompts"]
-    return options
+# Its functions (input functions, outputs to register): rules/common.smk, section "embed".
 
 
 rule embed:
@@ -90,9 +82,4 @@ rule embed_truncation_table:
         "../workflow/scripts/report_table.py"
 
 
-register_targets(
-    lambda b: [f"results/{b}/embed/{name}.parquet" for name in ("embeddings", "truncation_summary")]
-    + table_files(b, "embed/truncation")
-    if has_prompts(b)
-    else []
-)
+register_targets(embed_targets)

@@ -4,11 +4,7 @@
 # cross-split contamination audit (test queries with a train/val near-duplicate), their figures, and
 # the study's Table 1 (routers trained on the original vs the reduced data, from the compare stage).
 # Library: routerbench_plus.near_duplicates; benchmarks with prompts only.
-
-
-def label_rule():
-    """How two labels "differ" (dedup.soft_labels, binarise_threshold, label_tolerance)."""
-    return {key: config["dedup"][key] for key in ("soft_labels", "binarise_threshold", "label_tolerance")}
+# Its functions (input functions, outputs to register): rules/common.smk, section "near_duplicates".
 
 
 rule near_duplicates:
@@ -152,15 +148,4 @@ rule near_duplicates_original_vs_reduced_figure:
         "../workflow/scripts/near_duplicates_original_vs_reduced_figure.py"
 
 
-@register_targets
-def near_duplicates_targets(b):
-    out = []
-    for delta in config["dedup"]["delta"] if has_prompts(b) else []:
-        out += [f"results/{b}/dedup/delta~{delta}/{name}.parquet"
-                for name in ("groups", "summary", "reduced/queries", "contamination_summary")]
-        out += figure_files(b, f"dedup/delta~{delta}/group_sizes") + table_files(b, f"dedup/delta~{delta}/summary")
-        out += figure_files(b, f"dedup/delta~{delta}/contamination") + table_files(b, f"dedup/delta~{delta}/contamination")
-    if evaluated_against_standard(b) and "reduced" in evaluated_splits(b):
-        out += [f"results/{b}/eval/original_vs_reduced.parquet"]
-        out += figure_files(b, "original_vs_reduced") + table_files(b, "original_vs_reduced")
-    return out
+register_targets(near_duplicates_targets)

@@ -1,22 +1,7 @@
 # OOD (stage 7, evaluation): per held-out category of a group of benchmarks.<b>.ood_groups, the
 # quality of routers trained without it (split ood-<group>) vs with it (split standard), with paired
 # intervals; a heatmap and table per group. Library: routerbench_plus.ood.
-
-
-def ood_splits(benchmark):
-    """{group key: split name} of the evaluated OOD splits (split 'ood-<g>' or the key itself)."""
-    groups = benchmark_config(benchmark)["ood_groups"]
-    return {(s if s in groups else s[len("ood-"):]): s for s in evaluated_splits(benchmark) if split_kind(s) == "ood"}
-
-
-def ood_split(benchmark, group):
-    splits = ood_splits(benchmark)
-    if group not in splits:
-        raise ValueError(
-            f"benchmarks.{benchmark}.ood_groups: no OOD split for group '{group}' in config 'splits' "
-            f"(OOD splits: {sorted(splits.values())})"
-        )
-    return splits[group]
+# Its functions (input functions, outputs to register): rules/common.smk, section "ood".
 
 
 rule ood:
@@ -70,11 +55,4 @@ rule ood_figure:
         "../workflow/scripts/ood_figure.py"
 
 
-register_targets(
-    lambda b: [
-        path
-        for group in (ood_splits(b) if evaluated_against_standard(b) else [])
-        for path in [f"results/{b}/eval/ood/group~{group}.parquet"] + figure_files(b, f"ood/group~{group}")
-        + table_files(b, f"ood/group~{group}")
-    ]
-)
+register_targets(ood_targets)

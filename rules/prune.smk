@@ -4,6 +4,7 @@
 # Library: routerbench_plus.prune.
 
 PRUNE_RUN = "results/{benchmark}/prune/lambda~{lam}/target~{target}"
+# Its functions (input functions, outputs to register): rules/common.smk, section "prune".
 
 
 rule prune_jaccard:
@@ -124,13 +125,4 @@ rule prune_figure:
         "../workflow/scripts/prune_figure.py"
 
 
-@register_targets
-def prune_targets(b):
-    out = [f"results/{b}/prune/jaccard.parquet"]
-    for lam in config["prune"]["lambda"]:
-        for target in config["prune"]["target"]:
-            out += [f"results/{b}/prune/lambda~{lam}/target~{target}/{name}.parquet" for name in ("steps", "kept", "curve")]
-            out += figure_files(b, f"prune/lambda~{lam}/target~{target}/pruning")
-    if benchmark_config(b)["binary_pairs"] and pruned_pool_splits(b):  # the pruned pools' trade-off needs both models
-        out.append(f"{pruned_pool_dir(b)}/pairs.parquet")
-    return out
+register_targets(prune_targets)

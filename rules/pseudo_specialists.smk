@@ -2,8 +2,7 @@
 # pseudo.boost; the splits of the pseudo-cost sweep (the standard split plus pseudo-specialists of
 # each pseudo.cost_sweep value); the selection as a report table.
 # Library: routerbench_plus.pseudo_specialists.
-
-from routerbench_plus.pseudo_specialists import cost_label as pseudo_cost_label
+# Its functions (input functions, outputs to register): rules/common.smk, section "pseudo_specialists".
 
 
 rule pseudo_specialists:
@@ -82,15 +81,4 @@ rule pseudo_specialists_table:
         "../workflow/scripts/report_table.py"
 
 
-def pseudo_cost_value(label):
-    """A path label of the sweep back to the pseudo.cost value ('average' | 'median' | number)."""
-    return label if label in ("average", "median") else float(label)
-
-
-@register_targets
-def pseudo_specialists_targets(b):
-    out = []
-    for boost in config["pseudo"]["boost"]:
-        out += [f"results/{b}/pseudo/boost~{boost}/{name}.parquet" for name in ("selection", "queries", "models", "labels")]
-        out += table_files(b, f"pseudo/boost~{boost}/selection")
-    return out
+register_targets(pseudo_specialists_targets)

@@ -1,12 +1,7 @@
 # Remaster (stage 5, the study's recipe): deduplicate, keep the tasks with the highest specialist
 # scores and their queries (optional sampling), prune the pool, inject pseudo-specialists; the
 # step-by-step summary as a report table. Library: routerbench_plus.remaster.
-
-
-def remaster_reduced(w):
-    """Input function: the reduced queries (dedup.reduced_delta); a label-only benchmark skips
-    deduplication (the summary says so)."""
-    return f"results/{w.benchmark}/dedup/delta~{reduced_delta()}/reduced/queries.parquet" if has_prompts(w.benchmark) else []
+# Its functions (input functions, outputs to register): rules/common.smk, section "remaster".
 
 
 rule remaster:
@@ -64,8 +59,4 @@ rule remaster_table:
         "../workflow/scripts/report_table.py"
 
 
-# Every benchmark: a label-only one skips the deduplication step (the summary says so).
-register_targets(
-    lambda b: [f"results/{b}/remaster/{name}.parquet" for name in ("queries", "models", "labels", "summary", "tasks", "selection")]
-    + table_files(b, "remaster/summary")
-)
+register_targets(remaster_targets)

@@ -2,16 +2,7 @@
 # test queries; routers_route turns the scores into picks per budget (the shared pick of
 # routerbench_plus.routing). A user's router is `type: "module:Class"`, imported with the workflow
 # folder on sys.path. Library: routerbench_plus.routers (the registry of router types).
-
-from routerbench_plus.routers import router_threads
-
-
-def train_router_inputs(w):
-    """Input function: the split's tables, and the embeddings when the router reads them."""
-    files = split_data(w.benchmark, w.split)
-    if router_uses_embeddings(w.method):
-        files["embeddings"] = f"results/{w.benchmark}/embed/embeddings.parquet"
-    return files
+# Its functions (input functions, outputs to register): rules/common.smk, section "routers".
 
 
 rule routers_train:
@@ -62,4 +53,4 @@ rule routers_route:
         "../workflow/scripts/routers_route.py"
 
 
-register_targets(lambda b: [p for s in benchmark_splits(b) for p in picks_files(b, s, benchmark_cost_types(b))])
+register_targets(routers_targets)

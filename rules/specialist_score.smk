@@ -1,5 +1,6 @@
 # Specialist score (stage 2, task diversity): the specialist score of every task, from labels and
 # costs only (no prompts). Library: routerbench_plus.specialist_score.
+# Its functions (input functions, outputs to register): rules/common.smk, section "specialist_score".
 
 
 rule specialist_score:
@@ -54,8 +55,4 @@ rule specialist_score_figure:
         "../workflow/scripts/specialist_score_figure.py"
 
 
-register_targets(
-    lambda b: [f"results/{b}/specialist/{name}.parquet" for name in ("scores", "counts", "detail")]
-    + figure_files(b, "specialist_scores")
-    + table_files(b, "specialist_counts")
-)
+register_targets(specialist_score_targets)

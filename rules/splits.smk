@@ -1,25 +1,7 @@
 # Splits: the experiment splits. Each split is a benchmark in the canonical layout whose
 # queries.split column is the role of each query in that split (test queries never change).
 # Library: routerbench_plus.splits.
-
-
-def split_inputs(w):
-    """Input function: the tables a split starts from, plus what its kind needs."""
-    kind = split_kind(w.split)
-    if kind == "remastered":
-        files = data_files(f"results/{w.benchmark}/remaster")
-    elif kind == "pseudo":
-        files = data_files(f"results/{w.benchmark}/pseudo/boost~{first_boost()}")
-    else:
-        files = benchmark_data(w.benchmark)
-    dedup = f"results/{w.benchmark}/dedup/delta~{reduced_delta()}"
-    extra = {
-        "reduced": {"reduced": f"{dedup}/reduced/queries.parquet"},
-        "catdrop": {"redundant": f"results/{w.benchmark}/categories/redundant.parquet"},
-        "decontaminated": {"contamination": f"{dedup}/contamination.parquet"},
-        "pruned": {"kept": f"{pruned_pool_dir(w.benchmark)}/kept.parquet"},
-    }
-    return {**files, **extra.get(kind, {})}
+# Its functions (input functions, outputs to register): rules/common.smk, section "splits".
 
 
 rule splits:
@@ -47,4 +29,4 @@ rule splits:
         "../workflow/scripts/splits.py"
 
 
-register_targets(lambda b: [f"results/{b}/splits/split~{s}/summary.parquet" for s in benchmark_splits(b)])
+register_targets(splits_targets)

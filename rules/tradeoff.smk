@@ -2,10 +2,7 @@
 # benchmarks.<b>.binary_pairs on every split (APGR, CPT, paired-bootstrap intervals), also on the
 # pruned pools (prune_pairs stops the run if pruning removed a pair's model); one figure per pair with a
 # panel per split. Library: routerbench_plus.tradeoff.
-
-
-def pair_models(w):
-    return benchmark_config(w.benchmark)["binary_pairs"][w.pair]
+# Its functions (input functions, outputs to register): rules/common.smk, section "tradeoff".
 
 
 rule tradeoff:
@@ -62,12 +59,4 @@ rule tradeoff_figure:
         "../workflow/scripts/tradeoff_figure.py"
 
 
-@register_targets
-def tradeoff_targets(b):
-    splits = evaluated_splits(b)
-    pairs = benchmark_config(b)["binary_pairs"] if splits else {}
-    out = [f"{eval_dir(b, s)}/tradeoff/pair~{p}/{name}.parquet" for s in splits for p in pairs
-           for name in ("curves", "areas", "pairwise")]
-    for p in pairs:
-        out += figure_files(b, f"tradeoff/pair~{p}") + table_files(b, f"tradeoff/pair~{p}")
-    return out
+register_targets(tradeoff_targets)

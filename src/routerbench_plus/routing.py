@@ -15,15 +15,13 @@ query*, the budget is a per-query budget, and the picks table records each pick'
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, InputError
-
-if TYPE_CHECKING:
-    from .io import Benchmark
+from .io import Benchmark
 
 log = logging.getLogger(__name__)
 
@@ -261,7 +259,7 @@ def picks_table(
 
 def route(
     scores: pd.DataFrame,
-    bench: "Benchmark",
+    bench: Benchmark,
     cost: str,
     budgets_spec: Any,
     budgets_key: str = "evaluation.budgets",

@@ -14,7 +14,8 @@ from ..io import COST_UNITS
 from .style import (
     DOUBLE_COLUMN_IN, GREY, METRIC_NAMES, ORACLE, SINGLE_COLUMN_IN, STYLE, ci_text, cost_axis_label, grid_shape,
     legend_below, method_colours, method_label, method_style, need_columns, new_figure, of_split, order_methods,
-    panel_grid, plain_log_ticks, short, single_value, split_order, styled, use_log, with_legend_strip,
+    panel_grid, plain_log_ticks, short, single_value, sorted_by_split, split_order, styled, title_and_legend,
+    use_log, with_legend_strip,
 )
 
 
@@ -115,20 +116,14 @@ def plot_deferral_curves(
     main.supylabel("Mean test quality", fontsize=STYLE["axes.labelsize"])
     if title is None:
         title = (f"{benchmark}: " if benchmark else "") + "deferral curves per training split"
-    if title:
-        main.suptitle(title)
-    below.legend(handles=handles, loc="center", ncols=ncols, handlelength=2.2, columnspacing=1.0)
-    return fig
+    return title_and_legend(fig, main, below, title, handles, ncols)
 
 
 def area_table(areas: pd.DataFrame, digits: int = 3, splits: Sequence[str] | None = None) -> pd.DataFrame:
     """Areas and peaks with their confidence intervals as readable strings, best area first
     (per split, splits in ``split_order``; a ``split`` column when there are several)."""
     need_columns(areas, ["method", "area", "peak"], "areas")
-    order = split_order(areas, splits)
-    rank = {s: i for i, s in enumerate(order)}
-    df = areas.assign(_s=areas["split"].astype(str).map(rank) if order != [None] else 0)
-    df = df.sort_values(["_s", "area"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    df, order = sorted_by_split(areas, "area", splits)
 
     def ci(value: str) -> pd.Series:
         lo, hi = f"{value}_lo", f"{value}_hi"

@@ -345,6 +345,22 @@ def write_table(
         Path(tmp).write_text(page, encoding="utf-8")
 
 
+def sorted_by_split(df: pd.DataFrame, value: str, splits: Sequence[str] | None = None) -> tuple[pd.DataFrame, list]:
+    """``df`` sorted by split (in :func:`split_order`), then by ``value`` (largest first), and that split order."""
+    order = split_order(df, splits)
+    rank = {s: i for i, s in enumerate(order)}
+    df = df.assign(_s=df["split"].astype(str).map(rank) if order != [None] else 0)
+    return df.sort_values(["_s", value], ascending=[True, False], kind="stable").reset_index(drop=True), order
+
+
+def title_and_legend(fig: Figure, main: Any, below: Any, title: str | None, handles: list, ncols: int) -> Figure:
+    """The suptitle of a panel grid (``main``) and its legend in the strip below it (:func:`with_legend_strip`)."""
+    if title:
+        main.suptitle(title)
+    below.legend(handles=handles, loc="center", ncols=ncols, handlelength=2.2, columnspacing=1.0)
+    return fig
+
+
 def split_order(df: pd.DataFrame, splits: Sequence[str] | None = None) -> list[str | None]:
     """The splits of ``df`` in panel order: those of ``splits`` first (in that order), then any
     other split in order of appearance; ``[None]`` when the table has no ``split`` column."""
@@ -422,11 +438,7 @@ def pairwise_table(pairwise: pd.DataFrame, digits: int = 3, splits: Sequence[str
     (a = the method with the larger area), largest difference first (per split, splits in
     ``split_order``; a ``split`` column when there are several)."""
     need_columns(pairwise, ["method_a", "method_b", "area_diff"], "pairwise")
-    order = split_order(pairwise, splits)
-    rank = {s: i for i, s in enumerate(order)}
-    df = pairwise[pairwise["area_diff"] > 0]
-    df = df.assign(_s=df["split"].astype(str).map(rank) if order != [None] else 0)
-    df = df.sort_values(["_s", "area_diff"], ascending=[True, False], kind="stable")
+    df, order = sorted_by_split(pairwise[pairwise["area_diff"] > 0], "area_diff", splits)
     label = lambda m: TRADEOFF_REFERENCES[m][2] if m in TRADEOFF_REFERENCES else method_label(m)  # noqa: E731
     out = pd.DataFrame({"method a": df["method_a"].astype(str).map(label), "method b": df["method_b"].astype(str).map(label)})
     if len(order) > 1:

@@ -11,8 +11,8 @@ from matplotlib.lines import Line2D
 
 from .style import (
     ORACLE, SINGLE_COLUMN_IN, STYLE, TRADEOFF_REFERENCES, ci_text, grid_shape, method_colours, method_label,
-    method_style, need_columns, new_figure, of_split, order_methods, short, single_value, split_order, styled,
-    with_legend_strip,
+    method_style, need_columns, new_figure, of_split, order_methods, short, single_value, sorted_by_split,
+    split_order, styled, title_and_legend, with_legend_strip,
 )
 
 
@@ -150,20 +150,14 @@ def plot_tradeoff(
     if title is None:
         benchmark = single_value(curves, "benchmark")
         title = ": ".join(b for b in [benchmark, pair_text] if b) + " · per training split"
-    if title:
-        main.suptitle(title)
-    below.legend(handles=handles, loc="center", ncols=ncols, handlelength=2.2, columnspacing=1.0)
-    return fig
+    return title_and_legend(fig, main, below, title, handles, ncols)
 
 
 def tradeoff_table(areas: pd.DataFrame, digits: int = 3, splits: Sequence[str] | None = None) -> pd.DataFrame:
     """Per method of a binary pair: area with CI, APGR, CPT(50 %) and CPT(80 %), best area first
     (per split, splits in ``split_order``; a ``split`` column when there are several)."""
     need_columns(areas, ["method", "area"], "trade-off areas")
-    order = split_order(areas, splits)
-    rank = {s: i for i, s in enumerate(order)}
-    df = areas.assign(_s=areas["split"].astype(str).map(rank) if order != [None] else 0)
-    df = df.sort_values(["_s", "area"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    df, order = sorted_by_split(areas, "area", splits)
     label = df["method"].astype(str).map(lambda m: TRADEOFF_REFERENCES[m][2] if m in TRADEOFF_REFERENCES else method_label(m))
     out = pd.DataFrame({"method": label})
     if len(order) > 1:

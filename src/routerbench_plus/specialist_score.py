@@ -68,7 +68,7 @@ def specialist_scores(
     generalist: str | None = None,
     generalist_split: str | None = "train",
 ) -> SpecialistScores:
-    """Specialist score of every task (SPEC stage 2), vectorised over tasks, budgets and models.
+    """Specialist score of every task (module docstring), vectorised over tasks, budgets and models.
 
     ``scores`` columns: benchmark, task, specialist_score, n_budgets_used, n_budgets, n_queries,
     cost_type, generalist_mode ('heuristic' or the fixed model). ``detail`` columns: benchmark, task,

@@ -157,7 +157,7 @@ def _encode_batches(
     return normalise(out)
 
 
-def _tokens(texts: Sequence[str], tokenizer: Any, special: bool) -> tuple[np.ndarray, np.ndarray]:
+def token_ids(texts: Sequence[str], tokenizer: Any, special: bool) -> tuple[np.ndarray, np.ndarray]:
     """All token ids of the texts, flat (int64), and each text's token count (no truncation).
 
     Tokenised in chunks of LENGTH_CHUNK texts by the (Rust) batch tokenizer; the id lists are
@@ -204,7 +204,7 @@ def _encode_mean_windows(
     window = window_total - len(prefix) - len(suffix)
     if window < 1:
         raise ConfigError(f"embed.max_seq_length={window_total} leaves no room for text beside the special tokens")
-    flat, counts = _tokens(texts.tolist(), tokenizer, special=False)
+    flat, counts = token_ids(texts.tolist(), tokenizer, special=False)
     long = counts > window
     out = np.zeros((len(texts), embedding_dimension(encoder)), dtype=np.float32)
     if (~long).any():

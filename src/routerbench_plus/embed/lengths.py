@@ -8,7 +8,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from .encode import _tokens, check_long_prompts, check_prompts
+from .encode import check_long_prompts, check_prompts, token_ids
 from .encoders import Encoder
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def prompt_lengths(
     check_long_prompts(long_prompts)
     prompts = check_prompts(queries)
     window = int(max_seq_length or encoder.model.max_seq_length)
-    flat, counts = _tokens(prompts.tolist(), encoder.model.tokenizer, special=True)
+    flat, counts = token_ids(prompts.tolist(), encoder.model.tokenizer, special=True)
     out = pd.DataFrame(
         {
             "query_id": pd.array(queries["query_id"].astype(str).to_numpy(), dtype="string"),

@@ -53,7 +53,7 @@ def group_means(
     return np.ascontiguousarray(mean.T, dtype=np.float32)
 
 
-def _check_fit_inputs(train_emb: np.ndarray, train_labels: LabelMatrix, costs: np.ndarray, key: str) -> None:
+def check_fit_inputs(train_emb: np.ndarray, train_labels: LabelMatrix, costs: np.ndarray, key: str) -> None:
     n_models, n_queries = train_labels.shape
     if train_emb.shape[0] != n_queries:
         raise InputError(
@@ -79,7 +79,7 @@ def set_threads(n: int) -> None:
     _THREADS[:] = [int(n)]
 
 
-def _torch():
+def import_torch():
     import torch
 
     if _THREADS:
@@ -87,7 +87,7 @@ def _torch():
     return torch
 
 
-def _faiss():
+def import_faiss():
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)  # CPU-feature probing is not news
     import faiss
 

@@ -8,7 +8,7 @@ import logging
 import numpy as np
 
 from ..errors import ConfigError
-from .base import BaseRouter, _check_fit_inputs, _torch
+from .base import BaseRouter, check_fit_inputs, import_torch
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ class _TorchRouter(BaseRouter):
         return x
 
     def fit(self, train_emb, train_labels, costs, val_emb=None, val_labels=None):
-        torch = _torch()
-        _check_fit_inputs(train_emb, train_labels, costs, self.key)
+        torch = import_torch()
+        check_fit_inputs(train_emb, train_labels, costs, self.key)
         torch.manual_seed(self.seed)
         gen = torch.Generator().manual_seed(self.seed)
         x = torch.from_numpy(np.ascontiguousarray(train_emb, dtype=np.float32))

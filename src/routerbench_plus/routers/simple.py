@@ -9,7 +9,7 @@ from scipy import sparse
 from ..accuracy import observed_mean
 from ..errors import ConfigError, InputError
 from ..io import LabelMatrix
-from .base import BaseRouter, _check_fit_inputs, _faiss, group_means, label_columns
+from .base import BaseRouter, check_fit_inputs, import_faiss, group_means, label_columns
 
 
 class HeuristicRouter(BaseRouter):
@@ -18,7 +18,7 @@ class HeuristicRouter(BaseRouter):
     needs_embeddings = False
 
     def fit(self, train_emb, train_labels, costs, val_emb=None, val_labels=None):
-        _check_fit_inputs(train_emb, train_labels, costs, self.key)
+        check_fit_inputs(train_emb, train_labels, costs, self.key)
         self.mean_ = observed_mean(train_labels)
         self.n_models_ = train_labels.shape[0]
         return self
@@ -90,8 +90,8 @@ class KNNRouter(BaseRouter):
         self.batch_size = int(batch_size)
 
     def fit(self, train_emb, train_labels, costs, val_emb=None, val_labels=None):
-        faiss = _faiss()
-        _check_fit_inputs(train_emb, train_labels, costs, self.key)
+        faiss = import_faiss()
+        check_fit_inputs(train_emb, train_labels, costs, self.key)
         n_train = train_emb.shape[0]
         if self.k > n_train:
             raise ConfigError(
@@ -135,7 +135,7 @@ class KMeansRouter(BaseRouter):
     def fit(self, train_emb, train_labels, costs, val_emb=None, val_labels=None):
         from sklearn.cluster import KMeans
 
-        _check_fit_inputs(train_emb, train_labels, costs, self.key)
+        check_fit_inputs(train_emb, train_labels, costs, self.key)
         if not 1 <= self.n_clusters <= train_emb.shape[0]:
             raise ConfigError(
                 f"config key {self.key}.n_clusters: {self.n_clusters} must be between 1 and the "

@@ -15,7 +15,7 @@ AREA_PANEL_TITLES = {"area": "Area\n(x = budget / max cost)", "area_span": "Area
 
 @styled
 def plot_split_comparison(compare: pd.DataFrame, area: str = "area") -> Figure:
-    """A ``bootstrap.compare_splits`` table: per method (and cost type), the change of the curve
+    """A ``compare.compare_splits`` table: per method (and cost type), the change of the curve
     mean and the peak (points) and of one area (``area``: area | area_span | area_log) when
     routers train on split ``split`` instead of ``split_base``, with the paired intervals."""
     need_columns(compare, ["method", "curve_mean_delta", "peak_delta", f"{area}_delta"], "split comparison")
@@ -37,7 +37,7 @@ def plot_split_comparison(compare: pd.DataFrame, area: str = "area") -> Figure:
 
 
 def comparison_table(compare: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """A ``bootstrap.compare_splits`` table made readable: per method (and cost type) and metric, the
+    """A ``compare.compare_splits`` table made readable: per method (and cost type) and metric, the
     value on each split and the change with its interval (* when the interval excludes 0); curve
     mean and peak in points."""
     need_columns(compare, ["method", "split_base", "split"], "split comparison")

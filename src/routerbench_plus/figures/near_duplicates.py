@@ -19,7 +19,7 @@ from .style import (
 def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> Figure:
     """Histogram of near-duplicate group sizes (groups of >= 2 queries; one count per group).
 
-    With a ``scope`` column (dedup.stack_groups), the training pool's groups are drawn (the study's
+    With a ``scope`` column (near_duplicates.stack_groups), the training pool's groups are drawn (the study's
     row) and the whole benchmark's count is noted beside them.
     """
     need_columns(groups, ["group_id", "group_size"], "duplicate groups")
@@ -164,7 +164,7 @@ def plot_original_vs_reduced(
     change's paired-bootstrap interval as a whisker when the table has it
     (``<metric>_delta_lo_pts``/``_hi_pts``).
 
-    ``table``: ``bootstrap.original_vs_reduced`` columns; each metric is (original column, reduced
+    ``table``: ``near_duplicates.original_vs_reduced`` columns; each metric is (original column, reduced
     column, panel title). Absolute values belong in the table; the differences are what matter.
     """
     needed = ["method"] + [c for pair in metrics for c in pair[:2]]

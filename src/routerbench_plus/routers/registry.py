@@ -25,7 +25,7 @@ class RouterType:
     label: str  # its name in figures and tables
     colour: int | str  # a slot of the figure palette, or a fixed colour
     line: str = "-"  # its line style in figures
-    threads: int = 1  # threads of its train_router job (faiss / scikit-learn use them)
+    threads: int = 1  # threads of its routers_train job (faiss / scikit-learn use them)
 
 
 # The built-in types, in the study's order (figures and tables list routers in this order).
@@ -82,7 +82,7 @@ def needs_embeddings(name: str, spec: Mapping[str, Any], search_paths: Sequence[
 
 
 def router_threads(spec: Mapping[str, Any]) -> int:
-    """Threads of the train_router job of a router config entry (a user's router: 1)."""
+    """Threads of the routers_train job of a router config entry (a user's router: 1)."""
     kind = spec.get("type")
     return BUILTIN[kind].threads if kind in BUILTIN else 1
 

@@ -1,19 +1,32 @@
-# Shared helpers: benchmark lookup, canonical paths, wildcard constraints, target registry.
+# Every function the workflow's rules use (Snakemake's linter wants functions apart from rules). Accessors of
+# the config (its defaults are filled from config/schema.yaml by `validate` in the Snakefile),
+# canonical paths, wildcard constraints, the target registry, the report's outputs; then one section
+# per stage, in the order of the Snakefile's includes, with that stage's input functions and the
+# function that lists its final outputs (tables, figures and report tables under one condition).
 import os
 import re
+
+from routerbench_plus.pseudo_specialists import PseudoOptions
+from routerbench_plus.pseudo_specialists import cost_label as pseudo_cost_label
+from routerbench_plus.routers import needs_embeddings, router_threads
 
 BENCHMARKS = config["benchmarks"]
 RUN = config["run"]
 PIPELINE_ENV = "../envs/pipeline.yaml"
 
 
+# --------------------------------------------------------------------------- benchmarks and paths
 def benchmark_config(benchmark):
     return BENCHMARKS[benchmark]
 
 
 def has_prompts(benchmark):
     """Benchmarks without prompt text run only the label-only stages."""
-    return BENCHMARKS[benchmark].get("has_prompts", True)
+    return BENCHMARKS[benchmark]["has_prompts"]
+
+
+def prompt_benchmarks():
+    return [b for b in BENCHMARKS if has_prompts(b)]
 
 
 def adapter_benchmarks(*adapters, negate=False):
@@ -35,6 +48,11 @@ def benchmark_data(benchmark):
     return data_files(f"results/{benchmark}/data")
 
 
+def split_data(benchmark, split):
+    """The canonical tables of one experiment split."""
+    return data_files(f"results/{benchmark}/splits/split~{split}")
+
+
 wildcard_constraints:
     benchmark=alternation(list(BENCHMARKS)),
     delta=r"[0-9.]+",
@@ -44,9 +62,13 @@ wildcard_constraints:
     cost=r"params|usd|tokens|latency",
     method=r"[A-Za-z0-9_-]+",
     split=r"[A-Za-z0-9_.-]+",
+    pair=r"[A-Za-z0-9_.-]+",
+    group=r"[A-Za-z0-9_.-]+",
+    base=r"[A-Za-z0-9_.-]+",
 
 
-# Each rule file registers a function benchmark -> list of its final outputs.
+# --------------------------------------------------------------------------- target registry
+# Each rule file registers its stage's function benchmark -> list of its final outputs.
 TARGET_FUNCTIONS = []
 
 
@@ -59,19 +81,93 @@ def all_targets():
     return [path for benchmark in RUN for fn in TARGET_FUNCTIONS for path in fn(benchmark)]
 
 
-# --------------------------------------------------------------------------- splits helpers
+# --------------------------------------------------------------------------- report outputs
+# report() categories: one per stage, numbered like the study.
+REPORT_SECTIONS = {
+    "near_duplicates": "1 Near-duplicates and categories",
+    "specialist_score": "2 Task diversity",
+    "dominance": "3 Dominance and pruning",
+    "pseudo_specialists": "4 Pseudo-specialists",
+    "remaster": "5 Remastered benchmark",
+    "evaluation": "7 Evaluation",
+    "sweeps": "8 Sweeps",
+}
+FIG_RESOURCES = {"mem_mb": 2000, "runtime": 10}
+
+
+def fig(stem, section, subcategory, caption, labels):
+    """results/{benchmark}/figures/<stem>: PNG (in the report, captioned by report/<caption>.rst) and PDF."""
+    path = f"results/{{benchmark}}/figures/{stem}"
+    return {
+        "png": report(f"{path}.png", category=REPORT_SECTIONS[section], subcategory=subcategory,
+                      caption=f"../report/{caption}.rst", labels=labels),
+        "pdf": f"{path}.pdf",
+    }
+
+
+def table(stem, section, subcategory, caption, labels):
+    """results/{benchmark}/tables/<stem>: HTML (in the report, captioned by report/<caption>.rst) and CSV."""
+    path = f"results/{{benchmark}}/tables/{stem}"
+    return {
+        "html": report(f"{path}.html", category=REPORT_SECTIONS[section], subcategory=subcategory,
+                       caption=f"../report/{caption}.rst", labels=labels),
+        "csv": f"{path}.csv",
+    }
+
+
+def figure_files(benchmark, stem):
+    """The files of :func:`fig` of one benchmark (for register_targets)."""
+    return [f"results/{benchmark}/figures/{stem}.{kind}" for kind in ("png", "pdf")]
+
+
+def table_files(benchmark, stem, kinds=("html", "csv")):
+    """The files of :func:`table` of one benchmark (for register_targets)."""
+    return [f"results/{benchmark}/tables/{stem}.{kind}" for kind in kinds]
+
+
+# --------------------------------------------------------------------------- derived config values
+def first_boost():
+    """The pseudo.boost of the pseudo split and the remastered benchmark (the list sweeps)."""
+    return config["pseudo"]["boost"][0]
+
+
+def reduced_delta():
+    """The dedup.delta whose reduced data split 'reduced' trains on and whose contamination split
+    'decontaminated' removes."""
+    return config["dedup"]["reduced_delta"]
+
+
+def pruned_pool_dir(benchmark):
+    """The pruning run (first prune.lambda, first prune.target) whose pool the remastered benchmark
+    and split 'pruned' use."""
+    return f"results/{benchmark}/prune/lambda~{config['prune']['lambda'][0]}/target~{config['prune']['target'][0]}"
+
+
+def pseudo_options(boost, cost=None):
+    """The options of one pseudo-specialist injection (config `pseudo`) as a rule param."""
+    section = config["pseudo"]
+    fields = {key: section[key] for key in ("targets", "n_targets", "max_best_minus_mean", "min_share", "accuracy", "seed")}
+    return PseudoOptions(**fields, boost=float(boost), cost=section["cost"] if cost is None else cost).params()
+
+
+def benchmark_cost_types(benchmark):
+    return benchmark_config(benchmark)["cost_types"]
+
+
+def benchmark_generalist(benchmark):
+    """benchmarks.<b>.generalist, else specialist.generalist (null: the heuristic's choice per budget)."""
+    return benchmark_config(benchmark)["generalist"] or config["specialist"]["generalist"]
+
+
+# --------------------------------------------------------------------------- splits
 def split_kind(split):
     """'ood-math' -> 'ood', 'frac-0.5' -> 'frac', else the name itself."""
     return split.split("-", 1)[0] if split.startswith(("ood-", "frac-")) else split
 
 
 def ood_group_defined(benchmark, split):
-    groups = benchmark_config(benchmark).get("ood_groups", {})
+    groups = benchmark_config(benchmark)["ood_groups"]
     return split in groups or split[len("ood-"):] in groups
-
-
-# cosine above which a category counts as redundant (the catdrop split); null disables catdrop
-CATDROP_SIMILARITY = config.get("categories", {}).get("drop_similarity", 0.95)
 
 
 def experiment_splits(benchmark):
@@ -80,9 +176,8 @@ def experiment_splits(benchmark):
     prompts (category embeddings)."""
     if not has_prompts(benchmark):
         return []
-    settings = config.get("categories", {})
-    catdrop = ["catdrop"] if CATDROP_SIMILARITY is not None else []
-    return [f"frac-{f:g}" for f in settings.get("train_fractions", []) if f < 1] + catdrop
+    catdrop = ["catdrop"] if config["categories"]["drop_similarity"] is not None else []
+    return [f"frac-{f:g}" for f in config["categories"]["train_fractions"] if f < 1] + catdrop
 
 
 def benchmark_splits(benchmark):
@@ -99,44 +194,18 @@ def benchmark_splits(benchmark):
     return names
 
 
-def split_inputs(w):
-    """The upstream tables a split starts from, plus what its kind needs."""
-    kind = split_kind(w.split)
-    if kind == "remastered":
-        files = data_files(f"results/{w.benchmark}/remaster")
-    elif kind == "pseudo":
-        files = data_files(f"results/{w.benchmark}/pseudo/boost~{config['pseudo']['boost'][0]}")
-    else:
-        files = benchmark_data(w.benchmark)
-    if kind == "reduced":
-        files["reduced"] = f"results/{w.benchmark}/dedup/delta~{config['dedup']['reduced_delta']}/reduced/queries.parquet"
-    if kind == "catdrop":
-        files["redundant"] = f"results/{w.benchmark}/categories/redundant.parquet"
-    if kind == "decontaminated":
-        files["contamination"] = contamination_pairs(w.benchmark)
-    if kind == "pruned":  # the pool of the first prune.lambda / prune.target, like the remastered benchmark
-        prune = config.get("prune", {})
-        files["kept"] = f"results/{w.benchmark}/prune/lambda~{prune.get('lambda', [0.5])[0]}/target~{prune.get('target', [20])[0]}/kept.parquet"
-    return files
+def pruned_pool_splits(benchmark):
+    """The configured splits whose pool is the pruned one (the binary trade-off runs on them too)."""
+    return [s for s in benchmark_splits(benchmark) if split_kind(s) in ("remastered", "pruned")]
 
 
-def contamination_pairs(benchmark):
-    """The contamination pair table the decontaminated split removes (at dedup.reduced_delta)."""
-    return f"results/{benchmark}/dedup/delta~{config['dedup']['reduced_delta']}/contamination.parquet"
-
-
-# --------------------------------------------------------------------------- routers helpers
+# --------------------------------------------------------------------------- routers
 def router_spec(method):
     return config["routers"][method]
 
 
 def router_uses_embeddings(method):
-    """Built-ins are known statically; a user router says so with its class attribute."""
-    kind = router_spec(method)["type"]
-    if kind in BUILTIN_ROUTERS:
-        return kind not in EMBEDDING_FREE_ROUTERS
-    from routerbench_plus.routers import needs_embeddings
-
+    """Whether a configured router reads embeddings (routerbench_plus.routers, the router registry)."""
     return needs_embeddings(method, router_spec(method), [workflow.basedir])
 
 
@@ -145,34 +214,8 @@ def benchmark_methods(benchmark):
     return [m for m in config["routers"] if has_prompts(benchmark) or not router_uses_embeddings(m)]
 
 
-def benchmark_cost_types(benchmark):
-    return benchmark_config(benchmark).get("cost_types") or ["params"]
-
-
-def train_router_inputs(w):
-    files = data_files(f"results/{w.benchmark}/splits/split~{w.split}")
-    if router_uses_embeddings(w.method):
-        files["embeddings"] = f"results/{w.benchmark}/embed/embeddings.parquet"
-    return files
-
-
-def router_picks(benchmark, splits=None, methods=None, costs=None):
-    """Picks files for a benchmark (defaults: its splits x methods x cost types)."""
-    return [
-        f"results/{benchmark}/routers/split~{s}/method~{m}/picks_cost~{c}.parquet"
-        for s in (splits or benchmark_splits(benchmark))
-        for m in (methods or benchmark_methods(benchmark))
-        for c in (costs or benchmark_cost_types(benchmark))
-    ]
-
-
-# --------------------------------------------------------------------------- evaluation helpers
-def eval_dir(benchmark, split):
-    return f"results/{benchmark}/eval/split~{split}"
-
-
-def eval_picks(benchmark, split, costs, methods=None):
-    """Picks files, cost-major then method (the scripts rebuild the same order from params)."""
+def picks_files(benchmark, split, costs, methods=None):
+    """Picks files of a split, cost-major then method (the scripts rebuild the same order from params)."""
     return [
         f"results/{benchmark}/routers/split~{split}/method~{m}/picks_cost~{c}.parquet"
         for c in costs
@@ -180,18 +223,295 @@ def eval_picks(benchmark, split, costs, methods=None):
     ]
 
 
-def eval_ood_splits(benchmark):
-    """{group key: split name} for the OOD splits of a benchmark (split 'ood-<g>' or the key itself)."""
-    groups = benchmark_config(benchmark).get("ood_groups", {})
-    return {
-        (s if s in groups else s[len("ood-"):]): s
-        for s in benchmark_splits(benchmark)
-        if split_kind(s) == "ood"
+# --------------------------------------------------------------------------- evaluation
+def eval_dir(benchmark, split):
+    return f"results/{benchmark}/eval/split~{split}"
+
+
+def evaluated_splits(benchmark):
+    """The splits every router is evaluated on (none without a router)."""
+    return benchmark_splits(benchmark) if benchmark_methods(benchmark) else []
+
+
+def evaluated_against_standard(benchmark):
+    """Whether split standard is evaluated (the OOD, agreement and Table 1 comparisons need it)."""
+    return "standard" in evaluated_splits(benchmark)
+
+
+def per_split_tables(folder, *names):
+    """Input function of a per-benchmark figure with a panel per evaluated split: {name:
+    [eval/split~<s>/<folder>/<name>.parquet for every split]}; ``folder`` may name wildcards ('cost~{cost}')."""
+
+    def inputs(w):
+        sub = folder.format(**dict(w.items()))
+        return {name: [f"{eval_dir(w.benchmark, s)}/{sub}/{name}.parquet" for s in evaluated_splits(w.benchmark)]
+                for name in names}
+
+    return inputs
+
+
+def bootstrap_params():
+    """The paired bootstrap's settings (config `evaluation`), as the evaluation rules' params."""
+    section = config["evaluation"]
+    return {"resamples": section["bootstrap_resamples"], "seed": section["bootstrap_seed"], "confidence": section["confidence"]}
+
+
+def eval_picks(benchmark, split):
+    """Input function part: every router's picks of a split, every cost type."""
+    return picks_files(benchmark, split, benchmark_cost_types(benchmark))
+
+
+# --------------------------------------------------------------------------- embed (rules/embed.smk)
+
+
+def embed_targets(b):
+    if not has_prompts(b):
+        return []
+    return [f"results/{b}/embed/{name}.parquet" for name in ("embeddings", "truncation_summary")] + table_files(
+        b, "embed/truncation"
+    )
+
+
+def embed_provenance():
+    """config `embed` as the embeddings' provenance records it: without long_prompts when it is
+    `truncate` (the outputs of that setting stay those of before the option existed)."""
+    options = dict(config["embed"])
+    if options["long_prompts"] == "truncate":
+        del options["long_prompts"]
+    return options
+
+
+# --------------------------------------------------------------------------- near_duplicates (rules/near_duplicates.smk)
+
+
+def label_rule():
+    """How two labels "differ" (dedup.soft_labels, binarise_threshold, label_tolerance)."""
+    return {key: config["dedup"][key] for key in ("soft_labels", "binarise_threshold", "label_tolerance")}
+
+
+def near_duplicates_targets(b):
+    """Per dedup.delta: groups, reduced data, contamination and their figures (benchmarks with prompts);
+    Table 1 when splits standard and reduced are evaluated."""
+    out = []
+    for delta in config["dedup"]["delta"] if has_prompts(b) else []:
+        out += [f"results/{b}/dedup/delta~{delta}/{name}.parquet"
+                for name in ("groups", "summary", "reduced/queries", "contamination_summary")]
+        out += figure_files(b, f"dedup/delta~{delta}/group_sizes") + table_files(b, f"dedup/delta~{delta}/summary")
+        out += figure_files(b, f"dedup/delta~{delta}/contamination") + table_files(b, f"dedup/delta~{delta}/contamination")
+    if evaluated_against_standard(b) and "reduced" in evaluated_splits(b):
+        out += [f"results/{b}/eval/original_vs_reduced.parquet"]
+        out += figure_files(b, "original_vs_reduced") + table_files(b, "original_vs_reduced")
+    return out
+
+
+# --------------------------------------------------------------------------- categories (rules/categories.smk)
+
+
+def catdrop_similarity():
+    """categories.drop_similarity; null disables the catdrop experiment: nothing is flagged (no cosine exceeds 1)."""
+    threshold = config["categories"]["drop_similarity"]
+    return 1.0 if threshold is None else threshold
+
+
+def fraction_splits(benchmark):
+    """{train fraction: split} for the within-category experiment; f = 1.0 is the standard split."""
+    return {float(f): ("standard" if f >= 1 else f"frac-{f:g}") for f in config["categories"]["train_fractions"]}
+
+
+def fraction_curves(w):
+    """Input function: the deferral curves of every fraction's split, fraction-major then cost type."""
+    return [f"{eval_dir(w.benchmark, s)}/cost~{c}/curves.parquet"
+            for s in fraction_splits(w.benchmark).values() for c in benchmark_cost_types(w.benchmark)]
+
+
+def categories_targets(b):
+    if not has_prompts(b):
+        return []
+    out = [f"results/{b}/categories/{name}.parquet" for name in ("similarity", "redundant")]
+    out += figure_files(b, "category_similarity")
+    if "catdrop" in benchmark_splits(b) and "standard" in benchmark_splits(b):
+        for name in ("catdrop", "train_fraction"):
+            out += [f"results/{b}/eval/{name}.parquet"] + figure_files(b, name) + table_files(b, name)
+    return out
+
+
+# --------------------------------------------------------------------------- specialist_score (rules/specialist_score.smk)
+
+
+def specialist_score_targets(b):
+    return [f"results/{b}/specialist/{name}.parquet" for name in ("scores", "counts", "detail")] + figure_files(
+        b, "specialist_scores"
+    ) + table_files(b, "specialist_counts")
+
+
+# --------------------------------------------------------------------------- dominance (rules/dominance.smk)
+
+
+def dominance_targets(b):
+    return [f"results/{b}/dominance/{name}.parquet" for name in ("avg_rank", "top")] + figure_files(
+        b, "average_rank"
+    ) + table_files(b, "average_rank")
+
+
+# --------------------------------------------------------------------------- prune (rules/prune.smk)
+
+
+def prune_targets(b):
+    out = [f"results/{b}/prune/jaccard.parquet"]
+    for lam in config["prune"]["lambda"]:
+        for target in config["prune"]["target"]:
+            out += [f"results/{b}/prune/lambda~{lam}/target~{target}/{name}.parquet" for name in ("steps", "kept", "curve")]
+            out += figure_files(b, f"prune/lambda~{lam}/target~{target}/pruning")
+    if benchmark_config(b)["binary_pairs"] and pruned_pool_splits(b):  # the pruned pools' trade-off needs both models
+        out.append(f"{pruned_pool_dir(b)}/pairs.parquet")
+    return out
+
+
+# --------------------------------------------------------------------------- pseudo_specialists (rules/pseudo_specialists.smk)
+
+
+def pseudo_cost_value(label):
+    """A path label of the sweep back to the pseudo.cost value ('average' | 'median' | number)."""
+    return label if label in ("average", "median") else float(label)
+
+
+def pseudo_specialists_targets(b):
+    out = []
+    for boost in config["pseudo"]["boost"]:
+        out += [f"results/{b}/pseudo/boost~{boost}/{name}.parquet" for name in ("selection", "queries", "models", "labels")]
+        out += table_files(b, f"pseudo/boost~{boost}/selection")
+    return out
+
+
+# --------------------------------------------------------------------------- remaster (rules/remaster.smk)
+
+
+def remaster_targets(b):
+    """Every benchmark: a label-only one skips the deduplication step (the summary says so)."""
+    names = ("queries", "models", "labels", "summary", "tasks", "selection")
+    return [f"results/{b}/remaster/{name}.parquet" for name in names] + table_files(b, "remaster/summary")
+
+
+def remaster_reduced(w):
+    """Input function: the reduced queries (dedup.reduced_delta); a label-only benchmark skips
+    deduplication (the summary says so)."""
+    return f"results/{w.benchmark}/dedup/delta~{reduced_delta()}/reduced/queries.parquet" if has_prompts(w.benchmark) else []
+
+
+# --------------------------------------------------------------------------- splits (rules/splits.smk)
+
+
+def splits_targets(b):
+    return [f"results/{b}/splits/split~{s}/summary.parquet" for s in benchmark_splits(b)]
+
+
+def split_inputs(w):
+    """Input function: the tables a split starts from, plus what its kind needs."""
+    kind = split_kind(w.split)
+    if kind == "remastered":
+        files = data_files(f"results/{w.benchmark}/remaster")
+    elif kind == "pseudo":
+        files = data_files(f"results/{w.benchmark}/pseudo/boost~{first_boost()}")
+    else:
+        files = benchmark_data(w.benchmark)
+    dedup = f"results/{w.benchmark}/dedup/delta~{reduced_delta()}"
+    extra = {
+        "reduced": {"reduced": f"{dedup}/reduced/queries.parquet"},
+        "catdrop": {"redundant": f"results/{w.benchmark}/categories/redundant.parquet"},
+        "decontaminated": {"contamination": f"{dedup}/contamination.parquet"},
+        "pruned": {"kept": f"{pruned_pool_dir(w.benchmark)}/kept.parquet"},
     }
+    return {**files, **extra.get(kind, {})}
 
 
-def eval_ood_split(benchmark, group):
-    splits = eval_ood_splits(benchmark)
+# --------------------------------------------------------------------------- routers (rules/routers.smk)
+
+
+def routers_targets(b):
+    return [p for s in benchmark_splits(b) for p in picks_files(b, s, benchmark_cost_types(b))]
+
+
+def train_router_inputs(w):
+    """Input function: the split's tables, and the embeddings when the router reads them."""
+    files = split_data(w.benchmark, w.split)
+    if router_uses_embeddings(w.method):
+        files["embeddings"] = f"results/{w.benchmark}/embed/embeddings.parquet"
+    return files
+
+
+# --------------------------------------------------------------------------- deferral (rules/deferral.smk)
+
+
+def deferral_targets(b):
+    splits, costs = evaluated_splits(b), benchmark_cost_types(b)
+    out = [f"{eval_dir(b, s)}/cost~{c}/{name}.parquet" for s in splits for c in costs
+           for name in ("curves", "models", "areas", "pairwise", "bands")]
+    for c in costs if splits else []:
+        out += figure_files(b, f"cost~{c}/deferral_curves") + figure_files(b, f"cost~{c}/areas")
+        out += table_files(b, f"cost~{c}/areas")
+    return out
+
+
+# --------------------------------------------------------------------------- tradeoff (rules/tradeoff.smk)
+
+
+def pair_models(w):
+    return benchmark_config(w.benchmark)["binary_pairs"][w.pair]
+
+
+def tradeoff_targets(b):
+    splits = evaluated_splits(b)
+    pairs = benchmark_config(b)["binary_pairs"] if splits else {}
+    out = [f"{eval_dir(b, s)}/tradeoff/pair~{p}/{name}.parquet" for s in splits for p in pairs
+           for name in ("curves", "areas", "pairwise")]
+    for p in pairs:
+        out += figure_files(b, f"tradeoff/pair~{p}") + table_files(b, f"tradeoff/pair~{p}")
+    return out
+
+
+# --------------------------------------------------------------------------- compare (rules/compare.smk)
+# Split kinds trained differently from 'standard' but scored on its test queries (and so comparable
+# with it, paired query by query); 'remastered' has its own test queries.
+COMPARABLE_SPLIT_KINDS = ("reduced", "decontaminated", "pruned", "catdrop", "frac", "ood", "pseudo")
+
+
+def compare_path(benchmark, split, cost, base="standard"):
+    return f"results/{benchmark}/eval/compare/base~{base}/split~{split}/cost~{cost}.parquet"
+
+
+def compared_splits(benchmark):
+    """Splits compared with split standard: 'reduced' (the study's Table 1) and every split whose name
+    or kind is listed in evaluation.compare_splits (config/schema.yaml admits only comparable kinds),
+    among the evaluated splits; a kind without a split in this run is skipped."""
+    if not evaluated_against_standard(benchmark):
+        return []
+    wanted = set(config["evaluation"]["compare_splits"]) | {"reduced"}
+    return [s for s in evaluated_splits(benchmark) if s != "standard" and split_kind(s) in COMPARABLE_SPLIT_KINDS
+            and (s in wanted or split_kind(s) in wanted)]
+
+
+def compare_targets(b):
+    out = []
+    for split in compared_splits(b):
+        for cost in benchmark_cost_types(b):
+            out.append(compare_path(b, split, cost))
+            if split != "reduced":  # Table 1 shows the reduced comparison (rules/near_duplicates.smk)
+                stem = f"compare/base~standard/split~{split}/cost~{cost}"
+                out += figure_files(b, stem) + table_files(b, stem)
+    return out
+
+
+# --------------------------------------------------------------------------- ood (rules/ood.smk)
+
+
+def ood_splits(benchmark):
+    """{group key: split name} of the evaluated OOD splits (split 'ood-<g>' or the key itself)."""
+    groups = benchmark_config(benchmark)["ood_groups"]
+    return {(s if s in groups else s[len("ood-"):]): s for s in evaluated_splits(benchmark) if split_kind(s) == "ood"}
+
+
+def ood_split(benchmark, group):
+    splits = ood_splits(benchmark)
     if group not in splits:
         raise ValueError(
             f"benchmarks.{benchmark}.ood_groups: no OOD split for group '{group}' in config 'splits' "
@@ -200,83 +520,67 @@ def eval_ood_split(benchmark, group):
     return splits[group]
 
 
-def eval_reference_method(benchmark):
-    """The heuristic router agreement is measured against (None when none is configured)."""
-    names = [m for m in benchmark_methods(benchmark) if config["routers"][m]["type"] == "heuristic"]
-    return names[0] if names else None
-
-
-# Split kinds trained differently from 'standard' but scored on its test queries (and so comparable
-# with it, paired query by query); 'remastered' has its own test queries.
-COMPARABLE_SPLIT_KINDS = ("reduced", "decontaminated", "pruned", "catdrop", "frac", "ood", "pseudo")
-
-
-def eval_compare_path(benchmark, base, split, cost):
-    return f"results/{benchmark}/eval/compare/base~{base}/split~{split}/cost~{cost}.parquet"
-
-
-def eval_compare_splits(benchmark):
-    """Splits the compare_splits job compares with split 'standard': 'reduced' (the study's Table 1)
-    and every split whose name or kind is listed in evaluation.compare_splits, among the benchmark's
-    splits (config/schema.yaml admits only comparable kinds); a kind without a split in this run is
-    skipped."""
-    listed = config.get("evaluation", {}).get("compare_splits", ["reduced"])
-    splits = benchmark_splits(benchmark)
-    if "standard" not in splits:
-        return []
-    wanted = set(listed) | {"reduced"}
-    return [s for s in splits if s != "standard" and split_kind(s) in COMPARABLE_SPLIT_KINDS
-            and (s in wanted or split_kind(s) in wanted)]
-
-
-def eval_targets(benchmark):
-    splits = benchmark_splits(benchmark)
-    if not benchmark_methods(benchmark):
-        return []
-    out = [
-        f"{eval_dir(benchmark, s)}/cost~{c}/{name}.parquet"
-        for s in splits
-        for c in benchmark_cost_types(benchmark)
-        for name in ("curves", "models", "areas", "pairwise", "bands")
-    ]
-    out += [  # also on the pruned pools (remastered, pruned): prune_pairs stops the run if pruning removed a pair's model
-        f"{eval_dir(benchmark, s)}/tradeoff/pair~{p}/{name}.parquet"
-        for s in splits
-        for p in benchmark_config(benchmark).get("binary_pairs", {})
-        for name in ("curves", "areas", "pairwise")
-    ]
-    out += [
-        eval_compare_path(benchmark, "standard", s, c)
-        for s in eval_compare_splits(benchmark)
-        for c in benchmark_cost_types(benchmark)
-    ]
-    if "standard" in splits:
-        out += [f"results/{benchmark}/eval/ood/group~{g}.parquet" for g in eval_ood_splits(benchmark)]
-        if "pseudo" in splits and eval_reference_method(benchmark):
-            out.append(f"results/{benchmark}/eval/agreement.parquet")
-        if "reduced" in splits:
-            out.append(f"results/{benchmark}/eval/original_vs_reduced.parquet")
+def ood_targets(b):
+    out = []
+    for group in ood_splits(b) if evaluated_against_standard(b) else []:
+        out += [f"results/{b}/eval/ood/group~{group}.parquet"]
+        out += figure_files(b, f"ood/group~{group}") + table_files(b, f"ood/group~{group}")
     return out
 
 
-# --------------------------------------------------------------------------- pseudo-specialists and pruning helpers
-def pseudo_cost_value(label):
-    """A path label of the sweep back to the pseudo.cost value ('average' | 'median' | number)."""
-    return label if label in ("average", "median") else float(label)
+# --------------------------------------------------------------------------- agreement (rules/agreement.smk)
+
+
+def reference_method(benchmark):
+    """The heuristic router agreement is measured against (None when none is configured)."""
+    names = [m for m in benchmark_methods(benchmark) if router_spec(m)["type"] == "heuristic"]
+    return names[0] if names else None
+
+
+def agreement_targets(b):
+    if not (evaluated_against_standard(b) and "pseudo" in evaluated_splits(b) and reference_method(b)):
+        return []
+    return [f"results/{b}/eval/agreement.parquet"] + figure_files(b, "agreement") + table_files(b, "agreement")
+
+
+# --------------------------------------------------------------------------- sweeps (rules/sweeps.smk)
+# The pseudo-cost sweep: one split 'pseudocost-<value>' per pseudo.cost_sweep value (or the pseudo split
+# itself for the configured pseudo.cost), trained with the sweep's routers.
+PSEUDO_COST_SWEEP = [pseudo_cost_label(value) for value in config["pseudo"]["cost_sweep"]]
+
+
+def sweep_keys(benchmark, param):
+    """The swept values of a config sweep, as lists (the wildcard values of its paths)."""
+    if param == "delta":
+        return [[d] for d in config["dedup"]["delta"]]
+    if param == "prune":
+        return [[lam, target] for lam in config["prune"]["lambda"] for target in config["prune"]["target"]]
+    if param == "boost":
+        return [[x] for x in config["pseudo"]["boost"]]
+    raise ValueError(f"unknown sweep '{param}'")
+
+
+def sweep_inputs(w):
+    """Input function: the per-value outputs of a sweep, by kind."""
+    b, keys = w.benchmark, sweep_keys(w.benchmark, w.param)
+    if w.param == "delta":
+        return {"summary": [f"results/{b}/dedup/delta~{d}/summary.parquet" for (d,) in keys]}
+    if w.param == "prune":
+        return {kind: [f"results/{b}/prune/lambda~{lam}/target~{target}/{kind}.parquet" for lam, target in keys]
+                for kind in ("kept", "steps")}
+    return {"selection": [f"results/{b}/pseudo/boost~{x}/selection.parquet" for (x,) in keys]}
 
 
 def pseudo_cost_split(benchmark, label):
     """The split of one sweep value: the `pseudo` split itself when it is the configured pseudo.cost."""
-    from routerbench_plus.pseudo import cost_label
-
-    if label == cost_label(config.get("pseudo", {}).get("cost", "average")) and "pseudo" in benchmark_splits(benchmark):
+    if label == pseudo_cost_label(config["pseudo"]["cost"]) and "pseudo" in benchmark_splits(benchmark):
         return "pseudo"
     return f"pseudocost-{label}"
 
 
 def pseudo_cost_methods(benchmark):
     """The sweep's routers this benchmark runs (prompt-free benchmarks: the embedding-free ones)."""
-    wanted = config.get("pseudo", {}).get("cost_sweep_methods", ["knn", "heuristic", "oracle"])
+    wanted = config["pseudo"]["cost_sweep_methods"]
     unknown = [m for m in wanted if m not in config["routers"]]
     if unknown:
         sys.exit(f"RouterBench+ config error: config key pseudo.cost_sweep_methods names {unknown}, which are not "
@@ -288,182 +592,30 @@ def pseudo_cost_methods(benchmark):
     return methods
 
 
-def pruned_pool_splits(benchmark):
-    """The configured splits whose pool is the pruned one (the binary trade-off runs on them too)."""
-    return [s for s in benchmark_splits(benchmark) if split_kind(s) in ("remastered", "pruned")]
-
-
-# --------------------------------------------------------------------------- category_experiments helpers
-def fraction_splits(benchmark):
-    """{train fraction: split} for the within-category experiment; f = 1.0 is the standard split."""
-    fractions = config.get("categories", {}).get("train_fractions", [])
-    return {float(f): ("standard" if f >= 1 else f"frac-{f:g}") for f in fractions}
-
-
-# --------------------------------------------------------------------------- embed helpers
-def prompt_benchmarks():
-    return [b for b in BENCHMARKS if has_prompts(b)]
-
-
-def embed_options():
-    """config `embed`, without long_prompts when it is the default `truncate`: the default's params
-    and provenance (hence its outputs, byte for byte) stay those of before the option existed."""
-    options = dict(config.get("embed", {}))
-    if options.get("long_prompts", "truncate") == "truncate":
-        options.pop("long_prompts", None)
-    return options
-
-
-# --------------------------------------------------------------------------- near_duplicates helpers
-def dedup_deltas():
-    """The configured thresholds (dedup.delta, a list sweeps)."""
-    return list(DEDUP.get("delta", [0.999]))
-
-
-# --------------------------------------------------------------------------- figures helpers
-def fig(stem, category, subcategory, caption, labels):
-    """PNG (in the report) and PDF of one figure."""
+def pseudo_cost_inputs(w):
+    """Input function: the sweep routers' picks on split standard and on every swept split (value-major),
+    and each swept split's queries, models and pseudo selection."""
+    b, costs, methods = w.benchmark, benchmark_cost_types(w.benchmark), pseudo_cost_methods(w.benchmark)
+    splits = [pseudo_cost_split(b, label) for label in PSEUDO_COST_SWEEP]
     return {
-        "png": report(f"{stem}.png", category=category, subcategory=subcategory,
-                      caption=f"../report/{caption}.rst", labels=labels),
-        "pdf": f"{stem}.pdf",
+        "standard": picks_files(b, "standard", costs, methods),
+        "swept": [p for s in splits for p in picks_files(b, s, costs, methods)],
+        "queries_standard": f"results/{b}/splits/split~standard/queries.parquet",
+        "models_standard": f"results/{b}/splits/split~standard/models.parquet",
+        "queries": [f"results/{b}/splits/split~{s}/queries.parquet" for s in splits],
+        "models": [f"results/{b}/splits/split~{s}/models.parquet" for s in splits],
+        "selection": [f"results/{b}/pseudo/boost~{first_boost()}/selection.parquet" if s == "pseudo"
+                      else f"results/{b}/splits/split~{s}/selection.parquet" for s in splits],
     }
 
 
-def table(stem, category, subcategory, caption, labels):
-    """HTML (in the report) and CSV of one table."""
-    return {
-        "html": report(f"{stem}.html", category=category, subcategory=subcategory,
-                       caption=f"../report/{caption}.rst", labels=labels),
-        "csv": f"{stem}.csv",
-    }
-
-
-def upstream_targets(benchmark):
-    """Outputs the other rule files register for a benchmark (the tables figures may plot)."""
-    return [p for fn in TARGET_FUNCTIONS if fn is not figure_targets for p in fn(benchmark)]
-
-
-def figure_splits(benchmark, table):
-    """Splits, in registration order, whose results/<b>/eval/split~<s>/<table> is registered: the
-    panels of a per-benchmark figure (table e.g. 'cost~params/curves.parquet')."""
-    pattern = re.compile(f"{re.escape(eval_dir(benchmark, ''))}([^/]+)/{re.escape(table)}")
-    found = (pattern.fullmatch(p) for p in upstream_targets(benchmark))
-    return list(dict.fromkeys(m.group(1) for m in found if m))
-
-
-def per_split_tables(folder, *names):
-    """Input function of a per-benchmark figure: {name: [eval/split~<s>/<folder>/<name>.parquet for
-    every split of figure_splits]}; ``folder`` may name wildcards ('cost~{cost}')."""
-
-    def inputs(w):
-        sub = folder.format(**dict(w.items()))
-        splits = figure_splits(w.benchmark, f"{sub}/{names[0]}.parquet")
-        return {name: [f"{eval_dir(w.benchmark, s)}/{sub}/{name}.parquet" for s in splits] for name in names}
-
-    return inputs
-
-
-def sweep_keys(benchmark, param):
-    """The swept values of a config sweep, as tuples (the wildcard values of its paths)."""
-    if param == "delta":
-        return [[d] for d in config.get("dedup", {}).get("delta", [])]
-    if param == "prune":
-        cfg = config.get("prune", {})
-        return [[lam, target] for lam in cfg.get("lambda", []) for target in cfg.get("target", [])]
-    if param == "boost":
-        return [[x] for x in config.get("pseudo", {}).get("boost", [])]
-    raise ValueError(f"unknown sweep '{param}'")
-
-
-def sweep_inputs(w):
-    b = w.benchmark
-    keys = sweep_keys(b, w.param)
-    if w.param == "delta":
-        return {"summary": [f"results/{b}/dedup/delta~{d}/summary.parquet" for (d,) in keys]}
-    if w.param == "prune":
-        return {
-            kind: [f"results/{b}/prune/lambda~{lam}/target~{target}/{kind}.parquet" for lam, target in keys]
-            for kind in ("kept", "steps")
-        }
-    return {"selection": [f"results/{b}/pseudo/boost~{x}/selection.parquet" for (x,) in keys]}
-
-
-def first_boost():
-    return config.get("pseudo", {}).get("boost", [0.25])[0]
-
-
-# (pattern of a target registered by another rule file, below results/<benchmark>/; the figure and
-# table stems it enables, below the same folder). Per-split evaluation tables enable one figure per
-# benchmark (x cost / x pair) with a panel per split (its inputs: per_split_tables).
-FIGURE_OF_TARGET = [
-    (r"eval/split~(?P<split>[^/]+)/cost~(?P<cost>[^/]+)/curves\.parquet",
-     ["figures/cost~{cost}/deferral_curves.png", "figures/cost~{cost}/deferral_curves.pdf"]),
-    (r"eval/split~(?P<split>[^/]+)/cost~(?P<cost>[^/]+)/areas\.parquet",
-     ["figures/cost~{cost}/areas.png", "figures/cost~{cost}/areas.pdf",
-      "tables/cost~{cost}/areas.html", "tables/cost~{cost}/areas.csv"]),
-    (r"eval/split~(?P<split>[^/]+)/tradeoff/pair~(?P<pair>[^/]+)/curves\.parquet",
-     ["figures/tradeoff/pair~{pair}.png", "figures/tradeoff/pair~{pair}.pdf",
-      "tables/tradeoff/pair~{pair}.html", "tables/tradeoff/pair~{pair}.csv"]),
-    (r"eval/ood/group~(?P<group>[^/]+)\.parquet",
-     ["figures/ood/group~{group}.png", "figures/ood/group~{group}.pdf",
-      "tables/ood/group~{group}.html", "tables/ood/group~{group}.csv"]),
-    # Table 1 shows the reduced comparison; every other compared split gets its own figure and table
-    (r"eval/compare/base~(?P<base>[^/]+)/split~(?P<split>(?!reduced/)[^/]+)/cost~(?P<cost>[^/]+)\.parquet",
-     ["figures/compare/base~{base}/split~{split}/cost~{cost}.png",
-      "figures/compare/base~{base}/split~{split}/cost~{cost}.pdf",
-      "tables/compare/base~{base}/split~{split}/cost~{cost}.html",
-      "tables/compare/base~{base}/split~{split}/cost~{cost}.csv"]),
-    (r"eval/original_vs_reduced\.parquet",
-     ["figures/original_vs_reduced.png", "figures/original_vs_reduced.pdf",
-      "tables/original_vs_reduced.html", "tables/original_vs_reduced.csv"]),
-    (r"eval/agreement\.parquet",
-     ["figures/agreement.png", "figures/agreement.pdf", "tables/agreement.html", "tables/agreement.csv"]),
-    (r"eval/catdrop\.parquet",
-     ["figures/catdrop.png", "figures/catdrop.pdf", "tables/catdrop.html", "tables/catdrop.csv"]),
-    (r"eval/train_fraction\.parquet",
-     ["figures/train_fraction.png", "figures/train_fraction.pdf", "tables/train_fraction.html",
-      "tables/train_fraction.csv"]),
-    (r"dedup/delta~(?P<delta>[^/]+)/summary\.parquet",
-     ["figures/dedup/delta~{delta}/group_sizes.png", "figures/dedup/delta~{delta}/group_sizes.pdf",
-      "tables/dedup/delta~{delta}/summary.html", "tables/dedup/delta~{delta}/summary.csv"]),
-    (r"dedup/delta~(?P<delta>[^/]+)/contamination_summary\.parquet",
-     ["figures/dedup/delta~{delta}/contamination.png", "figures/dedup/delta~{delta}/contamination.pdf",
-      "tables/dedup/delta~{delta}/contamination.html", "tables/dedup/delta~{delta}/contamination.csv"]),
-    (r"embed/truncation_summary\.parquet", ["tables/embed/truncation.html", "tables/embed/truncation.csv"]),
-    (r"categories/similarity\.parquet", ["figures/category_similarity.png", "figures/category_similarity.pdf"]),
-    (r"specialist/scores\.parquet",
-     ["figures/specialist_scores.png", "figures/specialist_scores.pdf",
-      "tables/specialist_counts.html", "tables/specialist_counts.csv"]),
-    (r"dominance/avg_rank\.parquet",
-     ["figures/average_rank.png", "figures/average_rank.pdf", "tables/average_rank.html", "tables/average_rank.csv"]),
-    (r"prune/lambda~(?P<lam>[^/]+)/target~(?P<target>[^/]+)/curve\.parquet",
-     ["figures/prune/lambda~{lam}/target~{target}/pruning.png", "figures/prune/lambda~{lam}/target~{target}/pruning.pdf"]),
-    (r"pseudo/boost~(?P<boost>[^/]+)/selection\.parquet",
-     ["tables/pseudo/boost~{boost}/selection.html", "tables/pseudo/boost~{boost}/selection.csv"]),
-    (r"remaster/summary\.parquet", ["tables/remaster/summary.html", "tables/remaster/summary.csv"]),
-    # one sweep summary per swept parameter, as soon as one of its per-value outputs is registered
-    (r"dedup/delta~[^/]+/summary\.parquet",
-     ["sweeps/delta.parquet", "figures/sweeps/delta.png", "figures/sweeps/delta.pdf", "tables/sweeps/delta.html"]),
-    (r"prune/lambda~[^/]+/target~[^/]+/kept\.parquet",
-     ["sweeps/prune.parquet", "figures/sweeps/prune.png", "figures/sweeps/prune.pdf", "tables/sweeps/prune.html"]),
-    (r"pseudo/boost~[^/]+/selection\.parquet",
-     ["sweeps/boost.parquet", "figures/sweeps/boost.png", "figures/sweeps/boost.pdf", "tables/sweeps/boost.html"]),
-    (r"sweeps/pseudo_cost\.parquet",
-     ["figures/sweeps/pseudo_cost.png", "figures/sweeps/pseudo_cost.pdf", "tables/sweeps/pseudo_cost.html",
-      "tables/sweeps/pseudo_cost.csv"]),
-]
-FIGURE_OF_TARGET = [(re.compile(f"results/(?P<b>[^/]+)/{pattern}"), stems) for pattern, stems in FIGURE_OF_TARGET]
-
-
-def figure_targets(benchmark):
-    """Figures and tables whose input tables the other rule files register for this benchmark."""
-    out = {}
-    for path in upstream_targets(benchmark):
-        for pattern, stems in FIGURE_OF_TARGET:
-            match = pattern.fullmatch(path)
-            if match:
-                fields = match.groupdict()
-                for stem in stems:
-                    out[f"results/{fields['b']}/{stem.format(**fields)}"] = None
-    return list(out)
+def sweeps_targets(b):
+    params = (["delta"] if has_prompts(b) else []) + ["prune", "boost"]  # the sweeps whose per-value outputs b has
+    out = []
+    for p in params:
+        out += [f"results/{b}/sweeps/{p}.parquet"] + figure_files(b, f"sweeps/{p}")
+        out += table_files(b, f"sweeps/{p}", ("html",))
+    if PSEUDO_COST_SWEEP and pseudo_cost_methods(b):
+        out += [f"results/{b}/sweeps/pseudo_cost.parquet"] + figure_files(b, "sweeps/pseudo_cost")
+        out += table_files(b, "sweeps/pseudo_cost")
+    return out

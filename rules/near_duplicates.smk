@@ -1,11 +1,10 @@
-# Stage 1: near-duplicate queries (FAISS candidates + exact verification), per threshold delta:
-# groups among the training pool (train + val, the study's row) and over the whole benchmark, the
-# reduced benchmark (one training member per training group, test untouched), and the cross-split
-# contamination audit (test queries with a train/val near-duplicate). Benchmarks with prompts only.
-
-DEDUP = config.get("dedup", {})
-# how two labels "differ" (dedup.soft_labels, binarise_threshold, label_tolerance): params of both rules
-DEDUP_LABEL_RULE = {k: DEDUP[k] for k in ("soft_labels", "binarise_threshold", "label_tolerance") if k in DEDUP}
+# Near-duplicates (stage 1): per threshold delta, groups of near-duplicate queries (FAISS candidates +
+# exact verification) among the training pool (train + val, the study's row) and over the whole
+# benchmark, the reduced benchmark (one training member per training group, test untouched), the
+# cross-split contamination audit (test queries with a train/val near-duplicate), their figures, and
+# the study's Table 1 (routers trained on the original vs the reduced data, from the compare stage).
+# Library: routerbench_plus.near_duplicates; benchmarks with prompts only.
+# Its functions (input functions, outputs to register): rules/common.smk, section "near_duplicates".
 
 
 rule near_duplicates:
@@ -19,9 +18,9 @@ rule near_duplicates:
         summary="results/{benchmark}/dedup/delta~{delta}/summary.parquet",
         **data_files("results/{benchmark}/dedup/delta~{delta}/reduced"),
     params:
-        label_rule=DEDUP_LABEL_RULE,
+        label_rule=label_rule(),
     wildcard_constraints:
-        benchmark=alternation([b for b in BENCHMARKS if has_prompts(b)]),
+        benchmark=alternation(prompt_benchmarks()),
     log:
         "logs/{benchmark}/near_duplicates/delta~{delta}.log",
     benchmark:
@@ -36,7 +35,7 @@ rule near_duplicates:
         "../workflow/scripts/near_duplicates.py"
 
 
-rule contamination:
+rule near_duplicates_contamination:
     """Test queries with a train/val near-duplicate (cosine >= `delta`): pairs, shares per category, label agreement."""
     input:
         embeddings="results/{benchmark}/embed/embeddings.parquet",
@@ -45,13 +44,13 @@ rule contamination:
         pairs="results/{benchmark}/dedup/delta~{delta}/contamination.parquet",
         summary="results/{benchmark}/dedup/delta~{delta}/contamination_summary.parquet",
     params:
-        label_rule=DEDUP_LABEL_RULE,
+        label_rule=label_rule(),
     wildcard_constraints:
-        benchmark=alternation([b for b in BENCHMARKS if has_prompts(b)]),
+        benchmark=alternation(prompt_benchmarks()),
     log:
-        "logs/{benchmark}/contamination/delta~{delta}.log",
+        "logs/{benchmark}/near_duplicates_contamination/delta~{delta}.log",
     benchmark:
-        "benchmarks/{benchmark}/contamination/delta~{delta}.tsv"
+        "benchmarks/{benchmark}/near_duplicates_contamination/delta~{delta}.tsv"
     threads: 2
     resources:
         mem_mb=4000,
@@ -59,15 +58,94 @@ rule contamination:
     conda:
         PIPELINE_ENV
     script:
-        "../workflow/scripts/contamination.py"
+        "../workflow/scripts/near_duplicates_contamination.py"
 
 
-register_targets(
-    lambda b: [
-        f"results/{b}/dedup/delta~{d}/{name}.parquet"
-        for d in dedup_deltas()
-        for name in ("groups", "summary", "reduced/queries", "contamination_summary")
-    ]
-    if has_prompts(b)
-    else []
-)
+rule near_duplicates_figure:
+    """Near-duplicate group sizes at cosine >= {delta}, and the duplicate-group summary table."""
+    input:
+        groups="results/{benchmark}/dedup/delta~{delta}/groups.parquet",
+        summary="results/{benchmark}/dedup/delta~{delta}/summary.parquet",
+    output:
+        **fig("dedup/delta~{delta}/group_sizes", "near_duplicates", "Duplicate groups", "duplicate_groups",
+              {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "figure"}),
+        **table("dedup/delta~{delta}/summary", "near_duplicates", "Duplicate groups", "duplicate_summary",
+                {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "table"}),
+    log:
+        "logs/{benchmark}/near_duplicates_figure/delta~{delta}.log",
+    benchmark:
+        "benchmarks/{benchmark}/near_duplicates_figure/delta~{delta}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/near_duplicates_figure.py"
+
+
+rule near_duplicates_contamination_figure:
+    """Cross-split contamination at cosine >= {delta}: shares of test queries per category and label agreement."""
+    input:
+        summary="results/{benchmark}/dedup/delta~{delta}/contamination_summary.parquet",
+    output:
+        **fig("dedup/delta~{delta}/contamination", "near_duplicates", "Contamination", "contamination",
+              {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "figure"}),
+        **table("dedup/delta~{delta}/contamination", "near_duplicates", "Contamination", "contamination_table",
+                {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "table"}),
+    log:
+        "logs/{benchmark}/near_duplicates_contamination_figure/delta~{delta}.log",
+    benchmark:
+        "benchmarks/{benchmark}/near_duplicates_contamination_figure/delta~{delta}.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/near_duplicates_contamination_figure.py"
+
+
+rule near_duplicates_original_vs_reduced:
+    """Original vs deduplicated training data (Table 1): average and peak quality per router, deltas with intervals."""
+    input:
+        compare=lambda w: [compare_path(w.benchmark, "reduced", c) for c in benchmark_cost_types(w.benchmark)],
+    output:
+        table="results/{benchmark}/eval/original_vs_reduced.parquet",
+    log:
+        "logs/{benchmark}/near_duplicates_original_vs_reduced/near_duplicates_original_vs_reduced.log",
+    benchmark:
+        "benchmarks/{benchmark}/near_duplicates_original_vs_reduced/near_duplicates_original_vs_reduced.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/near_duplicates_original_vs_reduced.py"
+
+
+rule near_duplicates_original_vs_reduced_figure:
+    """Routers trained on original vs deduplicated data: average and peak quality (Table 1)."""
+    input:
+        table="results/{benchmark}/eval/original_vs_reduced.parquet",
+    output:
+        **fig("original_vs_reduced", "near_duplicates", "Original vs deduplicated", "original_vs_reduced",
+              {"benchmark": "{benchmark}", "kind": "figure"}),
+        **table("original_vs_reduced", "near_duplicates", "Original vs deduplicated", "original_vs_reduced_table",
+                {"benchmark": "{benchmark}", "kind": "table"}),
+    log:
+        "logs/{benchmark}/near_duplicates_original_vs_reduced_figure/near_duplicates_original_vs_reduced_figure.log",
+    benchmark:
+        "benchmarks/{benchmark}/near_duplicates_original_vs_reduced_figure/near_duplicates_original_vs_reduced_figure.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/near_duplicates_original_vs_reduced_figure.py"
+
+
+register_targets(near_duplicates_targets)

@@ -1,38 +1,26 @@
-# Stage 5, the remastered benchmark (the study's recipe): deduplicate, select tasks by specialist
-# score, keep their queries (optional sampling), prune the pool, inject pseudo-specialists.
-
-REMASTER = config.get("remaster", {})
-# The first configured pruning run, reduced-data delta and pseudo boost are the ones remastering uses.
-REMASTER_KEPT = "results/{{benchmark}}/prune/lambda~{}/target~{}/kept.parquet".format(
-    config.get("prune", {}).get("lambda", [0.5])[0], config.get("prune", {}).get("target", [20])[0]
-)
-REMASTER_REDUCED = "results/{{benchmark}}/dedup/delta~{}/reduced/queries.parquet".format(
-    config.get("dedup", {}).get("reduced_delta", 0.999)
-)
+# Remaster (stage 5, the study's recipe): deduplicate, keep the tasks with the highest specialist
+# scores and their queries (optional sampling), prune the pool, inject pseudo-specialists; the
+# step-by-step summary as a report table. Library: routerbench_plus.remaster.
+# Its functions (input functions, outputs to register): rules/common.smk, section "remaster".
 
 
 rule remaster:
     """Remastered benchmark: deduplicate, keep the tasks with the highest specialist scores, prune, inject pseudo-specialists."""
     input:
-        unpack(lambda w: benchmark_data(w.benchmark)),
+        **benchmark_data("{benchmark}"),
         scores="results/{benchmark}/specialist/scores.parquet",
-        kept=REMASTER_KEPT,
-        # deduplication needs prompts: a label-only benchmark skips it (the summary says so)
-        reduced=lambda w: REMASTER_REDUCED.format(benchmark=w.benchmark) if has_prompts(w.benchmark) else [],
+        kept=lambda w: f"{pruned_pool_dir(w.benchmark)}/kept.parquet",
+        reduced=remaster_reduced,
     output:
         **data_files("results/{benchmark}/remaster"),
         summary="results/{benchmark}/remaster/summary.parquet",
         tasks="results/{benchmark}/remaster/tasks.parquet",
         selection="results/{benchmark}/remaster/selection.parquet",
     params:
-        min_task_score=REMASTER.get("min_task_score"),
-        top_tasks=REMASTER.get("top_tasks"),
-        top_task_share=REMASTER.get("top_task_share"),
-        query_fraction=REMASTER.get("query_fraction"),
-        min_weight=REMASTER.get("min_weight", 0.2),
-        seed=REMASTER.get("seed", 0),
-        pseudo={**PSEUDO_OPTIONS, "boost": float(PSEUDO.get("boost", [0.25])[0])},
-        study_reference=lambda w: benchmark_config(w.benchmark).get("study_reference", {}),
+        **{key: config["remaster"][key] for key in ("min_task_score", "top_tasks", "top_task_share", "query_fraction",
+                                                     "min_weight", "seed")},
+        pseudo=pseudo_options(boost=first_boost()),
+        study_reference=lambda w: benchmark_config(w.benchmark)["study_reference"],
         study_reference_key=lambda w: f"benchmarks.{w.benchmark}.study_reference",
     log:
         "logs/{benchmark}/remaster/remaster.log",
@@ -48,7 +36,27 @@ rule remaster:
         "../workflow/scripts/remaster.py"
 
 
-# Every benchmark: a label-only one skips the deduplication step (the summary says so).
-register_targets(
-    lambda b: [f"results/{b}/remaster/{name}.parquet" for name in ("queries", "models", "labels", "summary", "tasks", "selection")]
-)
+rule remaster_table:
+    """The remastered benchmark's step-by-step summary as a report table."""
+    input:
+        table="results/{benchmark}/remaster/summary.parquet",
+    output:
+        **table("remaster/summary", "remaster", "Summary", "remaster_summary", {"benchmark": "{benchmark}"}),
+    params:
+        title=lambda w: f"{w.benchmark}: remastered benchmark, step by step",
+        note="Queries, categories, models and labels after each remastering step; study_n_*: the study's counts "
+        "(config benchmarks.<b>.study_reference) where it states them.",
+    log:
+        "logs/{benchmark}/remaster_table/remaster_table.log",
+    benchmark:
+        "benchmarks/{benchmark}/remaster_table/remaster_table.tsv"
+    threads: 1
+    resources:
+        **FIG_RESOURCES,
+    conda:
+        PIPELINE_ENV
+    script:
+        "../workflow/scripts/report_table.py"
+
+
+register_targets(remaster_targets)

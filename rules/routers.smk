@@ -1,12 +1,11 @@
-# Stage rules: routers. train_router fits one router (config `routers.<method>`) on a split and
-# scores the split's test queries; route turns the scores into picks per budget (shared pick).
-# A user's router is `type: "module:Class"`, imported with the workflow folder on sys.path.
+# Routers: routers_train fits one router (config `routers.<method>`) on a split and scores the split's
+# test queries; routers_route turns the scores into picks per budget (the shared pick of
+# routerbench_plus.routing). A user's router is `type: "module:Class"`, imported with the workflow
+# folder on sys.path. Library: routerbench_plus.routers (the registry of router types).
+# Its functions (input functions, outputs to register): rules/common.smk, section "routers".
 
-EMBEDDING_FREE_ROUTERS = ("heuristic", "oracle", "random")
-BUILTIN_ROUTERS = ("knn", "kmeans", "mlp", "mf") + EMBEDDING_FREE_ROUTERS
 
-
-rule train_router:
+rule routers_train:
     """Fit router {method} on split {split} of {benchmark}; predicted quality per test query and model."""
     input:
         unpack(train_router_inputs),
@@ -17,20 +16,20 @@ rule train_router:
         fit_cost=lambda w: benchmark_cost_types(w.benchmark)[0],
         search_path=os.path.relpath(workflow.basedir),  # relative: moving the repo re-runs nothing
     log:
-        "logs/{benchmark}/train_router/split~{split}/method~{method}.log",
+        "logs/{benchmark}/routers_train/split~{split}/method~{method}.log",
     benchmark:
-        "benchmarks/{benchmark}/train_router/split~{split}/method~{method}.tsv"
-    threads: lambda w: 2 if router_spec(w.method)["type"] in ("knn", "kmeans") else 1
+        "benchmarks/{benchmark}/routers_train/split~{split}/method~{method}.tsv"
+    threads: lambda w: router_threads(router_spec(w.method))
     resources:
         mem_mb=8000,
         runtime=60,
     conda:
         PIPELINE_ENV
     script:
-        "../workflow/scripts/train_router.py"
+        "../workflow/scripts/routers_train.py"
 
 
-rule route:
+rule routers_route:
     """Picks of router {method} on split {split} for every {cost} budget of evaluation.budgets
     (a model is affordable on a query when its cost for that query, or its constant, is within the budget)."""
     input:
@@ -39,11 +38,11 @@ rule route:
     output:
         picks="results/{benchmark}/routers/split~{split}/method~{method}/picks_cost~{cost}.parquet",
     params:
-        budgets=config.get("evaluation", {}).get("budgets", "model_costs"),
+        budgets=config["evaluation"]["budgets"],
     log:
-        "logs/{benchmark}/route/split~{split}/method~{method}/cost~{cost}.log",
+        "logs/{benchmark}/routers_route/split~{split}/method~{method}/cost~{cost}.log",
     benchmark:
-        "benchmarks/{benchmark}/route/split~{split}/method~{method}/cost~{cost}.tsv"
+        "benchmarks/{benchmark}/routers_route/split~{split}/method~{method}/cost~{cost}.tsv"
     threads: 1
     resources:
         mem_mb=4000,
@@ -51,7 +50,7 @@ rule route:
     conda:
         PIPELINE_ENV
     script:
-        "../workflow/scripts/route.py"
+        "../workflow/scripts/routers_route.py"
 
 
-register_targets(router_picks)
+register_targets(routers_targets)

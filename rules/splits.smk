@@ -1,8 +1,10 @@
-# Stage rules: experiment splits. Each split is a benchmark in the canonical layout whose
+# Splits: the experiment splits. Each split is a benchmark in the canonical layout whose
 # queries.split column is the role of each query in that split (test queries never change).
+# Library: routerbench_plus.splits.
+# Its functions (input functions, outputs to register): rules/common.smk, section "splits".
 
 
-rule make_split:
+rule splits:
     """Experiment split {split} of {benchmark}: train/val edited as the split says, test unchanged."""
     input:
         unpack(split_inputs),
@@ -10,13 +12,13 @@ rule make_split:
         **data_files("results/{benchmark}/splits/split~{split}"),
         summary="results/{benchmark}/splits/split~{split}/summary.parquet",
     params:
-        ood_groups=lambda w: benchmark_config(w.benchmark).get("ood_groups", {}),
+        ood_groups=lambda w: benchmark_config(w.benchmark)["ood_groups"],
         ood_key=lambda w: f"benchmarks.{w.benchmark}.ood_groups",
-        seed=config.get("categories", {}).get("seed", 0),
+        seed=config["categories"]["seed"],
     log:
-        "logs/{benchmark}/make_split/split~{split}.log",
+        "logs/{benchmark}/splits/split~{split}.log",
     benchmark:
-        "benchmarks/{benchmark}/make_split/split~{split}.tsv"
+        "benchmarks/{benchmark}/splits/split~{split}.tsv"
     threads: 1
     resources:
         mem_mb=4000,
@@ -24,7 +26,7 @@ rule make_split:
     conda:
         PIPELINE_ENV
     script:
-        "../workflow/scripts/make_split.py"
+        "../workflow/scripts/splits.py"
 
 
-register_targets(lambda b: [f"results/{b}/splits/split~{s}/summary.parquet" for s in benchmark_splits(b)])
+register_targets(splits_targets)

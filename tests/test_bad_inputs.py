@@ -28,7 +28,7 @@ import yaml
 
 from conftest import REPO, run_snakemake
 from routerbench_plus import config as rb_config
-from routerbench_plus import dedup, demo, embed, ingest, io, prune, routers, routing, specialist, splits
+from routerbench_plus import demo, embed, ingest, io, near_duplicates, prune, routers, routing, specialist_score, splits
 from routerbench_plus.errors import ConfigError, InputError
 from tiny_runs import BENCHMARK, copy_of_run, copy_workflow, reference_run, tiny_config
 
@@ -320,7 +320,7 @@ def _empty_prompts(tmp):
 def _delta(value: float):
     def act(tmp):
         b = small_bench()
-        dedup.find_groups(unit_embeddings(b.queries["query_id"]), value, queries=b.queries)
+        near_duplicates.find_groups(unit_embeddings(b.queries["query_id"]), value, queries=b.queries)
 
     return act
 
@@ -330,7 +330,7 @@ def _config(mutate: Callable[[dict], None]):
         config = default_config()
         mutate(config)
         rb_config.check_config(config, SCHEMA)
-        rb_config.check_routers(config, [REPO])
+        routers.check_routers(config, [REPO])
 
     return act
 
@@ -367,17 +367,17 @@ def _grid_evaluation(tmp):
     router = routers.make_router("heuristic", {"type": "heuristic"})
     scores = routers.score_split(router, b, None, b.costs("params"))
     test = b.queries.loc[b.queries["split"] == "test", "query_id"]
-    table = routers.scores_table(scores, b.models["model"], test)
+    table = routing.scores_table(scores, b.models["model"], test)
     routing.route(table, b, "params", [0.1, 0.2])
 
 
 def _grid_specialist(tmp):
-    specialist.specialist_scores(small_bench(), cost="params", budgets=[0.1, 0.2])
+    specialist_score.specialist_scores(small_bench(), cost="params", budgets=[0.1, 0.2])
 
 
 def _router(kind: str):
     def act(tmp):
-        rb_config.check_routers({"routers": {"mine": {"type": kind}}}, [REPO])
+        routers.check_routers({"routers": {"mine": {"type": kind}}}, [REPO])
 
     return act
 
@@ -647,14 +647,14 @@ RULE_CASES = [
         {"bigk.yaml": yaml.safe_dump({"routers": {"bigk": {"type": "knn", "k": 100000}}})},
         ("tests/tiny.yaml", "bigk.yaml"), (_BIGK,),
         "RouterBench+ error: config key routers.bigk.k: k=100000 is larger than the training set",
-        "logs/tiny/train_router/split~standard/method~bigk.log", (_BIGK,),
+        "logs/tiny/routers_train/split~standard/method~bigk.log", (_BIGK,),
     ),
     RuleCase(
-        "rule-prune-target-too-large", "`prune_models` asked for `target~500/kept.parquet` (pool of 30 models)",
+        "rule-prune-target-too-large", "`prune` asked for `target~500/kept.parquet` (pool of 30 models)",
         "reference",
         {}, ("tests/tiny.yaml",), (f"{_PRUNED}/kept.parquet",),
         f"RouterBench+ error: prune.target={_TARGET}: expected fewer models than the pool",
-        f"logs/tiny/prune_models/lambda~{_LAM}_target~{_TARGET}.log",
+        f"logs/tiny/prune/lambda~{_LAM}_target~{_TARGET}.log",
         (f"{_PRUNED}/kept.parquet", f"{_PRUNED}/steps.parquet"),
     ),
     RuleCase(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 import yaml
+from snakemake.utils import validate
 
 from routerbench_plus.config import check_config
 from routerbench_plus.errors import ConfigError
+from routerbench_plus.pseudo_specialists import PseudoOptions
 
 from conftest import REPO, run_snakemake
 
@@ -75,3 +78,44 @@ def test_snakemake_reports_one_line_for_a_bad_config(workflow_copy: Path) -> Non
     lines = [l for l in result.stderr.splitlines() if "RouterBench+ config error" in l]
     assert lines == ["RouterBench+ config error: config key dedup.delta.0: 'x' is not of type 'number'"]
     assert "Traceback" not in result.stderr
+
+
+def minimal_config() -> dict:
+    """Only the required keys: every other value is the schema's default."""
+    return {
+        "run": ["demo"],
+        "benchmarks": {"demo": {"adapter": "demo"}},
+        "routers": {"knn": {"type": "knn"}},
+        "splits": ["standard"],
+    }
+
+
+def test_validate_fills_every_default_the_rules_read() -> None:
+    """Snakemake's `validate` (the Snakefile's) fills the schema's defaults into absent sections, so the
+    rules read `config[...]` without a fallback of their own."""
+    config = minimal_config()
+    validate(config, str(SCHEMA))
+    assert config["dedup"]["delta"] == [0.999] and config["dedup"]["reduced_delta"] == 0.999
+    assert config["prune"] == {"lambda": [0.5], "target": [20], "binarise_threshold": 0.5, "protect": []}
+    assert config["pseudo"]["boost"] == [0.25] and config["pseudo"]["cost_sweep"] == []
+    assert config["evaluation"]["bootstrap_resamples"] == 10000 and config["evaluation"]["budgets"] == "model_costs"
+    assert config["embed"]["cache_dir"] == "resources/embed_cache" and config["embed"]["long_prompts"] == "truncate"
+    assert config["categories"]["drop_similarity"] == 0.95 and config["specialist"]["thresholds"] == [0.0, 0.05]
+    demo = config["benchmarks"]["demo"]
+    assert demo["cost_types"] == ["params"] and demo["ood_groups"] == {} and demo["generalist"] is None
+    # a value the config sets is kept
+    config = minimal_config() | {"dedup": {"delta": [0.9]}}
+    validate(config, str(SCHEMA))
+    assert config["dedup"] == {"delta": [0.9], "reduced_delta": 0.999, "soft_labels": "binarise",
+                               "binarise_threshold": 0.5, "label_tolerance": 0.05}
+
+
+def test_pseudo_options_defaults_are_the_schema_defaults() -> None:
+    """The library's PseudoOptions and config/schema.yaml's `pseudo` section default alike."""
+    config = minimal_config()
+    validate(config, str(SCHEMA))
+    defaults = asdict(PseudoOptions())
+    assert {key: config["pseudo"][key] for key in defaults if key != "boost"} == {
+        key: value for key, value in defaults.items() if key != "boost"
+    }
+    assert config["pseudo"]["boost"][0] == defaults["boost"]

@@ -158,42 +158,6 @@ def test_aiq_dominates_the_plain_area_of_the_same_points():
     assert np.all(np.diff(hy) >= 0)
 
 
-def small_bench():
-    queries = pd.DataFrame(
-        {"query_id": ["t1", "t2", "t3", "r1"], "category": ["c"] * 4, "split": ["test", "test", "test", "train"]}
-    )
-    models = pd.DataFrame({"model": ["a", "b"], "params_b": [1.0, 4.0], "is_pseudo": [False, True]})
-    labels = pd.DataFrame(
-        {
-            "query_id": ["t1", "t2", "t3", "r1", "t1", "t2", "r1"],
-            "model": ["a", "a", "a", "a", "b", "b", "b"],
-            "label": [1, 0, 0, 1, 1, 1, 0],
-        }
-    )
-    return io.Benchmark.from_frames(queries, models, labels, name="tiny")
-
-
-def test_model_points_use_test_labels_only():
-    pts = curves.model_points(small_bench(), "params", tags={"benchmark": "tiny", "split": "standard", "cost_type": "params"})
-    pts = pts.set_index("model")
-    assert pts.loc["a", "quality"] == pytest.approx(1 / 3)  # the train label of 'a' is ignored
-    assert pts.loc["b", "quality"] == pytest.approx(1.0)  # t3 missing for 'b': mean over observed
-    assert pts.loc["b", "n_test_labels"] == 2
-    assert pts.loc["b", "cost_norm"] == pytest.approx(1.0) and pts.loc["a", "cost_norm"] == pytest.approx(0.25)
-    assert bool(pts.loc["b", "is_pseudo"]) and pts["benchmark"].eq("tiny").all()
-
-
-def test_curve_table_columns_and_normalisation():
-    picks = make_picks([1.0, 4.0], ["q1", "q2"], [["a", "a"], ["b", "b"]], [[1.0, 0.0], [1.0, 1.0]], [[1.0, 1.0], [4.0, 4.0]])
-    table = curves.curve_table({"knn": picks}, 4.0, tags={"benchmark": "x", "split": "standard", "cost_type": "params"})
-    assert list(table.columns) == [
-        "benchmark", "split", "cost_type", "method", "budget", "budget_norm",
-        "quality", "realised_cost", "n_queries", "n_unrouted",
-    ]
-    assert table["budget_norm"].tolist() == [0.25, 1.0]
-    assert table["quality"].tolist() == [0.5, 1.0]
-
-
 def test_read_picks_by_cost_round_trip_and_file_named_errors(tmp_path):
     paths = []
     for cost in ("params", "usd"):

@@ -251,7 +251,7 @@ def test_mpnet_attention_rewrite_is_the_same_maths():
     import torch
 
     fast = copy.deepcopy(model)
-    embed._fuse_mpnet_attention(fast, embed._plain_linear)
+    embed.encoders._fuse_mpnet_attention(fast, embed.encoders._plain_linear)
     for mask in (torch.tensor(RIGHT_PADDING),  # right padding: cut off
                  torch.tensor([[1] * 9, [0] * 4 + [1] * 5, [1] * 9])):  # left padding: masked
         with torch.no_grad():
@@ -269,7 +269,7 @@ def test_mpnet_bf16_rewrite_stays_close_to_float32():
     import torch
 
     fast = copy.deepcopy(model).to(torch.bfloat16)
-    embed._fuse_mpnet_attention(fast, embed._plain_linear)
+    embed.encoders._fuse_mpnet_attention(fast, embed.encoders._plain_linear)
     assert all(not hasattr(m, "q") for m in fast.modules() if isinstance(m, mpnet.MPNetSelfAttention))
     mask = torch.tensor(RIGHT_PADDING)
     with torch.no_grad():
@@ -282,7 +282,7 @@ def test_mpnet_bf16_rewrite_stays_close_to_float32():
 
 def test_bf16_warns_on_a_cpu_without_native_bfloat16(encoder, monkeypatch, caplog):
     pytest.importorskip("torch")
-    monkeypatch.setattr(embed, "_cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(embed.encoders, "_cpu_has_native_bf16", lambda: False)
     with caplog.at_level("WARNING", logger="routerbench_plus.embed"):
         fast = embed.bf16_encoder(encoder)
     assert fast.name == f"{encoder.name}+bf16"

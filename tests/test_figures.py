@@ -10,8 +10,12 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
-from routerbench_plus import figures
 from routerbench_plus.errors import InputError
+from routerbench_plus.figures import (
+    agreement, categories, deferral, dominance, near_duplicates, prune, specialist_score, style, sweeps, tradeoff,
+)
+from routerbench_plus.figures import compare as compare_figures
+from routerbench_plus.figures import ood as ood_figures
 from routerbench_plus.io import COST_UNITS
 
 METHODS = ["knn", "kmeans", "mlp", "mf", "heuristic", "random", "oracle"]
@@ -46,21 +50,21 @@ def make_areas() -> pd.DataFrame:
 
 
 def _png_pdf_ok(tmp_path, fig: Figure) -> None:
-    assert figures.layout_problems(fig) == []  # nothing cut off, no overlapping ticks, fonts >= 7 pt
+    assert style.layout_problems(fig) == []  # nothing cut off, no overlapping ticks, fonts >= 7 pt
     png, pdf = tmp_path / "f.png", tmp_path / "f.pdf"
-    figures.save(fig, png, pdf)
+    style.save(fig, png, pdf)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert not list(tmp_path.glob(".*.tmp"))  # atomic: no temp file left
 
 
 def test_deferral_curves_lines_points_labels_and_files(tmp_path):
-    fig = figures.plot_deferral_curves(make_curves("usd"), make_models())
+    fig = deferral.plot_deferral_curves(make_curves("usd"), make_models())
     ax = fig.axes[0]
     assert "USD per query" in ax.get_xlabel() and COST_UNITS["usd"] in ax.get_xlabel()
     assert ax.get_ylabel() == "Mean test quality"
     lines = [ln for ln in ax.get_lines() if ln.get_label() and not ln.get_label().startswith("_")]
-    assert [ln.get_label() for ln in lines] == [figures.method_label(m) for m in METHODS]
+    assert [ln.get_label() for ln in lines] == [style.method_label(m) for m in METHODS]
     styles = {ln.get_label(): ln.get_linestyle() for ln in lines}
     assert styles.pop("Oracle") == "--" and styles.pop("Random") == ":"  # oracle dashed, random dotted
     assert set(styles.values()) == {"-"}
@@ -74,7 +78,7 @@ def test_deferral_curves_lines_points_labels_and_files(tmp_path):
 
 
 def test_deferral_curves_without_bands_or_models():
-    fig = figures.plot_deferral_curves(make_curves("params", band=False))
+    fig = deferral.plot_deferral_curves(make_curves("params", band=False))
     ax = fig.axes[0]
     assert "parameters (billions)" in ax.get_xlabel()
     assert not ax.collections  # no bands, no model points
@@ -83,24 +87,24 @@ def test_deferral_curves_without_bands_or_models():
 
 def test_missing_column_is_one_input_error():
     with pytest.raises(InputError, match=r"curves: missing required column\(s\) \['quality'\]"):
-        figures.plot_deferral_curves(make_curves().drop(columns="quality"))
+        deferral.plot_deferral_curves(make_curves().drop(columns="quality"))
     with pytest.raises(InputError, match="cost type 'yen'"):
-        figures.cost_axis_label("yen")
+        style.cost_axis_label("yen")
 
 
 def test_area_peak_figure_and_table(tmp_path):
     areas = make_areas()
-    fig = figures.plot_area_peak(areas)
+    fig = deferral.plot_area_peak(areas)
     left, right = fig.axes[:2]
-    assert left.get_xlabel() == figures.AREA_AXIS_LABELS["area"] and right.get_xlabel() == "Peak quality"
+    assert left.get_xlabel() == deferral.AREA_AXIS_LABELS["area"] and right.get_xlabel() == "Peak quality"
     assert [t.get_text() for t in left.get_yticklabels()][-1] == "Oracle"  # best area on top
     assert "parameters (billions)" in fig.get_suptitle()
     assert len(left.collections[-1].get_offsets()) == len(METHODS)
-    table = figures.area_table(areas)
+    table = deferral.area_table(areas)
     assert table["method"].tolist()[0] == "Oracle"
     assert table.iloc[0]["area (95% CI)"] == "0.700 [0.690, 0.712]"
     csv, page = tmp_path / "t.csv", tmp_path / "t.html"
-    figures.write_table(areas, csv, page, title="Areas", extra=[("Formatted", table)])
+    style.write_table(areas, csv, page, title="Areas", extra=[("Formatted", table)])
     assert pd.read_csv(csv)["area"].tolist() == pytest.approx(areas["area"].tolist())
     text = page.read_text()
     assert text.count("<table>") == 2 and "0.700 [0.690, 0.712]" in text and "K-Means" in text
@@ -118,7 +122,7 @@ def test_tradeoff_straight_line_and_oracle(tmp_path):
                           "area_lo": [0.52, 0.49, 0.59], "area_hi": [0.54, 0.51, 0.61], "apgr": [0.67, 0.5, 1.0],
                           "cpt50": [0.2, 0.5, 0.1], "cpt80": [0.6, 0.8, 0.2]})
     oracle_router = curves[curves["method"] == "pair_oracle"].assign(method="oracle")  # same order as the pair oracle
-    fig = figures.plot_tradeoff(pd.concat([curves, oracle_router]), areas)
+    fig = tradeoff.plot_tradeoff(pd.concat([curves, oracle_router]), areas)
     ax, diff = fig.axes[:2]
     styles = {ln.get_label(): (ln.get_linestyle(), ln.get_color()) for ln in ax.get_lines()}
     assert set(styles) == {"K-NN", "straight line", "oracle (pair)"}  # oracle router not repeated
@@ -130,7 +134,7 @@ def test_tradeoff_straight_line_and_oracle(tmp_path):
     # lower panel: K-NN minus the straight line in points, and the straight line itself at 0
     knn_diff = diff.get_lines()[0].get_ydata()
     assert knn_diff == pytest.approx(100 * 0.2 * (np.sqrt(f) - f)) and len(diff.get_lines()) == 2
-    table = figures.tradeoff_table(areas)
+    table = tradeoff.tradeoff_table(areas)
     assert table["method"].tolist() == ["oracle (pair)", "K-NN", "straight line"]
     assert table.loc[1, "area (CI)"] == "0.533 [0.520, 0.540]" and table.loc[1, "CPT(80%)"] == 0.6
     _png_pdf_ok(tmp_path, fig)
@@ -153,10 +157,10 @@ def per_split(make, splits):
 
 def test_split_order_and_grid_shape():
     df = pd.DataFrame({"split": ["b", "a", "b", "c"]})
-    assert figures.split_order(df) == ["b", "a", "c"]  # order of appearance
-    assert figures.split_order(df, ["c", "x", "a"]) == ["c", "a", "b"]  # given order first, unknown ignored
-    assert figures.split_order(df.drop(columns="split")) == [None]
-    assert [figures.grid_shape(n) for n in (1, 2, 4, 5, 7, 9)] == [(1, 1), (1, 2), (2, 2), (2, 3), (3, 3), (3, 3)]
+    assert style.split_order(df) == ["b", "a", "c"]  # order of appearance
+    assert style.split_order(df, ["c", "x", "a"]) == ["c", "a", "b"]  # given order first, unknown ignored
+    assert style.split_order(df.drop(columns="split")) == [None]
+    assert [style.grid_shape(n) for n in (1, 2, 4, 5, 7, 9)] == [(1, 1), (1, 2), (2, 2), (2, 3), (3, 3), (3, 3)]
 
 
 def test_deferral_curves_one_panel_per_split(tmp_path):
@@ -164,14 +168,14 @@ def test_deferral_curves_one_panel_per_split(tmp_path):
     models = per_split(make_models, splits)
     models.loc[models["split"] != "pseudo", "is_pseudo"] = False
     models = models[~((models["model"] == "pseudo-x") & (models["split"] != "pseudo"))]  # a pseudo model on one split
-    fig = figures.plot_deferral_curves(per_split(make_curves, splits), models, cost_type="params",
-                                       splits=["pseudo", "standard"])  # given order first, then the rest
+    fig = deferral.plot_deferral_curves(per_split(make_curves, splits), models, cost_type="params",
+                                        splits=["pseudo", "standard"])  # given order first, then the rest
     main, below = fig.subfigs
-    assert fig.get_figwidth() == figures.DOUBLE_COLUMN_IN
+    assert fig.get_figwidth() == style.DOUBLE_COLUMN_IN
     assert [ax.get_title() for ax in fig.axes] == ["pseudo", "standard", "ood-planted"]
     for i, ax in enumerate(fig.axes):
         lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
-        assert [ln.get_label() for ln in lines] == [figures.method_label(m) for m in METHODS]
+        assert [ln.get_label() for ln in lines] == [style.method_label(m) for m in METHODS]
         knn = lines[0].get_ydata()
         shift = {"standard": 0.0, "ood-planted": 0.01, "pseudo": 0.02}[ax.get_title()]  # each panel its own split
         assert knn == pytest.approx(np.linspace(0.3, 0.5, 5) + shift)
@@ -182,7 +186,7 @@ def test_deferral_curves_one_panel_per_split(tmp_path):
     assert "parameters (billions)" in main.get_supxlabel() and main.get_supylabel() == "Mean test quality"
     assert "deferral curves per training split" in main.get_suptitle() and main.get_suptitle().startswith("demo")
     legend = {t.get_text() for t in below.legends[0].get_texts()}
-    assert legend == {figures.method_label(m) for m in METHODS} | {"single model", "pseudo-specialist"}
+    assert legend == {style.method_label(m) for m in METHODS} | {"single model", "pseudo-specialist"}
     assert not fig.legends and not main.legends  # one shared legend
     _png_pdf_ok(tmp_path, fig)
 
@@ -191,22 +195,22 @@ def test_deferral_curves_one_panel_per_split(tmp_path):
 def test_per_split_grids_stay_legible(n):
     """Every split count the demo/tiny configs produce: nothing cut off or overlapping at double-column width."""
     curves = per_split(make_curves, SPLITS[:n])
-    fig = figures.plot_deferral_curves(curves, per_split(make_models, SPLITS[:n]))
-    assert len(fig.axes) == n and figures.layout_problems(fig) == []
-    rows, cols = figures.grid_shape(n)
+    fig = deferral.plot_deferral_curves(curves, per_split(make_models, SPLITS[:n]))
+    assert len(fig.axes) == n and style.layout_problems(fig) == []
+    rows, cols = style.grid_shape(n)
     shown = [ax.xaxis.get_major_ticks()[0].label1.get_visible() for ax in fig.axes]
     assert shown == [i + cols >= n for i in range(n)]  # x tick labels where no panel is below
-    for make in (lambda: figures.plot_area_peak(per_split(make_areas, SPLITS[:n])),
-                 lambda: figures.plot_tradeoff(per_split(make_tradeoff, SPLITS[:n]))):
-        assert figures.layout_problems(make()) == []
+    for make in (lambda: deferral.plot_area_peak(per_split(make_areas, SPLITS[:n])),
+                 lambda: tradeoff.plot_tradeoff(per_split(make_tradeoff, SPLITS[:n]))):
+        assert style.layout_problems(make()) == []
 
 
 def test_area_peak_bands_per_split_and_tables(tmp_path):
     splits = ["standard", "reduced", "ood-planted"]
     areas = per_split(make_areas, splits)
-    fig = figures.plot_area_peak(areas)
+    fig = deferral.plot_area_peak(areas)
     left, right = fig.axes
-    assert left.get_xlabel() == figures.AREA_AXIS_LABELS["area"] and right.get_xlabel() == "Peak quality"
+    assert left.get_xlabel() == deferral.AREA_AXIS_LABELS["area"] and right.get_xlabel() == "Peak quality"
     ticks = {t.get_text(): t.get_position()[1] for t in left.get_yticklabels()}
     assert ticks["standard"] > ticks["reduced"] > ticks["ood-planted"]  # first split on top
     dots = right.collections[-1].get_offsets()
@@ -216,19 +220,19 @@ def test_area_peak_bands_per_split_and_tables(tmp_path):
     assert oracle[0][0] == pytest.approx(0.82) and abs(oracle[0][1] - ticks["ood-planted"]) < 0.5
     knn_y = [y for (x, y), m, s in zip(dots, areas["method"], areas["split"]) if m == "knn" and s == "ood-planted"][0]
     assert knn_y > oracle[0][1]  # study order within a band: K-NN first (top), oracle last
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == [figures.method_label(m) for m in METHODS]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [style.method_label(m) for m in METHODS]
     assert "area and peak per training split" in fig.get_suptitle() and "parameters (billions)" in fig.get_suptitle()
-    wide = figures.area_by_split(areas)
+    wide = style.area_by_split(areas)
     assert wide.columns.tolist() == ["method", *splits]
     assert wide.set_index("method").loc["Oracle", "ood-planted"] == "0.720 [0.710, 0.732]"
-    long = figures.area_table(areas)
+    long = deferral.area_table(areas)
     assert long["split"].tolist()[:2] == ["standard", "standard"] and long["method"].iloc[7] == "Oracle"
     pairwise = pd.DataFrame({"split": ["standard", "standard", "reduced", "reduced"], "method_a": ["knn", "mf"] * 2,
                              "method_b": ["mf", "knn"] * 2, "area_diff": [0.01, -0.01, 0.02, -0.02]})
-    pw = figures.pairwise_table(pairwise)
+    pw = style.pairwise_table(pairwise)
     assert pw[["split", "method a", "method b"]].values.tolist() == [["standard", "K-NN", "MF"], ["reduced", "K-NN", "MF"]]
     csv, page = tmp_path / "t.csv", tmp_path / "t.html"
-    figures.write_table(areas, csv, page, title="Areas", show_raw=False, extra=[("Area by split", wide)])
+    style.write_table(areas, csv, page, title="Areas", show_raw=False, extra=[("Area by split", wide)])
     assert len(pd.read_csv(csv)) == len(areas)  # the CSV keeps every split's raw rows
     assert page.read_text().count("<table>") == 1 and "0.720 [0.710, 0.732]" in page.read_text()
     _png_pdf_ok(tmp_path, fig)
@@ -248,7 +252,7 @@ def test_tradeoff_panel_pair_per_split(tmp_path):
     curves = per_split(make_tradeoff, ["standard", "ood-planted"])
     curves.loc[(curves["split"] == "ood-planted") & (curves["method"] == "knn"), "quality"] -= 0.05  # planted drop
     areas = pd.DataFrame({"split": ["standard", "ood-planted"], "method": "knn", "area": [0.53, 0.48]})
-    fig = figures.plot_tradeoff(curves, areas)
+    fig = tradeoff.plot_tradeoff(curves, areas)
     main, below = fig.subfigs
     assert len(fig.axes) == 4  # (quality, minus line) per split
     top_a, bottom_a, top_b, bottom_b = fig.axes
@@ -261,7 +265,7 @@ def test_tradeoff_panel_pair_per_split(tmp_path):
     assert styles == {"K-NN": "-", "MLP": "-", "straight line": ":", "oracle (pair)": "--"}  # no areas: they differ per split
     assert [t.get_text() for t in below.legends[0].get_texts()] == ["K-NN", "MLP", "straight line", "oracle (pair)"]
     assert "large model" in main.get_supxlabel() and "gen-s-1b (small) vs gen-xl-70b (large)" in main.get_suptitle()
-    table = figures.tradeoff_table(areas)
+    table = tradeoff.tradeoff_table(areas)
     assert table[["split", "method"]].values.tolist() == [["standard", "K-NN"], ["ood-planted", "K-NN"]]
     _png_pdf_ok(tmp_path, fig)
 
@@ -271,7 +275,7 @@ def test_ood_heatmap_values_and_layout(tmp_path):
                         "category": ["gsm8k", "asdiv", "(all held-out)"] * 2,
                         "pooled": [False, False, True] * 2, "split_ood": "ood-math",
                         "curve_mean_delta_pts": [-40.0, 0.0, -20.0, -60.0, -10.0, -35.0]})
-    fig = figures.plot_ood_heatmap(ood)
+    fig = ood_figures.plot_ood_heatmap(ood)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["K-NN", "MF"]  # study order
     assert [t.get_text() for t in ax.get_xticklabels()] == ["asdiv", "gsm8k", "(all held-out)"]  # pooled last
@@ -284,13 +288,13 @@ def test_ood_heatmap_values_and_layout(tmp_path):
 def test_ood_heatmap_rows_per_cost_type_and_empty_table(tmp_path):
     ood = pd.DataFrame({"method": ["knn", "knn"], "category": ["c1", "c1"], "cost_type": ["params", "usd"],
                         "curve_mean_delta_pts": [-5.0, -7.0]})
-    fig = figures.plot_ood_heatmap(ood, title="x")
+    fig = ood_figures.plot_ood_heatmap(ood, title="x")
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["K-NN · params", "K-NN · usd"]
     assert [t.get_text() for t in fig.axes[0].texts] == ["-5.0", "-7.0"]
     one = pd.concat([ood, ood.assign(category="(all held-out)", pooled=True)]).assign(pooled=lambda d: d["pooled"].fillna(False))
-    fig = figures.plot_ood_heatmap(one, title="x")
+    fig = ood_figures.plot_ood_heatmap(one, title="x")
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["c1"]  # pooled = c1: not repeated
-    empty = figures.plot_ood_heatmap(ood.iloc[:0], title="Redundant categories")
+    empty = ood_figures.plot_ood_heatmap(ood.iloc[:0], title="Redundant categories")
     assert "empty table" in empty.axes[0].texts[0].get_text() and empty.axes[0].get_title() == "Redundant categories"
     _png_pdf_ok(tmp_path, empty)
 
@@ -299,7 +303,7 @@ def test_train_fraction_one_line_per_method(tmp_path):
     rows = [{"benchmark": "demo", "cost_type": "params", "method": m, "train_fraction": f,
              "curve_mean_pts": 50 + 10 * f + i, "peak_pts": 70 + 5 * f + i, "area": 0.5}
             for i, m in enumerate(["oracle", "knn", "mlp"]) for f in (0.25, 0.5, 1.0)]
-    fig = figures.plot_train_fraction(pd.DataFrame(rows))
+    fig = categories.plot_train_fraction(pd.DataFrame(rows))
     top, bottom = fig.axes
     assert [ln.get_label() for ln in top.get_lines()] == ["K-NN", "MLP", "Oracle"]
     assert list(top.get_lines()[0].get_ydata()) == pytest.approx([53.5, 56.0, 61.0])
@@ -312,7 +316,7 @@ def test_train_fraction_one_line_per_method(tmp_path):
 def test_specialist_scores_sorted_with_thresholds(tmp_path):
     scores = pd.DataFrame({"task": [f"t{i}" for i in range(6)],
                            "specialist_score": [-0.1, 0.2, 0.01, np.nan, 0.06, -0.02], "cost_type": "params"})
-    fig = figures.plot_specialist_scores(scores, thresholds=(0.0, 0.05))
+    fig = specialist_score.plot_specialist_scores(scores, thresholds=(0.0, 0.05))
     ax = fig.axes[0]
     heights = [p.get_height() for p in ax.patches]
     assert heights == sorted(heights, reverse=True) and len(heights) == 5  # NaN task not drawn
@@ -327,15 +331,15 @@ def test_specialist_scores_sorted_with_thresholds(tmp_path):
 
 def test_specialist_scores_many_tasks_hides_names():
     scores = pd.DataFrame({"task": [f"task-{i}" for i in range(80)], "specialist_score": np.linspace(-0.2, 0.3, 80)})
-    fig = figures.plot_specialist_scores(scores)
-    assert fig.get_figwidth() == figures.DOUBLE_COLUMN_IN
+    fig = specialist_score.plot_specialist_scores(scores)
+    assert fig.get_figwidth() == style.DOUBLE_COLUMN_IN
     assert fig.axes[0].get_xticklabels() == [] and "80 tasks" in fig.axes[0].get_xlabel()
 
 
 def test_average_rank_top_k(tmp_path):
     ranks = pd.DataFrame({"model": [f"m{i}" for i in range(15)], "avg_rank": np.arange(15) + 1.5,
                           "n_tasks": 24, "is_pseudo": [False] * 14 + [True]})
-    fig = figures.plot_average_rank(ranks.sample(frac=1, random_state=0), top_k=5)
+    fig = dominance.plot_average_rank(ranks.sample(frac=1, random_state=0), top_k=5)
     ax = fig.axes[0]
     assert len(ax.patches) == 5
     assert [t.get_text() for t in ax.get_yticklabels()] == ["m4", "m3", "m2", "m1", "m0"]  # best at top
@@ -351,19 +355,19 @@ def test_category_similarity_is_clustered(tmp_path):
     rows = [{"category_a": x, "category_b": y, "cosine": 0.95 if block[x] == block[y] else 0.2}
             for i, x in enumerate(names) for y in names[i + 1:]]
     sim = pd.DataFrame(rows)
-    matrix = figures.similarity_matrix(sim)
+    matrix = categories.similarity_matrix(sim)
     assert np.allclose(matrix.to_numpy(), matrix.to_numpy().T) and np.allclose(np.diag(matrix), 1.0)
-    order = figures.similarity_order(matrix)
+    order = categories.similarity_order(matrix)
     blocks = [block[n] for n in order]
     assert blocks in ([0, 0, 0, 1, 1], [1, 1, 0, 0, 0])
-    fig = figures.plot_category_similarity(sim)
+    fig = categories.plot_category_similarity(sim)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == order
     assert "Cosine similarity" in fig.axes[1].get_ylabel()  # colour bar
     _png_pdf_ok(tmp_path, fig)
     # an upstream clustered order (order_a) is used as given
     given = {"d": 0, "b": 1, "a": 2, "e": 3, "c": 4}
-    fig = figures.plot_category_similarity(sim.assign(order_a=sim["category_a"].map(given)).query("category_a != 'e'"))
+    fig = categories.plot_category_similarity(sim.assign(order_a=sim["category_a"].map(given)).query("category_a != 'e'"))
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["d", "b", "a", "c", "e"]  # e: no order, last
 
 
@@ -371,7 +375,7 @@ def test_duplicate_group_histogram_counts_groups_not_queries(tmp_path):
     groups = pd.DataFrame({"query_id": [f"q{i}" for i in range(10)],
                            "group_id": [0, 0, 1, 1, 1, 2, 2, 3, 4, 5],
                            "group_size": [2, 2, 3, 3, 3, 2, 2, 1, 1, 1]})
-    fig = figures.plot_duplicate_groups(groups, delta=0.999)
+    fig = near_duplicates.plot_duplicate_groups(groups, delta=0.999)
     ax = fig.axes[0]
     bars = {int(round(p.get_x() + p.get_width() / 2)): p.get_height() for p in ax.patches}
     assert bars == {2: 2, 3: 1}  # singletons not shown
@@ -385,14 +389,14 @@ def test_duplicate_groups_of_both_scopes_draw_the_training_pool(tmp_path):
                              "group_id": [0, 0, 1, 1, 1], "group_size": [2, 2, 3, 3, 3]})
     whole = pd.DataFrame({"scope": "all", "query_id": list("abcdefg"), "group_id": [0, 0, 1, 1, 1, 1, 2],
                           "group_size": [2, 2, 4, 4, 4, 4, 1]})
-    fig = figures.plot_duplicate_groups(pd.concat([training, whole]), delta=0.999)
+    fig = near_duplicates.plot_duplicate_groups(pd.concat([training, whole]), delta=0.999)
     ax = fig.axes[0]
     bars = {int(round(p.get_x() + p.get_width() / 2)): p.get_height() for p in ax.patches}
     assert bars == {2: 1, 3: 1}  # the training pool's groups only
     assert "all splits: 3 groups" in ax.texts[0].get_text() and "training pool" in ax.get_title()
     _png_pdf_ok(tmp_path, fig)
     summary = pd.DataFrame({"benchmark": ["b", "b"], "scope": ["training", "all"], "n_groups": [2, 3]})
-    table = figures.transpose_summary(summary)
+    table = near_duplicates.transpose_summary(summary)
     assert table.columns.tolist() == ["statistic", "training", "all"]
     assert table.set_index("statistic").loc["n_groups"].tolist() == ["2", "3"]
 
@@ -409,7 +413,7 @@ def contamination_summary(n_contaminated=(3, 2, 1, 0)) -> pd.DataFrame:
 
 
 def test_contamination_figure_and_table(tmp_path):
-    fig = figures.plot_contamination(contamination_summary())
+    fig = near_duplicates.plot_contamination(contamination_summary())
     left, right = fig.axes[:2]
     assert [t.get_text() for t in left.get_yticklabels()] == ["cat-a", "cat-b"]  # uncontaminated cat-c left out
     assert [round(p.get_width(), 6) for p in left.patches] == [20.0, 10.0]
@@ -417,10 +421,10 @@ def test_contamination_figure_and_table(tmp_path):
     assert list(right.lines[0].get_xdata()) == [0.8, 0.4]
     assert "binarise at 0.5" in right.get_title()
     _png_pdf_ok(tmp_path, fig)
-    table = figures.contamination_table(contamination_summary())
+    table = near_duplicates.contamination_table(contamination_summary())
     assert table["category"].tolist() == ["(all)", "cat-a", "cat-b", "cat-c"]
     assert table["share contaminated (%)"].tolist() == pytest.approx([10.0, 20.0, 10.0, 0.0])
-    empty = figures.plot_contamination(contamination_summary((0, 0, 0, 0)))
+    empty = near_duplicates.plot_contamination(contamination_summary((0, 0, 0, 0)))
     assert "no test query" in empty.axes[0].texts[0].get_text()
 
 
@@ -428,7 +432,7 @@ def test_pruning_curve_and_removal_order(tmp_path):
     steps = pd.DataFrame({"step": [1, 2, 3], "removed_model": ["x", "y", "z"], "score": [-0.3, -0.2, -0.1],
                           "acc": [0.3, 0.4, 0.5], "avg_sim": [0.9, 0.8, 0.7], "pool_size_after": [9, 8, 7],
                           "lambda": 0.5})
-    fig = figures.plot_pruning(steps)
+    fig = prune.plot_pruning(steps)
     left, right = fig.axes
     assert len(left.get_lines()) == 3 and left.xaxis_inverted()
     assert list(left.get_lines()[0].get_xdata()) == [10, 9, 8]
@@ -444,7 +448,7 @@ def test_pruning_pool_size_vs_routing_area(tmp_path):
     curve = pd.DataFrame({"pool_size": [7, 10, 9, 8], "removed_model": ["z", None, "x", "y"],
                           "oracle_area": [0.80, 0.90, 0.90, 0.85], "heuristic_area": [0.5, 0.55, 0.52, 0.5],
                           "best_single_acc": [0.6, 0.6, 0.6, 0.6]})
-    fig = figures.plot_pruning(steps, curve)
+    fig = prune.plot_pruning(steps, curve)
     top, left, right = fig.axes
     lines = {ln.get_label(): ln for ln in top.get_lines()}
     oracle = lines["oracle: area under deferral curve"]
@@ -464,9 +468,9 @@ def test_agreement_heatmap_overall_targets_then_other_tasks(tmp_path):
         for task, before, after in [("overall", 80, 75), ("logiqa", 70, 50), ("t1", 90, 88), ("t2", 90, 86)]:
             rows.append({"method": m, "scope": "overall" if task == "overall" else "task", "task": task,
                          "agreement_before_pts": before, "agreement_after_pts": after, "change_pts": after - before})
-    fig = figures.plot_agreement(pd.DataFrame(rows), targets=["logiqa", "not-a-task"])
+    fig = agreement.plot_agreement(pd.DataFrame(rows), targets=["logiqa", "not-a-task"])
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["overall", "logiqa *", figures.OTHER_TASKS]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["overall", "logiqa *", agreement.OTHER_TASKS]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["K-NN", "MLP"]
     # other tasks: mean of t1 (-2) and t2 (-4) = -3; before 90 -> after 87
     assert [t.get_text() for t in ax.texts][:3] == ["-5.0\n80→75", "-20.0\n70→50", "-3.0\n90→87"]
@@ -477,7 +481,7 @@ def test_original_vs_reduced_differences(tmp_path):
     table = pd.DataFrame({"method": ["mf", "knn"], "cost_type": "params",
                           "avg_original_pts": [50.5, 54.4], "avg_reduced_pts": [50.9, 54.0],
                           "peak_original_pts": [60.1, 67.4], "peak_reduced_pts": [60.9, 66.5]})
-    fig = figures.plot_original_vs_reduced(table)
+    fig = near_duplicates.plot_original_vs_reduced(table)
     left, right = fig.axes
     ticks = {t.get_text(): t.get_position()[1] for t in left.get_yticklabels()}
     assert ticks["K-NN"] > ticks["MF"]  # study order, top to bottom
@@ -492,8 +496,8 @@ def test_original_vs_reduced_differences(tmp_path):
 def test_sweep_one_line_per_hue(tmp_path):
     table = pd.DataFrame({"lambda": [0.3, 0.5, 0.7] * 2, "target": [10] * 3 + [20] * 3,
                           "mean_acc_kept": np.arange(6) / 10, "mean_avg_sim_kept": np.arange(6) / 20})
-    fig = figures.plot_sweep(table, "lambda", {"mean_acc_kept": "Mean accuracy of kept pool",
-                                               "mean_avg_sim_kept": "Mean Jaccard similarity"}, hue="target")
+    fig = sweeps.plot_sweep(table, "lambda", {"mean_acc_kept": "Mean accuracy of kept pool",
+                                              "mean_avg_sim_kept": "Mean Jaccard similarity"}, hue="target")
     axes = [a for a in fig.axes if a.get_visible()]
     assert len(axes) == 2 and all(len(a.get_lines()) == 2 for a in axes)
     assert axes[0].get_xlabel() == "lambda" and axes[0].get_ylabel() == "Mean accuracy of kept pool"
@@ -502,23 +506,23 @@ def test_sweep_one_line_per_hue(tmp_path):
 
 
 def test_method_colours_fixed_and_distinct():
-    colours = figures.method_colours(["custom", "knn", "oracle", "other"])
-    assert colours["oracle"] == "#000000" and colours["knn"] == figures.PALETTE[0]
+    colours = style.method_colours(["custom", "knn", "oracle", "other"])
+    assert colours["oracle"] == "#000000" and colours["knn"] == style.PALETTE[0]
     assert len(set(colours.values())) == 4
-    assert figures.method_colours(["knn"])["knn"] == colours["knn"]
-    assert figures.short("a" * 40, 10) == "aaaaa…aaaa" and len(figures.short("a" * 40, 10)) == 10
+    assert style.method_colours(["knn"])["knn"] == colours["knn"]
+    assert style.short("a" * 40, 10) == "aaaaa…aaaa" and len(style.short("a" * 40, 10)) == 10
 
 
 @pytest.mark.filterwarnings("ignore:constrained_layout not applied")
 def test_layout_problems_detects_cut_text_overlap_and_small_font():
-    fig = figures._figure(2.0, 2.0)
+    fig = style.new_figure(2.0, 2.0)
     ax = fig.add_subplot()
     ax.set_xticks([0, 1], ["a very long tick label that collides", "another very long tick label"])
     fig.text(0.9, 0.5, "this text runs off the right edge of the figure", fontsize=8)
     ax.set_title("tiny", fontsize=5)
     fig.text(0.1, 0.1, "first label", fontsize=8)
     fig.text(0.12, 0.1, "second label", fontsize=8)
-    problems = figures.layout_problems(fig)
+    problems = style.layout_problems(fig)
     assert any("'first label' and 'second label' overlap" in p for p in problems)
     assert any("beyond the figure" in p for p in problems)
     assert any("x tick labels overlap" in p for p in problems)
@@ -530,13 +534,13 @@ def test_area_variants_in_figure_and_tables(tmp_path):
     for column, shift in (("area_span", 0.1), ("area_log", 0.05), ("curve_mean", 0.02)):
         areas[column] = areas["area"] + shift
         areas[f"{column}_lo"], areas[f"{column}_hi"] = areas[column] - 0.01, areas[column] + 0.01
-    fig = figures.plot_area_peak(areas, area="area_span")
+    fig = deferral.plot_area_peak(areas, area="area_span")
     left = fig.axes[0]
     assert left.get_xlabel().startswith("Area over the cost span\n(x = (b − min)")
     assert sorted(left.collections[-1].get_offsets()[:, 0]) == pytest.approx(sorted(areas["area_span"]))
     with pytest.raises(InputError, match="evaluation.figure_area"):
-        figures.plot_area_peak(areas, area="area_linear")
-    table = figures.area_table(areas).set_index("method")
+        deferral.plot_area_peak(areas, area="area_linear")
+    table = deferral.area_table(areas).set_index("method")
     assert table.loc["Oracle", "area over cost span (95% CI)"] == "0.800 [0.790, 0.810]"
     assert table.loc["Oracle", "area over log cost (95% CI)"] == "0.750 [0.740, 0.760]"
     assert "curve mean (95% CI)" in table.columns
@@ -544,7 +548,7 @@ def test_area_variants_in_figure_and_tables(tmp_path):
                              "area_diff_lo": [0.01, -0.05], "area_diff_hi": [0.05, -0.01], "area_significant": True,
                              "area_log_diff": [0.02, -0.02], "area_log_diff_lo": [-0.01, -0.04],
                              "area_log_diff_hi": [0.04, 0.01], "area_log_significant": False})
-    pw = figures.pairwise_table(pairwise)
+    pw = style.pairwise_table(pairwise)
     assert pw.iloc[0]["method b"] == "straight line" and pw.iloc[0]["area over log cost significant"] == False  # noqa: E712
     assert pw.iloc[0]["area over log cost a − b (CI)"] == "+0.020 [-0.010, +0.040]"
     _png_pdf_ok(tmp_path, fig)
@@ -554,14 +558,14 @@ def test_tradeoff_bands_and_apgr_interval(tmp_path):
     curves = make_tradeoff()
     curves["quality_lo"], curves["quality_hi"] = curves["quality"] - 0.02, curves["quality"] + 0.02
     curves["vs_straight_lo"], curves["vs_straight_hi"] = -0.01, 0.03
-    fig = figures.plot_tradeoff(curves)
+    fig = tradeoff.plot_tradeoff(curves)
     top, bottom = fig.axes[:2]
     fills = lambda ax: [c for c in ax.collections if "PolyCollection" in c.__class__.__name__]  # noqa: E731
     assert len(fills(top)) == 2 and len(fills(bottom)) == 2  # K-NN and MLP; the references get none
     assert fills(bottom)[0].get_paths()[0].vertices[:, 1].max() == pytest.approx(3.0)  # points
     areas = pd.DataFrame({"method": ["knn", "straight"], "area": [0.53, 0.5], "area_lo": [0.52, 0.49],
                           "area_hi": [0.54, 0.51], "apgr": [0.6, 0.5], "apgr_lo": [0.55, 0.45], "apgr_hi": [0.65, 0.55]})
-    table = figures.tradeoff_table(areas)
+    table = tradeoff.tradeoff_table(areas)
     assert table.loc[0, "APGR (CI)"] == "0.600 [0.550, 0.650]"
     _png_pdf_ok(tmp_path, fig)
 
@@ -573,7 +577,7 @@ def test_ood_heatmap_marks_significant_cells_with_their_interval(tmp_path):
                         "curve_mean_delta_lo_pts": [-50.0, -15.0, -26.0, -6.0, 0.0, -3.0],
                         "curve_mean_delta_hi_pts": [-30.0, -5.0, -14.0, 2.0, 0.0, 1.0],
                         "curve_mean_significant": [True, True, True, False, False, False]})
-    fig = figures.plot_ood_heatmap(ood)
+    fig = ood_figures.plot_ood_heatmap(ood)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts == ["-40.0*\n[-50, -30]", "-10.0*\n[-15, -5]", "-20.0*\n[-26, -14]",
                      "-2.0\n[-6, 2]", "0.0\n[0, 0]", "-1.0\n[-3, 1]"]
@@ -585,7 +589,7 @@ def test_agreement_heatmap_marks_significant_changes(tmp_path):
     rows = [{"method": "knn", "scope": s, "task": t, "agreement_before_pts": 80, "agreement_after_pts": 60,
              "change_pts": -20.0, "change_significant": sig}
             for s, t, sig in [("overall", "overall", True), ("task", "logiqa", True), ("task", "t1", False)]]
-    fig = figures.plot_agreement(pd.DataFrame(rows), targets=["logiqa"])
+    fig = agreement.plot_agreement(pd.DataFrame(rows), targets=["logiqa"])
     assert [t.get_text() for t in fig.axes[0].texts] == ["-20.0*\n80→60", "-20.0*\n80→60", "-20.0\n80→60"]
     _png_pdf_ok(tmp_path, fig)
 
@@ -596,7 +600,7 @@ def test_original_vs_reduced_whiskers_and_split_comparison(tmp_path):
                           "avg_delta_lo_pts": [-0.1, -0.9], "avg_delta_hi_pts": [0.9, 0.1],
                           "peak_original_pts": [60.1, 67.4], "peak_reduced_pts": [60.9, 66.5],
                           "peak_delta_lo_pts": [0.2, -2.5], "peak_delta_hi_pts": [1.4, -0.2]})
-    fig = figures.plot_original_vs_reduced(table)
+    fig = near_duplicates.plot_original_vs_reduced(table)
     right = fig.axes[1]
     segments = [seg for coll in right.collections[:-1] for seg in coll.get_segments()]
     spans = sorted((round(seg[0][0], 3), round(seg[1][0], 3)) for seg in segments if seg[0][0] != 0)
@@ -608,7 +612,7 @@ def test_original_vs_reduced_whiskers_and_split_comparison(tmp_path):
                             "curve_mean_delta_lo": [0.0, -0.03], "curve_mean_delta_hi": [0.02, -0.01],
                             "peak_delta": [0.0, 0.01], "area_log_delta": [0.004, -0.002],
                             "area_log_delta_lo": [0.001, -0.005], "area_log_delta_hi": [0.007, 0.001]})
-    fig = figures.plot_split_comparison(compare, area="area_log")
+    fig = compare_figures.plot_split_comparison(compare, area="area_log")
     assert len(fig.axes) == 3 and fig.axes[2].get_title() == "Area over\nlog cost"
     assert fig.axes[0].collections[-1].get_offsets()[:, 0].tolist() == pytest.approx([1.0, -2.0])  # points
     assert "pruned" in fig.get_suptitle() and "same test queries" in fig.get_supxlabel()

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerbench_plus import io
+from routerbench_plus import io, pseudo_specialists
 from routerbench_plus.errors import InputError
 
 
@@ -73,9 +73,7 @@ def test_bad_per_query_cost_names_the_column(bad):
 
 
 def test_pseudo_specialist_rows_fall_back_to_their_constant():
-    """pseudo.inject appends label rows without per-query costs: NaN cells, the pseudo model's constant."""
-    from routerbench_plus import pseudo
-
+    """pseudo_specialists.inject appends label rows without per-query costs: NaN cells, the pseudo model's constant."""
     rng = np.random.default_rng(0)
     ids = [f"q{i:02d}" for i in range(40)]
     queries = pd.DataFrame({"query_id": ids, "category": ["a", "b"] * 20, "split": "train"})
@@ -84,8 +82,8 @@ def test_pseudo_specialist_rows_fall_back_to_their_constant():
                            "label": rng.integers(0, 2, 80).astype(float), "cost_usd": rng.uniform(0.1, 3, 80)})
     bench = io.Benchmark.from_frames(queries, models, labels, name="p")
     selection = pd.DataFrame({"task": ["a"], "selected": [True], "pseudo_acc": [0.9]})
-    injected = pseudo.inject(bench, selection, cost=1.0, seed=0)
-    name = pseudo.pseudo_name("a")
+    injected = pseudo_specialists.inject(bench, selection, pseudo_specialists.PseudoOptions(cost=1.0, seed=0))
+    name = pseudo_specialists.pseudo_name("a")
     assert injected.labels.loc[injected.labels["model"] == name, "cost_usd"].isna().all()
     row = injected.models["model"].tolist().index(name)
     constant = injected.models.loc[row, "usd_per_query"]

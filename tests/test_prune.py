@@ -9,7 +9,7 @@ import pytest
 from routerbench_plus.errors import ConfigError, InputError
 from routerbench_plus.io import label_matrix
 from routerbench_plus.prune import greedy_prune, jaccard, jaccard_table, prune
-from test_specialist import make_bench
+from test_specialist_score import make_bench
 
 TASKS = {"q1": "t", "q2": "t", "q3": "t", "q4": "t"}
 # A: 1100, B: 1010, C: 1110 -> J(A,B) = 1/3, J(A,C) = 2/3, J(B,C) = 2/3

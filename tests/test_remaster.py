@@ -3,6 +3,8 @@ its step counts against hand computations on the demo and the open-leaderboard d
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,11 +12,12 @@ import pytest
 from routerbench_plus import demo
 from routerbench_plus.errors import ConfigError, InputError
 from routerbench_plus.prune import prune
+from routerbench_plus.pseudo_specialists import PseudoOptions
 from routerbench_plus.remaster import keep_rates, remaster, sample_queries, select_tasks, task_weights
-from routerbench_plus.specialist import specialist_scores
+from routerbench_plus.specialist_score import specialist_scores
 
-PSEUDO = {"n_targets": 2, "max_best_minus_mean": 0.5, "min_share": 0.01, "targets": "auto",
-          "boost": 0.25, "cost": "average", "seed": 0}
+PSEUDO = PseudoOptions(n_targets=2, max_best_minus_mean=0.5, min_share=0.01, targets="auto", boost=0.25, cost="average",
+                       seed=0)
 
 
 def test_keep_rates_water_filling():
@@ -85,7 +88,7 @@ def expected_tasks(scores: pd.DataFrame, min_score=None, top=None) -> list[str]:
 def test_remaster_demo_counts_match_a_hand_computation(demo_parts, min_score, top, share):
     bench, scores, reduced_ids, kept_pool = demo_parts
     out = remaster(bench, scores, min_task_score=min_score, top_tasks=top, top_task_share=share,
-                   dedup_query_ids=reduced_ids, kept_models=kept_pool, pseudo_options=dict(PSEUDO))
+                   dedup_query_ids=reduced_ids, kept_models=kept_pool, pseudo_options=PSEUDO)
     top = 20 if share else top  # the default share, 0.85 of 24 tasks (the study's 68 of 80): 20
     summary = out.summary.set_index("step")
     assert list(summary.index) == ["source", "deduplicated", "tasks", "sampled", "pruned", "pseudo"]
@@ -185,7 +188,7 @@ def test_study_reference_sits_beside_our_counts(demo_parts):
 
 def test_explicit_pseudo_targets_are_kept_and_count_in_the_top_n(demo_parts):
     bench, scores, reduced_ids, kept_pool = demo_parts
-    options = {**PSEUDO, "targets": ["cat-09", "cat-00"]}  # cat-09 has the lowest score (rank 24)
+    options = replace(PSEUDO, targets=["cat-09", "cat-00"])  # cat-09 has the lowest score (rank 24)
     out = remaster(bench, scores, top_tasks=20, dedup_query_ids=reduced_ids, kept_models=kept_pool,
                    pseudo_options=options)
     tasks = out.tasks.set_index("task")
@@ -218,7 +221,7 @@ def test_remaster_openllm_counts_match_a_hand_computation():
     scores = specialist_scores(bench, generalist="Qwen/Qwen2.5-72B-Instruct").scores
     kept_pool = prune(bench, lam=0.5, target=10).kept["model"].tolist()
     out = remaster(bench, scores, top_tasks=30, kept_models=kept_pool,
-                   pseudo_options={**PSEUDO, "n_targets": 3, "max_best_minus_mean": 0.25})
+                   pseudo_options=replace(PSEUDO, n_targets=3, max_best_minus_mean=0.25))
     s = out.summary.set_index("step")
 
     items = raw[["task", "item_idx"]].drop_duplicates()

@@ -73,7 +73,7 @@ def test_kill_9_during_a_long_rule_then_rerun_equals_an_uninterrupted_run(tmp_pa
     reference = reference_run(tmp_path_factory)
     workdir = copy_workflow(tmp_path / "wf")
     # a torch router's training is the long rule to interrupt
-    long_rule_log = workdir / f"logs/{BENCHMARK}/train_router/split~standard/method~mf.log"
+    long_rule_log = workdir / f"logs/{BENCHMARK}/routers_train/split~standard/method~mf.log"
     with open(tmp_path / "killed.out", "w") as out, open(tmp_path / "killed.err", "w") as err:
         proc = subprocess.Popen(
             [_snakemake_exe(), *snakemake_args()], cwd=workdir, stdout=out, stderr=err, start_new_session=True

@@ -248,7 +248,7 @@ def test_per_model_mlp_stops_each_network_at_its_own_best_epoch():
     y = torch.from_numpy(val.filled(0.0).T.copy())
     m = torch.from_numpy(val.mask.T.astype(np.float32))
     logits = router._forward_chunks(torch, torch.from_numpy(val_emb))
-    restored = routers._per_model_bce(logits, y, m).numpy()
+    restored = routers.neural._per_model_bce(logits, y, m).numpy()
     recomputed = router.val_losses_
     for k in range(len(costs)):
         window = recomputed[: best[k] + spec["patience"] + 1, k]
@@ -282,9 +282,9 @@ def test_missing_labels_are_never_picked():
 
 def test_scores_table_round_trip():
     scores = np.arange(6, dtype=np.float32).reshape(2, 3)
-    table = routers.scores_table(scores, ["a", "b"], ["q1", "q2", "q3"])
+    table = routing.scores_table(scores, ["a", "b"], ["q1", "q2", "q3"])
     assert list(table.columns) == ["query_id", "model", "score"] and table["score"].dtype == np.float32
-    back = routers.scores_matrix(table.sample(frac=1, random_state=0), ["a", "b"], ["q1", "q2", "q3"])
+    back = routing.scores_matrix(table.sample(frac=1, random_state=0), ["a", "b"], ["q1", "q2", "q3"])
     np.testing.assert_array_equal(back, scores)
 
 

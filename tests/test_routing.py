@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerbench_plus import curves, ingest, io, routers, routing
+from routerbench_plus import curves, deferral, ingest, io, routing
 from routerbench_plus.errors import InputError
 
 from conftest import REPO, shared_data
@@ -36,7 +36,7 @@ def three_query_benchmark(per_query: bool) -> io.Benchmark:
 
 def scores_preferring_b(bench: io.Benchmark) -> pd.DataFrame:
     test = bench.queries.loc[bench.queries["split"] == "test", "query_id"]
-    return routers.scores_table(np.array([[0.2, 0.2, 0.2], [0.8, 0.8, 0.8]]), ["A", "B"], list(test))
+    return routing.scores_table(np.array([[0.2, 0.2, 0.2], [0.8, 0.8, 0.8]]), ["A", "B"], list(test))
 
 
 def test_three_query_curve_differs_from_the_per_model_mean_version_as_computed_by_hand():
@@ -60,8 +60,8 @@ def test_three_query_curve_differs_from_the_per_model_mean_version_as_computed_b
     assert mean_picks.loc[mean_picks["budget"] == 4.0, "model"].tolist() == ["B", "B", "B"]
     assert mean_picks.loc[mean_picks["budget"] == 4.0, "cost"].tolist() == [4.0, 4.0, 4.0]
 
-    table = curves.curve_table({"m": mean_picks}, 4.0)
-    per_query_table = curves.curve_table({"m": query_picks}, 4.0)
+    table = deferral.curve_table({"m": mean_picks}, 4.0)
+    per_query_table = deferral.curve_table({"m": query_picks}, 4.0)
     np.testing.assert_allclose(table["quality"], [1 / 3, 1.0])
     np.testing.assert_allclose(per_query_table["quality"], [1 / 3, 2 / 3])
     np.testing.assert_allclose(table["realised_cost"], [1.0, 4.0])
@@ -141,9 +141,9 @@ def test_routerbench_picks_respect_each_rows_cost(routerbench):
     test_ids = bench.queries.loc[test, "query_id"]
     cost = bench.cost_matrix("usd")[:, test]
     # the oracle's scores (true labels) and a fixed preference for the most expensive model on average
-    oracle = routers.scores_table(bench.matrix.values[:, test], bench.models["model"], test_ids)
+    oracle = routing.scores_table(bench.matrix.values[:, test], bench.models["model"], test_ids)
     means = bench.costs("usd")
-    priced = routers.scores_table(np.repeat(means[:, None], test.sum(), axis=1), bench.models["model"], test_ids)
+    priced = routing.scores_table(np.repeat(means[:, None], test.sum(), axis=1), bench.models["model"], test_ids)
     models = pd.Index(bench.models["model"], dtype=object)
     cols = pd.Index(test_ids, dtype=object)
     for scores in (oracle, priced):  # the last loop leaves `picks` of the expensive-first router

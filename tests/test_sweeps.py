@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from routerbench_plus import figures, sweeps
+from routerbench_plus import sweeps
+from routerbench_plus.figures import style, sweeps as sweep_figures
 from routerbench_plus.errors import InputError
 
 from conftest import run_snakemake
@@ -35,7 +36,7 @@ def test_dedup_sweep_keeps_one_row_per_scope():
     assert table.columns.tolist() == ["delta", "scope", "n_groups"]
     assert list(zip(table["delta"], table["scope"], table["n_groups"])) == [
         (0.99, "training", 50), (0.99, "all", 60), (0.999, "training", 30), (0.999, "all", 40)]
-    fig = figures.plot_sweep_summary(table, "delta")
+    fig = sweep_figures.plot_sweep_summary(table, "delta")
     assert len(fig.axes[0].get_lines()) == 2  # one line per scope
     with pytest.raises(InputError, match="one row per scope"):
         sweeps.dedup_sweep({0.5: pd.concat([summary(0.5, [1, 2])] * 2)})
@@ -65,11 +66,11 @@ def test_boost_sweep_only_selected_tasks():
     assert table["boost"].tolist() == [0.1, 0.3] and table["n_targets"].tolist() == [2, 2]
     assert table["mean_pseudo_acc"].tolist() == pytest.approx([0.6, 0.8])
     assert table["mean_best_acc"].tolist() == pytest.approx([0.5, 0.5])
-    fig = figures.plot_sweep_summary(table, "boost")
+    fig = sweep_figures.plot_sweep_summary(table, "boost")
     visible = [a for a in fig.axes if a.get_visible()]
-    assert len(visible) == 3 and visible[0].get_xlabel() == figures.SWEEP_LABELS["boost"]
+    assert len(visible) == 3 and visible[0].get_xlabel() == sweep_figures.SWEEP_LABELS["boost"]
     assert list(visible[0].get_lines()[0].get_ydata()) == pytest.approx([0.6, 0.8])
-    assert figures.layout_problems(fig) == []
+    assert style.layout_problems(fig) == []
 
 
 def test_summarise_unknown_param():
@@ -107,7 +108,7 @@ def test_changing_dedup_delta_reruns_only_what_depends_on_it(workflow_copy):
     assert changed.returncode == 0, changed.stderr[-3000:]
     jobs = _jobs(changed.stdout)
     # the new value's duplicate groups, its figure, and the sweep summary that gathers the values
-    assert jobs == {"near_duplicates": 1, "fig_duplicate_groups": 1, "sweep_summary": 1}, changed.stdout[-3000:]
+    assert jobs == {"near_duplicates": 1, "near_duplicates_figure": 1, "sweeps": 1}, changed.stdout[-3000:]
 
 
 # --------------------------------------------------------------------------- pseudo-cost sweep
@@ -173,8 +174,8 @@ def test_pseudo_cost_sweep_hand_computed():
     assert t.loc[("70", "knn"), "pseudo_cost"] == 70.0 and t.loc[("70", "knn"), "pseudo_cost_rank"] == 1.0
     assert t.loc[("1", "knn"), "pseudo_cost_rank"] == 0.0  # as cheap as the cheapest real model
     assert table.loc[table["is_default"], "cost_setting"].unique().tolist() == ["70"]
-    fig = figures.plot_pseudo_cost_sweep(table)
-    assert figures.layout_problems(fig) == []
+    fig = sweep_figures.plot_pseudo_cost_sweep(table)
+    assert style.layout_problems(fig) == []
     assert len([ax for ax in fig.axes if ax.get_visible()]) == 3
 
 

@@ -21,10 +21,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import bootstrap as _bootstrap
-from .curves import check_picks, picks_matrices, tag_columns
+from .bootstrap import bootstrap_means, percentile_interval
+from .curves import check_picks, picks_matrices, tag_columns, test_query_categories
 from .errors import ConfigError, InputError
-from .ood import test_categories
 
 OVERALL = "overall"
 
@@ -98,8 +97,8 @@ def agreement_table(
     """
     if set(before) != set(after):
         raise InputError(f"agreement: methods differ between split {split_before} ({sorted(before)}) and {split_after} ({sorted(after)})")
-    cat_b = test_categories(queries_before, f"split {split_before} queries")
-    cat_a = test_categories(queries_after, f"split {split_after} queries")
+    cat_b = test_query_categories(queries_before, f"split {split_before} queries")
+    cat_a = test_query_categories(queries_after, f"split {split_after} queries")
     if not cat_b.sort_index().equals(cat_a.sort_index()):
         raise InputError(
             f"agreement: split {split_before} and split {split_after} have different test queries or tasks "
@@ -131,12 +130,12 @@ def agreement_table(
             return np.concatenate([score_b, score_a, score_a - score_b], axis=1)
 
         full = statistic(values.astype(np.float64).mean(axis=0, keepdims=True))[0]
-        samples = _bootstrap.bootstrap_means(values, statistic, n_resamples, seed, threads=threads)
+        samples = bootstrap_means(values, statistic, n_resamples, seed, threads=threads)
         change = samples[:, 2 * n_methods :]
         if np.isnan(change).all(axis=0).any():
             lo = hi = np.full(n_methods, np.nan)
         else:
-            lo, hi = _bootstrap.percentile_interval(change, confidence, ignore_nan=True)
+            lo, hi = percentile_interval(change, confidence, ignore_nan=True)
         for m in range(n_methods):
             records.append((methods[m], scope, name, *(100 * full[[m, n_methods + m, 2 * n_methods + m]]),
                             100 * lo[m], 100 * hi[m], int(mask.sum())))

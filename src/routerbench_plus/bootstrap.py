@@ -30,7 +30,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import curves as _curves
+from .curves import area_weight_matrix, check_picks, picks_matrices
 from .errors import ConfigError, InputError
 
 CHUNK_ELEMENTS = 1 << 23  # draws per chunk (int64 while being drawn: ~64 MB)
@@ -381,10 +381,10 @@ def quality_cube(
     """
     if not picks_by_method:
         raise InputError("no router picks to evaluate")
-    checked = {m: _curves.check_picks(p, test_ids, where=f"picks of method '{m}'") for m, p in picks_by_method.items()}
+    checked = {m: check_picks(p, test_ids, where=f"picks of method '{m}'") for m, p in picks_by_method.items()}
     cubes, budgets, query_ids = [], None, None
     for method, picks in checked.items():
-        b, q, quality, _, _ = _curves.picks_matrices(picks)
+        b, q, quality, _, _ = picks_matrices(picks)
         if budgets is None:
             budgets, query_ids = b, q
         elif not np.array_equal(b, budgets):
@@ -397,177 +397,6 @@ def quality_cube(
 
 def linear_weights(budgets: np.ndarray, min_budget: float, max_budget: float) -> dict[str, np.ndarray]:
     """{metric: weights (B,)} of the curve's linear metrics: the three areas and the curve mean."""
-    weights = _curves.area_weight_matrix(budgets, min_budget, max_budget)
+    weights = area_weight_matrix(budgets, min_budget, max_budget)
     weights["curve_mean"] = np.full(len(budgets), 1.0 / len(budgets))
     return weights
-
-
-def evaluate_curves(
-    picks_by_method: Mapping[str, pd.DataFrame],
-    max_budget: float,
-    n_resamples: int = 10_000,
-    seed: int = 0,
-    confidence: float = 0.95,
-    test_ids: Sequence[str] | None = None,
-    tags: Mapping[str, str] | None = None,
-    threads: int = 1,
-    min_budget: float | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Areas (three axes), peak and curve mean with paired-bootstrap intervals, and AIQ per method;
-    pairwise differences; per-budget bands of the curves.
-
-    ``min_budget``/``max_budget``: the pool's cheapest and largest model cost (the ends of the
-    area axes, ``curves.pool_cost_range``); ``min_budget`` defaults to the first budget.
-    Returns (areas, pairwise, bands). areas: [tags...], method, then area, area_span, area_log,
-    peak, curve_mean each with _lo/_hi, aiq, min_budget, max_budget, n_queries, n_budgets,
-    n_resamples, confidence, seed. pairwise: [tags...], method_a, method_b, per metric _diff,
-    _diff_lo, _diff_hi, _significant; n_resamples, confidence, seed. bands: [tags...], method,
-    budget, quality_lo, quality_hi, confidence.
-    """
-    cube, query_ids, budgets, checked = quality_cube(picks_by_method, test_ids)
-    min_budget = float(budgets[0]) if min_budget is None else float(min_budget)
-    weights = linear_weights(budgets, min_budget, max_budget)
-    result = bootstrap_curves(
-        cube, weights.pop("area"), list(checked), n_resamples, seed, confidence, threads=threads, extra_weights=weights
-    )
-    areas = interval_table(result)
-    curve = _curves.curve_table(checked, max_budget)
-    at = list(areas.columns).index("n_resamples")
-    areas.insert(at, "aiq", _curves.aiq_by_method(curve, max_budget).reindex(result.methods).to_numpy())
-    areas.insert(at + 1, "min_budget", min_budget)
-    areas.insert(at + 2, "max_budget", float(max_budget))
-    areas.insert(at + 3, "n_queries", np.int64(len(query_ids)))
-    areas.insert(at + 4, "n_budgets", np.int64(len(budgets)))
-    areas["seed"] = np.int64(seed)
-    pairwise = pairwise_table(result)
-    pairwise["seed"] = np.int64(seed)
-    bands = band_table(result, budgets)
-    return tuple(_curves.tag_columns(t, tags) for t in (areas, pairwise, bands))  # type: ignore[return-value]
-
-
-# --------------------------------------------------------------------------- two training splits
-
-COMPARE_METRICS = ("area", "area_span", "area_log", "curve_mean", "peak")
-
-
-def _same_test_queries(ids_a: pd.Index, ids_b: pd.Index, split_a: str, split_b: str) -> None:
-    """InputError naming both splits unless they hold the same test queries."""
-    if ids_a.equals(ids_b):
-        return
-    only_a, only_b = ids_a.difference(ids_b), ids_b.difference(ids_a)
-    raise InputError(
-        f"split {split_a} and split {split_b} are scored on different test queries ({len(only_a)} only in "
-        f"{split_a}, e.g. {list(only_a[:3])}; {len(only_b)} only in {split_b}, e.g. {list(only_b[:3])}): a paired "
-        "comparison needs the same test queries"
-    )
-
-
-def compare_splits(
-    base: Mapping[str, pd.DataFrame],
-    other: Mapping[str, pd.DataFrame],
-    base_costs: tuple[float, float],
-    other_costs: tuple[float, float],
-    splits: tuple[str, str] = ("standard", "reduced"),
-    base_test_ids: Sequence[str] | None = None,
-    other_test_ids: Sequence[str] | None = None,
-    n_resamples: int = 10_000,
-    seed: int = 0,
-    confidence: float = 0.95,
-    tags: Mapping[str, str] | None = None,
-    threads: int = 1,
-) -> pd.DataFrame:
-    """Routers trained on two splits, scored on the same test queries: each metric on both
-    splits and the change (other - base), with intervals from one set of paired resamples.
-
-    ``base``/``other`` are {method: picks} of the two splits (the same methods);
-    ``base_costs``/``other_costs`` each split's (cheapest, largest) model cost (the area axes; the
-    pools may differ, e.g. a pruned pool). Every query is resampled jointly in both splits and for
-    every method. Per method, for m in ``COMPARE_METRICS`` (area, area_span, area_log, curve_mean,
-    peak): m_base(_lo/_hi), m(_lo/_hi) (the other split), m_delta(_lo/_hi) and m_significant
-    (the delta's interval excludes 0). Raises InputError naming both splits when their test
-    queries (or methods) differ.
-    """
-    split_a, split_b = splits
-    if set(base) != set(other):
-        raise InputError(f"methods differ between split {split_a} ({sorted(base)}) and split {split_b} ({sorted(other)})")
-    if base_test_ids is not None and other_test_ids is not None:
-        _same_test_queries(
-            pd.Index(sorted(set(map(str, base_test_ids)))), pd.Index(sorted(set(map(str, other_test_ids)))), split_a, split_b
-        )
-    cube_a, ids_a, budgets_a, checked = quality_cube(base, base_test_ids)
-    cube_b, ids_b, budgets_b, _ = quality_cube({m: other[m] for m in checked}, other_test_ids)
-    _same_test_queries(ids_a, ids_b, split_a, split_b)
-    methods = list(checked)
-    n_methods, n_queries = len(methods), len(ids_a)
-    w_a = np.stack(list(linear_weights(budgets_a, *base_costs).values()), axis=1)  # (B_a, 4)
-    w_b = np.stack(list(linear_weights(budgets_b, *other_costs).values()), axis=1)
-    n_a, n_b = len(budgets_a), len(budgets_b)
-    values = np.concatenate(
-        [cube_a.transpose(1, 0, 2).reshape(n_queries, -1), cube_b.transpose(1, 0, 2).reshape(n_queries, -1)], axis=1
-    )
-    n_metrics = len(COMPARE_METRICS)
-
-    def statistic(means: np.ndarray) -> np.ndarray:
-        out = []
-        for part, weights, n in ((means[:, : n_methods * n_a], w_a, n_a), (means[:, n_methods * n_a :], w_b, n_b)):
-            cube = part.reshape(len(means), n_methods, n)
-            out.append(np.concatenate([cube @ weights, cube.max(axis=2, keepdims=True)], axis=2))  # (r, M, 5)
-        return np.concatenate(out, axis=2).reshape(len(means), -1)
-
-    full = statistic(values.astype(np.float64).mean(axis=0, keepdims=True))[0].reshape(n_methods, 2, n_metrics)
-    samples = bootstrap_means(values, statistic, n_resamples, seed, threads=threads)
-    samples = samples.reshape(len(samples), n_methods, 2, n_metrics)
-    table = pd.DataFrame({"method": pd.Series(methods, dtype="string")})
-    for k, metric in enumerate(COMPARE_METRICS):
-        pieces = {
-            f"{metric}_base": (full[:, 0, k], samples[:, :, 0, k]),
-            metric: (full[:, 1, k], samples[:, :, 1, k]),
-            f"{metric}_delta": (full[:, 1, k] - full[:, 0, k], samples[:, :, 1, k] - samples[:, :, 0, k]),
-        }
-        for name, (value, resampled) in pieces.items():
-            lo, hi = percentile_interval(resampled, confidence)
-            table[name], table[f"{name}_lo"], table[f"{name}_hi"] = value, lo, hi
-        table[f"{metric}_significant"] = (table[f"{metric}_delta_lo"] > 0) | (table[f"{metric}_delta_hi"] < 0)
-    table["max_budget_base"] = float(base_costs[1])
-    table["max_budget"] = float(other_costs[1])
-    table["n_queries"] = np.int64(n_queries)
-    table["n_resamples"] = np.int64(len(samples))
-    table["confidence"] = confidence
-    table["seed"] = np.int64(seed)
-    return _curves.tag_columns(table, tags)
-
-
-def original_vs_reduced(compare: pd.DataFrame) -> pd.DataFrame:
-    """The study's Table 1 from ``compare_splits`` tables (base = original training data, the
-    other split = deduplicated): average (curve mean) and peak in points, the three areas, each
-    with the change reduced - original, its interval and significance.
-
-    Columns: [benchmark], cost_type, method, split_original, split_reduced, avg_original_pts,
-    avg_reduced_pts, avg_delta_pts, avg_delta_lo_pts, avg_delta_hi_pts, avg_significant, the same
-    for peak; area_original, area_reduced, area_delta, area_delta_lo, area_delta_hi,
-    area_significant and the same for area_span and area_log; n_queries, n_resamples,
-    confidence, seed.
-    """
-    needed = ["method", "split_base", "split", *(f"{m}{s}" for m in COMPARE_METRICS for s in ("_base", "", "_delta"))]
-    missing = [c for c in needed if c not in compare.columns]
-    if missing:
-        raise InputError(f"original vs reduced: comparison table lacks column(s) {missing}")
-    keys = [c for c in ("benchmark", "cost_type", "method") if c in compare.columns]
-    out = compare[keys].reset_index(drop=True).copy()
-    out["split_original"] = compare["split_base"].astype("string").to_numpy()
-    out["split_reduced"] = compare["split"].astype("string").to_numpy()
-    for name, metric in (("avg", "curve_mean"), ("peak", "peak")):
-        out[f"{name}_original_pts"] = 100 * compare[f"{metric}_base"].to_numpy()
-        out[f"{name}_reduced_pts"] = 100 * compare[metric].to_numpy()
-        for part in ("", "_lo", "_hi"):
-            out[f"{name}_delta{part}_pts"] = 100 * compare[f"{metric}_delta{part}"].to_numpy()
-        out[f"{name}_significant"] = compare[f"{metric}_significant"].to_numpy(dtype=bool)
-    for metric in ("area", "area_span", "area_log"):
-        out[f"{metric}_original"] = compare[f"{metric}_base"].to_numpy()
-        out[f"{metric}_reduced"] = compare[metric].to_numpy()
-        for part in ("", "_lo", "_hi"):
-            out[f"{metric}_delta{part}"] = compare[f"{metric}_delta{part}"].to_numpy()
-        out[f"{metric}_significant"] = compare[f"{metric}_significant"].to_numpy(dtype=bool)
-    for column in ("n_queries", "n_resamples", "confidence", "seed"):
-        out[column] = compare[column].to_numpy()
-    return out

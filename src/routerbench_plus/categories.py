@@ -11,6 +11,8 @@ stays in training) and no two kept categories exceed it.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -18,6 +20,8 @@ from scipy import sparse
 from . import io, ood
 from .curves import curve_summary
 from .errors import ConfigError, InputError
+
+log = logging.getLogger(__name__)
 
 SIMILARITY_COLUMNS = (
     "benchmark", "category_a", "category_b", "cosine", "n_queries_a", "n_queries_b", "order_a", "order_b",
@@ -199,7 +203,7 @@ def catdrop_table(
     """
     dropped = dropped_categories(redundant)
     if not dropped:
-        io.log.info("no category exceeds the redundancy threshold: the catdrop table is empty")
+        log.info("no category exceeds the redundancy threshold: the catdrop table is empty")
     table = ood.ood_table_by_cost(
         standard, catdrop, queries, dropped, "categories.drop_similarity", "catdrop", tags
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import jsonschema
 import yaml
@@ -39,15 +39,3 @@ def check_config(config: Mapping[str, Any], schema_path: str | Path) -> None:
     unknown = [name for name in config.get("run", []) if name not in benchmarks]
     if unknown:
         raise ConfigError(f"config key run: names {unknown}, which are not under 'benchmarks' ({list(benchmarks)})")
-
-
-def check_routers(config: Mapping[str, Any], search_paths: Sequence[str | Path] = ()) -> None:
-    """Raise ConfigError when a ``routers.<name>.type`` is neither built in nor an importable 'module:Class'.
-
-    Run before the DAG is built, so a wrong import path is one line naming the key, not an
-    input-function error in the middle of the DAG.
-    """
-    from .routers import router_class
-
-    for name, spec in dict(config.get("routers") or {}).items():
-        router_class(name, spec, [str(p) for p in search_paths])

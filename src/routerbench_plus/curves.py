@@ -40,7 +40,6 @@ from .errors import InputError
 log = logging.getLogger(__name__)
 
 PICKS_COLUMNS = ("budget", "query_id", "model", "quality", "cost")
-SINGLE_MODEL_METHOD = "single_model"
 
 
 # --------------------------------------------------------------------------- picks tables
@@ -255,15 +254,13 @@ def aiq(realised_cost: np.ndarray, quality: np.ndarray, max_cost: float) -> floa
     return float(hy @ trapezoid_weights(hx))
 
 
+# The linear metrics of a curve (its three areas and its mean over the budget points) and its peak,
+# in the order the evaluation tables give them.
+CURVE_METRICS = ("area", "area_span", "area_log", "curve_mean", "peak")
 # The three area axes. "area" is the study's (x = budget / c_max); the other two spread the axis
 # over the pool's own cost range, where the study's axis leaves most of [0, 1] below the cheapest
 # model when the pool's costs are close (docs/metrics.md, "Area axes").
 AREA_AXES = {"area": "budget", "area_span": "span", "area_log": "log"}
-AREA_LABELS = {
-    "area": "area, x = budget / max cost (study)",
-    "area_span": "area over the cost span, x = (budget - min cost) / (max - min cost)",
-    "area_log": "area over log cost, x = log(budget / min cost) / log(max / min cost)",
-}
 
 
 def area_weights(budgets: np.ndarray, min_cost: float, max_cost: float, axis: str = "budget") -> np.ndarray:
@@ -330,69 +327,21 @@ def pool_cost_range(models: pd.DataFrame, cost_type: str, where: str = "models")
     return low, high
 
 
+def test_query_categories(queries: pd.DataFrame, where: str = "queries") -> pd.Series:
+    """query_id -> category of the test queries (the rows a picks table covers)."""
+    missing = [col for col in ("query_id", "category", "split") if col not in queries.columns]
+    if missing:
+        raise InputError(f"{where}: missing required column(s) {missing}")
+    test = queries[queries["split"] == "test"]
+    return pd.Series(test["category"].astype("string").to_numpy(), index=test["query_id"].astype("string").to_numpy())
+
+
 def tag_columns(df: pd.DataFrame, tags: Mapping[str, str] | None) -> pd.DataFrame:
     """Prepend constant tag columns (benchmark, split, ...) to a table."""
     if not tags:
         return df
     front = pd.DataFrame({k: pd.Series([v] * len(df), dtype="string") for k, v in tags.items()})
     return pd.concat([front, df.reset_index(drop=True)], axis=1)
-
-
-def curve_table(
-    picks_by_method: Mapping[str, pd.DataFrame],
-    max_budget: float,
-    test_ids: Sequence[str] | None = None,
-    tags: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """Deferral curves of several routers in one long table.
-
-    Columns: [tags...], method, budget, budget_norm, quality, realised_cost, n_queries, n_unrouted.
-    """
-    frames = []
-    for method, picks in picks_by_method.items():
-        checked = check_picks(picks, test_ids, where=f"picks of method '{method}'")
-        curve = deferral_curve(checked)
-        unrouted = int(curve["n_unrouted"].sum())
-        if unrouted:
-            log.info("method %s: %d (budget, query) pairs had no affordable model (quality 0, cost 0)", method, unrouted)
-        curve.insert(0, "method", method)
-        curve.insert(2, "budget_norm", normalise_budgets(curve["budget"].to_numpy(), max_budget))
-        frames.append(curve)
-    out = pd.concat(frames, ignore_index=True)
-    out["method"] = out["method"].astype("string")
-    return tag_columns(out, tags)
-
-
-def model_points(bench: io.Benchmark, cost_type: str, tags: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Each pool model as a point: its cost and its mean label on the split's test queries.
-
-    Columns: [tags...], method ('single_model'), model, cost, cost_norm, quality, is_pseudo,
-    n_test_labels. The mean is over the test queries on which the model has a label; a model with
-    none gets quality NaN (logged, kept).
-    """
-    test_ids = bench.queries.loc[bench.queries["split"] == "test", "query_id"]
-    if len(test_ids) == 0:
-        raise InputError(f"{bench.name} queries: no query has split 'test'")
-    cost = bench.costs(cost_type)
-    sub = bench.matrix.subset(query_ids=list(test_ids))
-    n = sub.mask.sum(axis=1)
-    total = sub.filled(0.0).astype(np.float64).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        quality = np.where(n > 0, total / np.maximum(n, 1), np.nan)
-    if (n == 0).any():
-        log.warning("models without any test label (quality NaN): %s", list(sub.models[n == 0])[:5])
-    out = pd.DataFrame(
-        {
-            "method": pd.Series([SINGLE_MODEL_METHOD] * len(cost), dtype="string"),
-            "model": pd.Series(bench.models["model"].to_numpy(), dtype="string"),
-            "cost": cost,
-            "cost_norm": cost / cost.max(),
-            "quality": quality,
-            "is_pseudo": bench.models["is_pseudo"].to_numpy(dtype=bool),
-            "n_test_labels": n.astype("int64"),
-        }
-    )
-    return tag_columns(out, tags)
 
 
 def aiq_by_method(curves: pd.DataFrame, max_cost: float) -> pd.Series:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .errors import ConfigError
 from .io import Benchmark
-from .specialist import task_accuracy
+from .accuracy import task_accuracy
 
 
 def task_ranks(acc: pd.DataFrame) -> pd.DataFrame:

@@ -22,22 +22,13 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import bootstrap as _bootstrap
-from .curves import check_picks, picks_matrices, tag_columns
+from .bootstrap import bootstrap_means, percentile_interval
+from .curves import check_picks, picks_matrices, tag_columns, test_query_categories
 from .errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
 
 POOLED = "(all held-out)"
-
-
-def test_categories(queries: pd.DataFrame, where: str = "queries") -> pd.Series:
-    """query_id -> category of the test queries."""
-    missing = [c for c in ("query_id", "category", "split") if c not in queries.columns]
-    if missing:
-        raise InputError(f"{where}: missing required column(s) {missing}")
-    test = queries[queries["split"] == "test"]
-    return pd.Series(test["category"].astype("string").to_numpy(), index=test["query_id"].astype("string").to_numpy())
 
 
 def per_query_summary(
@@ -89,7 +80,7 @@ def ood_table(
     unknown = [c for c in categories if c not in known]
     if unknown:
         raise ConfigError(f"{config_key}: categories {unknown} are not in the benchmark (known e.g. {sorted(known)[:5]})")
-    category_of = test_categories(queries)
+    category_of = test_query_categories(queries)
     empty = [c for c in categories if not (category_of == c).any()]
     if empty:
         log.warning("%s: held-out categories without test queries (rows with NaN): %s", config_key, empty)
@@ -109,9 +100,9 @@ def ood_table(
             rows[category] = (0, np.full((n_methods, 2, 2), np.nan), nan, nan)
             continue
         part = values[mask].reshape(n, -1)
-        samples = _bootstrap.bootstrap_means(part, n_resamples=n_resamples, seed=seed, threads=threads)
+        samples = bootstrap_means(part, n_resamples=n_resamples, seed=seed, threads=threads)
         samples = samples.reshape(len(samples), n_methods, 2, 2)
-        lo, hi = _bootstrap.percentile_interval(samples[:, :, 1] - samples[:, :, 0], confidence)
+        lo, hi = percentile_interval(samples[:, :, 1] - samples[:, :, 0], confidence)
         rows[category] = (n, part.mean(axis=0).reshape(n_methods, 2, 2), lo, hi)
     order = [(m, c) for m in range(n_methods) for c in categories + [POOLED]]
     out = pd.DataFrame(

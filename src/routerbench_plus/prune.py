@@ -13,7 +13,7 @@ matrix and M the "observed" mask, both (models x queries):
 so the whole matrix is three matrix products. A pair with an empty union (neither model correct on
 any jointly observed query, or no jointly observed query) gets similarity 0.
 
-Greedy pruning (SPEC stage 3): repeat { score(m) = lam * Acc(m) - (1 - lam) * AvgSim(m) over the
+Greedy pruning: repeat { score(m) = lam * Acc(m) - (1 - lam) * AvgSim(m) over the
 remaining pool, AvgSim = mean similarity to the other remaining models; remove the lowest score
 (ties: the alphabetically first model) } until ``target`` models remain. The similarity sums are
 updated incrementally (one column subtraction per step).
@@ -35,8 +35,11 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .accuracy import model_accuracy, observed_mean
+from .curves import normalise_budgets, trapezoid_weights
 from .errors import ConfigError, InputError
 from .io import Benchmark, LabelMatrix
+from .routing import budget_grid, pick
 
 
 def is_soft(matrix: LabelMatrix) -> bool:
@@ -158,8 +161,6 @@ def prune(bench: Benchmark, lam: float, target: int, threshold: float = 0.5, pro
     ``steps``: benchmark, step, removed_model, score, acc, avg_sim, pool_size_after, lambda, target, binarised.
     ``kept``: benchmark, model, acc, avg_sim (among the kept models), score, is_pseudo, lambda, target, binarised.
     """
-    from .specialist import model_accuracy
-
     matrix = bench.matrix
     check_prune_params(lam, target, len(matrix.models))
     sim, models = jaccard(matrix, threshold)
@@ -220,8 +221,6 @@ def pair_survival(kept: pd.DataFrame, steps: pd.DataFrame, pairs: Mapping[str, S
 def _pool_area(labels: np.ndarray, mask: np.ndarray, scores: np.ndarray, costs: np.ndarray,
                budgets: np.ndarray, weights: np.ndarray) -> float:
     """Area of the deferral curve of the picks by ``scores`` (models x test queries); unrouted = 0."""
-    from .routing import pick
-
     picks = pick(scores, costs, budgets, mask)  # (B, Q) row index into labels, -1 when none
     quality = np.where(picks >= 0, labels[np.maximum(picks, 0), np.arange(labels.shape[1])], 0.0)
     return float(quality.mean(axis=1) @ weights)
@@ -238,10 +237,6 @@ def pool_curve(bench: Benchmark, steps: pd.DataFrame, cost: str, budgets: Any = 
     type ``cost``. Columns: benchmark, lambda, target, pool_size, removed_model, oracle_area,
     heuristic_area, best_single_acc, step, cost_type.
     """
-    from .curves import normalise_budgets, trapezoid_weights
-    from .routers import observed_mean
-    from .routing import budget_grid
-
     missing = [c for c in ("step", "removed_model") if c not in steps.columns]
     if missing:
         raise InputError(f"pruning steps: missing column(s) {missing}; found {list(steps.columns)}")

@@ -1,6 +1,6 @@
 """Stage 5, the remastered benchmark: deduplicate, select tasks, (optionally) sample, prune, inject.
 
-The study's recipe (SPEC stage 5), in this order:
+The study's recipe, in this order:
 
 1. Deduplication: restrict to the query ids of the reduced benchmark of the near-duplicates stage
    (skipped, and said so in the summary, for a benchmark without prompts).
@@ -19,7 +19,7 @@ The study's recipe (SPEC stage 5), in this order:
    ``round(rate * n_cell)`` queries are kept, chosen at random with the seed, so every query keeps its
    source split and each task keeps its split proportions.
 4. Pruning: restrict to the kept pool of the pruning stage.
-5. Pseudo-specialists: select targets on the result and inject them (``pseudo.inject``).
+5. Pseudo-specialists: select targets on the result and inject them (``pseudo_specialists.inject``).
 
 The summary has one row per step (source, deduplicated, tasks, sampled, pruned, pseudo): benchmark,
 step, n_queries, n_categories, n_models, n_labels, the study's counts where the config gives them
@@ -36,7 +36,7 @@ import pandas as pd
 
 from .errors import ConfigError, InputError
 from .io import Benchmark
-from .pseudo import COST_RULES, inject, pseudo_costs, realised_accuracy, select_targets, with_costs
+from .pseudo_specialists import PseudoOptions, inject, pseudo_costs, realised_accuracy, select_targets, with_costs
 
 
 def task_weights(scores: pd.DataFrame, min_weight: float) -> pd.Series:
@@ -244,24 +244,21 @@ class Remastered:
     selection: pd.DataFrame
 
 
-def _pseudo_step(out: Benchmark, pseudo_options: Mapping[str, Any]) -> tuple[Benchmark, pd.DataFrame, str]:
-    options = dict(pseudo_options)
-    inject_args = {k: options.pop(k) for k in ("cost", "seed") if k in options}
-    boost = options.get("boost", 0.25)
-    selection = select_targets(out, allow_none=True, **options)
+def _pseudo_step(out: Benchmark, options: PseudoOptions) -> tuple[Benchmark, pd.DataFrame, str]:
+    selection = select_targets(out, options, allow_none=True)
     added = int(selection["selected"].sum())
     if not added:
         return out, selection, "no pseudo-specialist added: no task met the pseudo selection criteria"
-    cost = inject_args.get("cost", COST_RULES[0])
-    costs = pseudo_costs(out, cost)
-    injected = inject(out, selection, **inject_args)
+    costs = pseudo_costs(out, options.cost)
+    injected = inject(out, selection, options)
     selection["realised_acc"] = selection["task"].map(realised_accuracy(injected, selection)).astype(np.float64)
     params = costs.set_index("cost_type")
     reference = params["reference_model"].dropna()
-    how = f"cost {cost!r}: {params.loc['params', 'value']:g} B params" + (f" (as {reference.iloc[0]})" if len(reference) else "")
+    how = f"cost {options.cost!r}: {params.loc['params', 'value']:g} B params" + (f" (as {reference.iloc[0]})" if len(reference) else "")
     pinned = int((selection["pseudo_acc_source"] == "pinned").sum())
-    note = f"added {added} pseudo-specialists (boost={boost}{f', {pinned} pinned accuracies' if pinned else ''}; {how})"
-    return injected, with_costs(selection, costs, cost), note
+    note = (f"added {added} pseudo-specialists (boost={options.boost}{f', {pinned} pinned accuracies' if pinned else ''}; "
+            f"{how})")
+    return injected, with_costs(selection, costs, options.cost), note
 
 
 def remaster(
@@ -275,17 +272,16 @@ def remaster(
     seed: int = 0,
     dedup_query_ids: Sequence[str] | None = None,
     kept_models: Sequence[str] | None = None,
-    pseudo_options: Mapping[str, Any] | None = None,
+    pseudo_options: PseudoOptions | None = None,
     study_reference: Mapping[str, Any] | None = None,
     study_reference_key: str = "study_reference",
 ) -> Remastered:
-    """The remastered benchmark (SPEC stage 5) and its stage-by-stage summary.
+    """The remastered benchmark and its step-by-step summary.
 
     ``dedup_query_ids``: query ids of the reduced (deduplicated) benchmark, or None to skip dedup
     (benchmark without prompts). ``kept_models``: the pruned pool, or None to skip pruning.
-    ``query_fraction``: None (or 1) keeps every query of the kept tasks. ``pseudo_options``: keyword
-    arguments of ``pseudo.select_targets`` plus ``cost`` and ``seed`` of ``pseudo.inject``; None
-    skips injection. ``study_reference``: the study's counts per step (config
+    ``query_fraction``: None (or 1) keeps every query of the kept tasks. ``pseudo_options``: the
+    pseudo-specialists to inject (:class:`pseudo_specialists.PseudoOptions`); None skips injection. ``study_reference``: the study's counts per step (config
     ``benchmarks.<b>.study_reference``, named ``study_reference_key`` in errors).
     """
     check_study_reference(study_reference, study_reference_key)  # a config error before any work
@@ -299,7 +295,7 @@ def remaster(
         rows.append(_counts("deduplicated", out, f"removed {len(bench.queries) - len(out.queries)} near-duplicate "
                                                  "queries (kept the reduced queries)"))
 
-    targets = (pseudo_options or {}).get("targets", "auto")
+    targets = pseudo_options.targets if pseudo_options else "auto"
     forced = [] if isinstance(targets, str) else [str(t) for t in targets]  # explicit pseudo targets stay
     tasks = select_tasks(scores, out.queries["category"], min_task_score, top_tasks, top_task_share, keep=forced)
     dropped = tasks.loc[~tasks["kept"], "task"].astype(str).tolist()

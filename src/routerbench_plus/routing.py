@@ -1,4 +1,4 @@
-"""The budgeted pick shared by every router, the budget grid, and the picks table.
+"""The budgeted pick shared by every router, the budget grid, and the scores and picks tables.
 
 A router only predicts a models x queries score matrix; turning scores into one model per
 query under a cost budget is done here, once, for every router:
@@ -15,15 +15,13 @@ query*, the budget is a per-query budget, and the picks table records each pick'
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, InputError
-
-if TYPE_CHECKING:
-    from .io import Benchmark
+from .io import Benchmark
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +190,39 @@ def budget_grid(costs: np.ndarray, spec: Any, key: str = "evaluation.budgets") -
     raise ConfigError(f"config key {key}: expected 'model_costs', {{n: N}} or a non-empty list; got {spec!r}")
 
 
+def scores_table(scores: np.ndarray, models: Sequence[str], query_ids: Sequence[str]) -> pd.DataFrame:
+    """Long scores table: query_id, model, score (float32), query-major, every (query, model)."""
+    n_models, n_queries = scores.shape
+    return pd.DataFrame(
+        {
+            "query_id": pd.array(np.repeat(np.asarray(query_ids, dtype=object), n_models), dtype="string"),
+            "model": pd.array(np.tile(np.asarray(models, dtype=object), n_queries), dtype="string"),
+            "score": np.ascontiguousarray(scores.T).ravel().astype(np.float32),
+        }
+    )
+
+
+def scores_matrix(
+    table: pd.DataFrame, models: Sequence[str], query_ids: Sequence[str], where: str = "scores"
+) -> np.ndarray:
+    """(n_models, n_queries) float32 from a long scores table; every pair must be present."""
+    missing_cols = [c for c in ("query_id", "model", "score") if c not in table.columns]
+    if missing_cols:
+        raise InputError(f"{where}: missing required column(s) {missing_cols}; found {list(table.columns)}")
+    rows = pd.Index(list(models), dtype=object).get_indexer(table["model"].astype(object))
+    cols = pd.Index(list(query_ids), dtype=object).get_indexer(table["query_id"].astype(object))
+    keep = (rows >= 0) & (cols >= 0)
+    out = np.full((len(models), len(query_ids)), np.nan, dtype=np.float32)
+    seen = np.zeros(out.shape, dtype=bool)
+    out[rows[keep], cols[keep]] = table["score"].to_numpy(dtype=np.float32)[keep]
+    seen[rows[keep], cols[keep]] = True
+    if not seen.all():
+        raise InputError(
+            f"{where}: {int((~seen).sum())} (model, query) pair(s) of the split's test set have no score"
+        )
+    return out
+
+
 def picks_table(
     picks: np.ndarray,
     budgets: np.ndarray,
@@ -228,22 +259,20 @@ def picks_table(
 
 def route(
     scores: pd.DataFrame,
-    bench: "Benchmark",
+    bench: Benchmark,
     cost: str,
     budgets_spec: Any,
     budgets_key: str = "evaluation.budgets",
 ) -> pd.DataFrame:
     """Picks of one router on a split's test queries for every budget of the grid.
 
-    ``scores`` is the long table of :func:`routers.scores_table`; ``cost`` a cost type of
+    ``scores`` is the long table of :func:`scores_table`; ``cost`` a cost type of
     ``io.COST_COLUMNS``; budgets come from :func:`budget_grid` over the pool's per-model costs
     (``bench.costs``: the models-table constants, the mean per-query cost where costs vary per
     query). When the benchmark has per-query costs of this type (``bench.has_query_costs``), a
     model is eligible for a query when its cost *for that query* is within the budget, and each
     pick's ``cost`` is that query's cost (docs/metrics.md, "Per-query costs").
     """
-    from .routers import scores_matrix
-
     test = bench.queries["split"].to_numpy() == "test"
     matrix = bench.matrix
     values, mask = matrix.values[:, test], matrix.mask[:, test]

@@ -87,7 +87,7 @@ def drop_training_queries(bench: Benchmark, drop: np.ndarray) -> Benchmark:
 
 def reduced_split(bench: Benchmark, reduced_queries: pd.DataFrame, where: str = "reduced queries") -> Benchmark:
     """Train/val restricted to the queries of the deduplicated ('reduced') data: one training member
-    per near-duplicate group of the training pool (``dedup.reduce``); test unchanged."""
+    per near-duplicate group of the training pool (``near_duplicates.reduce``); test unchanged."""
     if "query_id" not in reduced_queries.columns:
         raise InputError(f"{where}: missing required column 'query_id'; found {list(reduced_queries.columns)}")
     keep = bench.queries["query_id"].isin(set(reduced_queries["query_id"].astype(str))).to_numpy()

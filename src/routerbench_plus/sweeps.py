@@ -13,13 +13,10 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .agreement import OVERALL, agreement_table
+from .curves import area_and_peak, check_picks, deferral_curve, pool_max_cost
 from .errors import InputError
-
-DEDUP_METRICS = ("n_groups", "mean_group_size", "max_group_size", "n_queries_covered", "share_covered",
-                 "share_groups_disagree")
-PRUNE_METRICS = ("n_kept", "mean_acc_kept", "mean_avg_sim_kept", "mean_acc_removed", "mean_avg_sim_removed")
-BOOST_METRICS = ("n_targets", "mean_pseudo_acc", "mean_realised_acc", "mean_best_acc")
-
+from .io import COST_COLUMNS
 
 def _check(df: pd.DataFrame, columns: list[str], where: str) -> None:
     missing = [c for c in columns if c not in df.columns]
@@ -104,8 +101,6 @@ def boost_sweep(selections: Mapping[float, pd.DataFrame]) -> pd.DataFrame:
 
 def _area_peak(picks: pd.DataFrame, test_ids: list[str], max_budget: float, where: str) -> tuple[float, float]:
     """Deferral-curve area and peak of one router's picks (the bootstrap's point estimates)."""
-    from .curves import area_and_peak, check_picks, deferral_curve
-
     curve = deferral_curve(check_picks(picks, test_ids, where=where))
     area, peak = area_and_peak(curve["budget"].to_numpy(), curve["quality"].to_numpy(), max_budget)
     return float(area), float(peak)
@@ -137,10 +132,6 @@ def pseudo_cost_sweep(
     area, peak, area_standard, peak_standard, area_change, agreement_after_pts, agreement_change_pts
     (overall), agreement_targets_change_pts (mean over the target tasks), n_targets.
     """
-    from .agreement import OVERALL, agreement_table
-    from .curves import pool_max_cost
-    from .io import COST_COLUMNS
-
     if not swept:
         raise InputError("pseudo cost sweep: no swept value given (config key pseudo.cost_sweep is empty?)")
     test_std = queries_standard.loc[queries_standard["split"] == "test", "query_id"].astype(str).tolist()

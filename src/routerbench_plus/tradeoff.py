@@ -39,8 +39,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import bootstrap as _bootstrap
 from . import io
+from .bootstrap import bootstrap_means, canonical_order, difference_table, percentile_interval
 from .curves import tag_columns, trapezoid_weights
 from .errors import ConfigError, InputError
 
@@ -257,7 +257,7 @@ def evaluate_pair(
     exact[PAIR_ORACLE] = exact_curve(y_small, y_large, oracle_conf)
 
     values = np.concatenate(blocks, axis=1)  # (Q, methods * P)
-    values = values[_bootstrap.canonical_order(values)]  # resamples independent of query ids
+    values = values[canonical_order(values)]  # resamples independent of query ids
     weights = trapezoid_weights(fractions)
     n_methods, n_f = len(methods), len(fractions)
     line = methods.index(STRAIGHT)
@@ -274,20 +274,20 @@ def evaluate_pair(
             gained = np.where(gap > 0, (areas - low) / gap, np.nan)
         return np.concatenate([areas, gained, means], axis=1)
 
-    samples = _bootstrap.bootstrap_means(values, statistic, n_resamples, seed, threads=threads)
+    samples = bootstrap_means(values, statistic, n_resamples, seed, threads=threads)
     area_samples, apgr_samples = samples[:, :n_methods], samples[:, n_methods : 2 * n_methods]
-    lo, hi = _bootstrap.percentile_interval(area_samples, confidence)
+    lo, hi = percentile_interval(area_samples, confidence)
     resampled = samples[:, 2 * n_methods :].reshape(len(samples), n_methods, n_f)
-    band_lo, band_hi = _bootstrap.percentile_interval(resampled.reshape(len(samples), -1), confidence)
+    band_lo, band_hi = percentile_interval(resampled.reshape(len(samples), -1), confidence)
     # paired band of (curve - straight line) at each share: where a router beats the line
-    gain_lo, gain_hi = _bootstrap.percentile_interval(
+    gain_lo, gain_hi = percentile_interval(
         (resampled - resampled[:, line : line + 1]).reshape(len(samples), -1), confidence
     )
     no_gap = int(np.isnan(apgr_samples[:, 0]).sum())
     if note or no_gap == len(samples):
         apgr_lo = apgr_hi = np.full(n_methods, np.nan)
     else:
-        apgr_lo, apgr_hi = _bootstrap.percentile_interval(apgr_samples, confidence, ignore_nan=True)
+        apgr_lo, apgr_hi = percentile_interval(apgr_samples, confidence, ignore_nan=True)
     if no_gap and not note:
         log.warning("pair %s: in %d of %d resamples acc_large <= acc_small; the APGR interval leaves them out",
                     config_key, no_gap, len(samples))
@@ -339,7 +339,7 @@ def evaluate_pair(
             "note": note,
         }
     )
-    pairwise_df = _bootstrap.difference_table(methods, {"area": (area, area_samples)}, confidence)
+    pairwise_df = difference_table(methods, {"area": (area, area_samples)}, confidence)
     pairwise_df.insert(0, "pair_small", small)
     pairwise_df.insert(1, "pair_large", large)
     pairwise_df["seed"] = np.int64(seed)

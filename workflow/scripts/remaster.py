@@ -1,6 +1,8 @@
-"""Rule remaster: the remastered benchmark and its stage-by-stage summary (I/O only; logic in routerbench_plus.remaster)."""
+"""Rule remaster: the remastered benchmark and its stage-by-stage summary (I/O only; logic in
+routerbench_plus.remaster)."""
 
 from routerbench_plus import io, remaster
+from routerbench_plus.pseudo_specialists import PseudoOptions
 
 with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
     inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards  # noqa: F821
@@ -17,7 +19,7 @@ with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
         **settings,
         dedup_query_ids=reduced,
         kept_models=kept,
-        pseudo_options=dict(params.pseudo),
+        pseudo_options=PseudoOptions.from_params(params.pseudo),
         study_reference=dict(params.study_reference),
         study_reference_key=params.study_reference_key,
     )

@@ -1,8 +1,0 @@
-"""Rule dedup_table: original vs deduplicated training data (the study's Table 1), from the paired comparisons."""
-
-from routerbench_plus import bootstrap, io
-
-with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
-    inp = snakemake.input  # noqa: F821
-    table = bootstrap.original_vs_reduced(io.read_all(inp.compare))  # one comparison per cost type
-    io.write(table, snakemake.output.table, io.make_provenance({}, list(inp)))  # noqa: F821

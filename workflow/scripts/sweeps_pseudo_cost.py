@@ -1,0 +1,29 @@
+"""Rule sweeps_pseudo_cost: agreement and areas of the sweep's routers per pseudo.cost (logic in
+routerbench_plus.sweeps)."""
+
+from routerbench_plus import curves, io, sweeps
+
+with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
+    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards  # noqa: F821
+    labels, methods, cost_types = list(params.labels), list(params.methods), list(params.cost_types)
+    n = len(cost_types) * len(methods)
+    swept = {label: curves.read_picks_by_cost(inp.swept[i * n : (i + 1) * n], cost_types, methods)
+             for i, label in enumerate(labels)}
+    columns = {"queries": ["query_id", "category", "split"], "models": ["model", "is_pseudo"], "selection": ["task", "selected"]}
+    tables = {kind: {label: io.read(path, need) for label, path in zip(labels, getattr(inp, kind))}
+              for kind, need in columns.items()}
+    table = sweeps.pseudo_cost_sweep(
+        curves.read_picks_by_cost(inp.standard, cost_types, methods),
+        swept,
+        io.read(inp.queries_standard, ["query_id", "category", "split"]),
+        io.read(inp.models_standard),
+        tables["queries"],
+        tables["models"],
+        tables["selection"],
+        reference=params.reference,
+        default=params.default,
+        benchmark=wc.benchmark,
+    )
+    log.info("pseudo-cost sweep of %s:\n%s", wc.benchmark, table.to_string(index=False))
+    settings = {k: params[k] for k in ("labels", "default", "methods", "cost_types", "reference")}
+    io.write(table, snakemake.output.table, io.make_provenance(settings, list(inp)))  # noqa: F821

@@ -27,7 +27,7 @@ import numpy as np
 from routerbench_plus import bootstrap, curves
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, load_average, peak_rss_mb, row  # noqa: E402
+from _common import append_rows, load_average, peak_rss_mb, row
 
 
 def workload(n_methods: int, n_budgets: int, n_queries: int, seed: int = 0):

@@ -35,8 +35,8 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, load_average, peak_rss_mb, row  # noqa: E402
-from embedllm_layout import write_embedllm_layout  # noqa: E402
+from _common import append_rows, load_average, peak_rss_mb, row
+from embedllm_layout import write_embedllm_layout
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOW_PARTS = ("Snakefile", "rules", "workflow", "config", "profiles", "envs", "report", "tests")
@@ -129,13 +129,13 @@ def _at_cosine(base: np.ndarray, cos: np.ndarray, rng: np.random.Generator) -> n
 
 
 def write_embeddings(workdir: Path, benchmark: str) -> int:
-    from routerbench_plus import io
+    from routerbench_plus import store
 
-    queries = io.read(workdir / f"results/{benchmark}/data/queries.parquet", ["query_id", "category"])
+    queries = store.read(workdir / f"results/{benchmark}/data/queries.parquet", ["query_id", "category"])
     ids = pd.Index(queries["query_id"].astype(str), dtype=object)
     vectors, planted = synthetic_embeddings(ids, queries["category"].astype(str))
     path = workdir / f"results/{benchmark}/embed/embeddings.parquet"
-    io.write_embeddings(io.Embeddings(ids, vectors, "synthetic-768d"), path,
+    store.write_embeddings(store.Embeddings(ids, vectors, "synthetic-768d"), path,
                         provenance={"synthetic": "bench/bench_dag.py", "planted_groups": planted})
     os.utime(path)  # newer than its input: the embed rule has nothing to do
     return planted

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, load_average, peak_rss_mb, row  # noqa: E402
+from _common import append_rows, load_average, peak_rss_mb, row
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "data" / "prompt_samples"
@@ -63,10 +63,11 @@ def real_prompts(limit: int | None, seed: int = 0) -> tuple[pd.DataFrame, int]:
 
 
 def groups_of(vectors: np.ndarray, ids: pd.Index, delta: float, encoder: str) -> list[list[str]]:
-    """Near-duplicate groups (routerbench_plus.dedup.find_groups) as sorted lists of query ids."""
-    from routerbench_plus import dedup, io
+    """Near-duplicate groups (routerbench_plus.near_duplicates.find_groups) as sorted lists of query ids."""
+    from routerbench_plus import near_duplicates as dedup
+    from routerbench_plus import store
 
-    found = dedup.find_groups(io.Embeddings(ids, vectors, encoder), delta)
+    found = dedup.find_groups(store.Embeddings(ids, vectors, encoder), delta)
     table = found.table
     return sorted(sorted(g["query_id"].astype(str)) for _, g in table.groupby("group_id"))
 
@@ -85,6 +86,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
+
     from routerbench_plus import embed
 
     if args.batch_size is None:

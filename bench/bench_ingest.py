@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, load_average, peak_rss_mb, row, run_worker  # noqa: E402
-from embedllm_layout import write_embedllm_layout  # noqa: E402
+from _common import append_rows, load_average, peak_rss_mb, row, run_worker
+from embedllm_layout import write_embedllm_layout
 
 SPLITS = ("train", "val", "test")
 
@@ -47,18 +47,18 @@ def ensure_data(folder: Path) -> float:
 
 
 def worker_ours(data: Path, out: Path) -> dict:
-    from routerbench_plus import ingest, io
+    from routerbench_plus import ingest, store
 
     start = time.perf_counter()
     result = ingest.ingest("embedllm", data, {"models_table": str(data / "model_params.csv")}, "drop",
                            {"val_fraction": 0.1, "test_fraction": 0.2, "seed": 0}, name="embedllm")
     bench = result.benchmark
-    io.write_benchmark(bench, out / "queries.parquet", out / "models.parquet", out / "labels.parquet")
+    store.write_benchmark(bench, out / "queries.parquet", out / "models.parquet", out / "labels.parquet")
     elapsed = time.perf_counter() - start
     rss = peak_rss_mb()
     start = time.perf_counter()  # for the notes: the provenance hash alone (inside the time above)
     for split in SPLITS:
-        io.file_sha256(data / f"{split}.csv")
+        store.file_sha256(data / f"{split}.csv")
     return {"time_s": elapsed, "n_queries": len(bench.queries), "n_models": len(bench.models),
             "n_labels": len(bench.labels), "peak_rss_mb": rss, "sha256_s": time.perf_counter() - start}
 
@@ -84,9 +84,9 @@ def same_labels(data: Path, out: Path) -> bool:
     """Ours (long labels, model names) against the baseline's matrix (model ids x prompt ids)."""
     import pandas as pd
 
-    from routerbench_plus import io
+    from routerbench_plus import store
 
-    labels = io.read(out / "labels.parquet")
+    labels = store.read(out / "labels.parquet")
     order = pd.read_csv(data / "model_order.csv")
     name_of = dict(zip(order["model_id"], order["model_name"].astype(str)))
     base = np.load(out / "baseline_matrix.npy")

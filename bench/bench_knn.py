@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from routerbench_plus import io, routers, routing
+from routerbench_plus import routers, routing, store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, load_average, row  # noqa: E402
+from _common import append_rows, load_average, row
 
 
 def workload(n_train: int, n_test: int, dim: int, n_models: int, n_categories: int = 80, seed: int = 0):
@@ -43,12 +43,12 @@ def workload(n_train: int, n_test: int, dim: int, n_models: int, n_categories: i
     values = (rng.random((n_models, n), dtype=np.float32) < accuracy[:, category]).astype(np.float32)
     models = pd.Index([f"model-{i:03d}" for i in range(n_models)], dtype=object)
     ids = pd.Index([f"q{i:06d}" for i in range(n)], dtype=object)
-    train = io.LabelMatrix(values[:, :n_train], np.ones((n_models, n_train), bool), models, ids[:n_train])
+    train = store.LabelMatrix(values[:, :n_train], np.ones((n_models, n_train), bool), models, ids[:n_train])
     costs = np.round(rng.lognormal(2.0, 1.0, n_models), 1) + 0.5
     return emb[:n_train], train, emb[n_train:], values[:, n_train:], costs
 
 
-def baseline(train_emb: np.ndarray, train: io.LabelMatrix, test_emb: np.ndarray, k: int, models: np.ndarray):
+def baseline(train_emb: np.ndarray, train: store.LabelMatrix, test_emb: np.ndarray, k: int, models: np.ndarray):
     """EmbedLLM's approach: one KNeighborsClassifier per model (loop over models)."""
     from sklearn.neighbors import KNeighborsClassifier
 

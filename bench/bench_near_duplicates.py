@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, row as result_row, run_worker  # noqa: E402
+from _common import append_rows, run_worker
+from _common import row as result_row
 
 BLOCK = 2048
 
@@ -110,13 +111,14 @@ def worker(method: str, data: str, delta: float, threads: int, repeat: int) -> d
 
     import pandas as pd
 
-    from routerbench_plus import dedup, io
+    from routerbench_plus import near_duplicates as dedup
+    from routerbench_plus import store
 
     x = np.load(data)
     n = len(x)
     times = []
     if method == "ours":
-        emb = io.Embeddings(pd.Index([f"q{k:06d}" for k in range(n)], dtype=object), x, "synthetic")
+        emb = store.Embeddings(pd.Index([f"q{k:06d}" for k in range(n)], dtype=object), x, "synthetic")
         for _ in range(repeat):
             start = time.perf_counter()
             groups = dedup.find_groups(emb, delta, threads=threads)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, load_average, peak_rss_mb, row, run_worker  # noqa: E402
+from _common import append_rows, load_average, peak_rss_mb, row, run_worker
 
 
 def workload(n_models: int, n_queries: int, n_categories: int = 80, missing: float = 0.005, seed: int = 0):
@@ -46,10 +46,10 @@ def workload(n_models: int, n_queries: int, n_categories: int = 80, missing: flo
 def ours(labels: np.ndarray, mask: np.ndarray, lam: float, target: int):
     import pandas as pd
 
-    from routerbench_plus import io, prune
+    from routerbench_plus import prune, store
 
     models = pd.Index([f"model-{i:03d}" for i in range(len(labels))], dtype=object)
-    matrix = io.LabelMatrix(labels, mask, models, pd.Index([f"q{i}" for i in range(labels.shape[1])], dtype=object))
+    matrix = store.LabelMatrix(labels, mask, models, pd.Index([f"q{i}" for i in range(labels.shape[1])], dtype=object))
     sim, names = prune.jaccard(matrix)
     acc = pd.Series(np.nanmean(labels, axis=1), index=names)
     steps = prune.greedy_prune(acc, sim, lam, target)
@@ -85,7 +85,7 @@ def baseline(labels: np.ndarray, mask: np.ndarray, lam: float, target: int):
 def worker(method: str, data: str, lam: float, target: int, repeat: int = 3) -> dict:
     import pandas  # noqa: F401  (imports are not part of the timing)
 
-    from routerbench_plus import io, prune  # noqa: F401
+    from routerbench_plus import prune, store  # noqa: F401
 
     with np.load(data) as z:
         labels, mask = z["labels"], z["mask"]

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from routerbench_plus import demo, io
+from routerbench_plus import demo, store
 from routerbench_plus.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def write_embedllm_layout(
     rows = {"train.csv": 0, "val.csv": 0, "test.csv": 0, "question_order.csv": 0, "model_order.csv": n_models}
     conflict_rows: list[pd.DataFrame] = []
     options = pacsv.WriteOptions(quoting_style="needed")
-    writers = {s: pacsv.CSVWriter(str(out / f"{s}.csv.tmp"), schema, write_options=options) for s in io.SPLITS}
+    writers = {s: pacsv.CSVWriter(str(out / f"{s}.csv.tmp"), schema, write_options=options) for s in store.SPLITS}
     questions = pacsv.CSVWriter(
         str(out / "question_order.csv.tmp"),
         pa.schema([("prompt_id", pa.int64()), ("prompt", pa.string())]),
@@ -148,7 +148,7 @@ def write_embedllm_layout(
     finally:
         for writer in (*writers.values(), questions):
             writer.close()
-    for split in io.SPLITS:
+    for split in store.SPLITS:
         (out / f"{split}.csv.tmp").replace(out / f"{split}.csv")
     (out / "question_order.csv.tmp").replace(out / "question_order.csv")
     rows["n_conflicting_duplicates"] = sum(len(c) for c in conflict_rows)

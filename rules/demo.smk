@@ -3,7 +3,7 @@
 DEMO_TRUTH = ("duplicates", "specialists", "redundant", "redundant_categories", "roles")
 
 
-rule generate_demo:
+rule demo:
     """Generate a seeded demo benchmark in the canonical layout, with its planted truth tables."""
     output:
         **benchmark_data("{benchmark}"),
@@ -15,9 +15,9 @@ rule generate_demo:
     wildcard_constraints:
         benchmark=alternation(adapter_benchmarks("demo")),
     log:
-        "logs/{benchmark}/generate_demo/generate_demo.log",
+        "logs/{benchmark}/demo/demo.log",
     benchmark:
-        "benchmarks/{benchmark}/generate_demo/generate_demo.tsv"
+        "benchmarks/{benchmark}/demo/demo.tsv"
     threads: 1
     resources:
         mem_mb=2000,
@@ -25,7 +25,7 @@ rule generate_demo:
     conda:
         PIPELINE_ENV
     script:
-        "../workflow/scripts/generate_demo.py"
+        "../workflow/scripts/demo.py"
 
 
 register_targets(

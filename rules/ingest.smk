@@ -18,7 +18,7 @@ for _name, _cfg in BENCHMARKS.items():
             )
 
 
-rule download:
+rule ingest_download:
     """Fetch a benchmark's files (Hugging Face Hub, or pinned GitHub files) and verify size and sha256 (manifest.json)."""
     output:
         directory("resources/{benchmark}/hf"),
@@ -28,9 +28,9 @@ rule download:
     wildcard_constraints:
         benchmark=alternation([b for b, c in BENCHMARKS.items() if c.get("source") in DOWNLOAD_SOURCES]),
     log:
-        "logs/{benchmark}/download/download.log",
+        "logs/{benchmark}/ingest_download/ingest_download.log",
     benchmark:
-        "benchmarks/{benchmark}/download/download.tsv"
+        "benchmarks/{benchmark}/ingest_download/ingest_download.tsv"
     threads: 1
     resources:
         mem_mb=1000,
@@ -38,7 +38,7 @@ rule download:
     conda:
         PIPELINE_ENV
     script:
-        "../workflow/scripts/download.py"
+        "../workflow/scripts/ingest_download.py"
 
 
 rule ingest:

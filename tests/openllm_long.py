@@ -12,10 +12,10 @@ import functools
 
 import pandas as pd
 import pytest
-
 from conftest import shared_data
-from routerbench_plus.io import Benchmark
+
 from routerbench_plus.splits import assign_random_split
+from routerbench_plus.store import Benchmark
 
 GENERALIST = "Qwen/Qwen2.5-72B-Instruct"
 EXCLUDED_TASK = "leaderboard_ifeval"

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import REPO, shared_data
+
 from routerbench_plus import ingest
+from routerbench_plus.errors import InputError
 from routerbench_plus.ingest.adapters import REGISTRY
 from routerbench_plus.ingest.download import ENV_API, ENV_RAW, GitHubSource
-from routerbench_plus.errors import InputError
 
 SPLIT = {"val_fraction": 0.1, "test_fraction": 0.2, "seed": 0}
 SAMPLES = {
@@ -101,7 +101,7 @@ def test_download_serves_verified_files_that_ingest_like_the_sample(adapter, ser
 def test_carrot_pin_is_the_shared_file():
     (pin,) = REGISTRY["carrot"].remote.files
     path = shared_data("openllm_leaderboard_v2_carrot", pin.name)
-    assert path.stat().st_size == pin.bytes and ingest.io.file_sha256(path) == pin.sha256
+    assert path.stat().st_size == pin.bytes and ingest.store.file_sha256(path) == pin.sha256
 
 
 def test_truncated_transfer_is_an_error_and_leaves_nothing(server, tmp_path):
@@ -145,7 +145,7 @@ def test_revision_option_and_missing_file(server, tmp_path):
 
 
 def test_ingest_download_dispatches_to_the_adapter(server, tmp_path, monkeypatch):
-    """The Snakemake `download` rule calls ingest.download; mirrors come from the environment."""
+    """The Snakemake `ingest_download` rule calls ingest.download; mirrors come from the environment."""
     root, url = server
     publish(root, REGISTRY["routerdc"].remote, sample_files("routerdc"))
     monkeypatch.setenv(ENV_RAW, f"{url}/raw")

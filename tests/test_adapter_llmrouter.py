@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import shared_data
 
-from conftest import REPO, shared_data
 from routerbench_plus import ingest
-from routerbench_plus.ingest.adapters import json_records
 from routerbench_plus.errors import ConfigError, InputError
+from routerbench_plus.ingest.adapters import json_records
 
 SPLIT = {"val_fraction": 0.1, "test_fraction": 0.2, "seed": 0}
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPO, shared_data
+
 from routerbench_plus import ingest
+from routerbench_plus.errors import ConfigError, InputError
 from routerbench_plus.ingest.adapters import routerdc
 from routerbench_plus.ingest.base import split_from_name
-from routerbench_plus.errors import ConfigError, InputError
 
 SPLIT = {"val_fraction": 0.1, "test_fraction": 0.2, "seed": 0}
 TABLE = str(REPO / "config/models/routerdc.csv")

@@ -17,20 +17,32 @@ import json
 import os
 import pickle
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import REPO, run_snakemake
-from routerbench_plus import config as rb_config
-from routerbench_plus import demo, embed, ingest, io, near_duplicates, prune, routers, routing, specialist_score, splits
-from routerbench_plus.errors import ConfigError, InputError
 from tiny_runs import BENCHMARK, copy_of_run, copy_workflow, reference_run, tiny_config
+
+from routerbench_plus import config as rb_config
+from routerbench_plus import (
+    demo,
+    embed,
+    ingest,
+    near_duplicates,
+    prune,
+    routers,
+    routing,
+    specialist_score,
+    splits,
+    store,
+)
+from routerbench_plus.errors import ConfigError, InputError
 
 DOC = REPO / "docs" / "errors.md"
 SCHEMA = REPO / "config" / "schema.yaml"
@@ -42,7 +54,7 @@ TRACEBACK = "Traceback (most recent call last)"
 
 
 @functools.lru_cache(maxsize=1)
-def small_bench() -> io.Benchmark:
+def small_bench() -> store.Benchmark:
     """A seeded demo benchmark: 4 categories x 8 queries, 30 models (costs in params_b)."""
     return demo.generate(n_categories=4, queries_per_category=8, n_duplicate_groups=1, seed=1).benchmark
 
@@ -53,12 +65,12 @@ def canonical(tmp: Path, queries=None, models=None, labels=None) -> tuple[Path, 
     folder = tmp / "data"
     paths = tuple(folder / f"{name}.parquet" for name in ("queries", "models", "labels"))
     for table, default, path in zip((queries, models, labels), (b.queries, b.models, b.labels), paths):
-        io.write(default if table is None else table, path)
+        store.write(default if table is None else table, path)
     return paths  # type: ignore[return-value]
 
 
-def read_canonical(paths: tuple[Path, Path, Path]) -> io.Benchmark:
-    return io.read_benchmark(*paths)
+def read_canonical(paths: tuple[Path, Path, Path]) -> store.Benchmark:
+    return store.read_benchmark(*paths)
 
 
 LONG_ROWS = [
@@ -88,11 +100,11 @@ def with_label(rows, index: int, label: float):
     return out
 
 
-def unit_embeddings(query_ids, dim: int = 16, seed: int = 0) -> io.Embeddings:
+def unit_embeddings(query_ids, dim: int = 16, seed: int = 0) -> store.Embeddings:
     """Seeded random L2-normalised vectors (the routers only need normalised vectors)."""
     x = np.random.default_rng(seed).normal(size=(len(query_ids), dim)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
-    return io.Embeddings(pd.Index(list(query_ids), dtype=object), x, "random")
+    return store.Embeddings(pd.Index(list(query_ids), dtype=object), x, "random")
 
 
 def default_config() -> dict:
@@ -149,7 +161,7 @@ class Case:
 
 def _missing_column(tmp):
     paths = canonical(tmp)
-    io.write(io.read(paths[2]).drop(columns="label"), paths[2])
+    store.write(store.read(paths[2]).drop(columns="label"), paths[2])
     read_canonical(paths)
 
 
@@ -314,7 +326,7 @@ def _empty_prompts(tmp):
     queries = small_bench().queries.copy()
     queries.loc[[2, 5, 9], "prompt"] = [None, "", "   "]
     path = canonical(tmp, queries=queries)[0]
-    embed.check_prompts(io.read(path, ["query_id", "prompt"]), where=str(path))  # as the embed rule does
+    embed.check_prompts(store.read(path, ["query_id", "prompt"]), where=str(path))  # as the embed rule does
 
 
 def _delta(value: float):
@@ -413,7 +425,7 @@ def _truncated_pickle(tmp):
 
 def _truncated_download(tmp):
     data, options = long_files(tmp)
-    record = {"file": data.name, "bytes": data.stat().st_size, "sha256": io.file_sha256(data)}
+    record = {"file": data.name, "bytes": data.stat().st_size, "sha256": store.file_sha256(data)}
     (tmp / ingest.MANIFEST).write_text(json.dumps({"files": {data.name: record}}))
     full = data.read_bytes()
     data.write_bytes(full[: len(full) - 20])  # the transfer stopped early
@@ -588,8 +600,8 @@ def test_ingest_report_records_size_and_sha256_of_every_file_read(tmp_path: Path
     result = ingest.ingest("routerbench", folder, {"format": "pkl"}, "drop", SPLIT, "rb")
     row_ = result.report.set_index("key").loc["file:routerbench_0shot.pkl"]
     assert int(row_["value"]) == path.stat().st_size
-    assert row_["detail"] == f"sha256:{io.file_sha256(path)}"
-    assert result.files == {"routerbench_0shot.pkl": io.file_sha256(path)}
+    assert row_["detail"] == f"sha256:{store.file_sha256(path)}"
+    assert result.files == {"routerbench_0shot.pkl": store.file_sha256(path)}
     assert len(result.benchmark.queries) == 8
 
 

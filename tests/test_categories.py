@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerbench_plus import categories, demo, embed, io, ood
+from routerbench_plus import categories, demo, embed, ood, store
 from routerbench_plus.errors import ConfigError, InputError
 
 
@@ -29,7 +29,7 @@ def hand_built(sizes: dict[str, int], twins: dict[str, str], seed: int = 0, nois
             cats.append(c)
             vecs.append(centres[c] + noise * np.linalg.norm(centres[c]) * rng.standard_normal(48))
     queries = pd.DataFrame({"query_id": ids, "category": cats})
-    emb = io.Embeddings(pd.Index(ids[::-1], dtype=object), unit_rows(np.array(vecs))[::-1], "test")  # any order
+    emb = store.Embeddings(pd.Index(ids[::-1], dtype=object), unit_rows(np.array(vecs))[::-1], "test")  # any order
     return emb, queries
 
 

@@ -3,11 +3,10 @@ resamples for both."""
 
 import numpy as np
 import pytest
+from test_bootstrap import picks_from, simulate
 
 from routerbench_plus import bootstrap, compare, deferral
 from routerbench_plus.errors import InputError
-
-from test_bootstrap import picks_from, simulate
 
 
 def split_picks(quality_mqb, budgets, methods=("knn", "heuristic")):

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO, run_snakemake
 from snakemake.utils import validate
 
 from routerbench_plus.config import check_config
 from routerbench_plus.errors import ConfigError
 from routerbench_plus.pseudo_specialists import PseudoOptions
-
-from conftest import REPO, run_snakemake
 
 SCHEMA = REPO / "config" / "schema.yaml"
 
@@ -75,7 +74,7 @@ def test_bad_config_names_the_key(mutate, key: str, expected: str) -> None:
 def test_snakemake_reports_one_line_for_a_bad_config(workflow_copy: Path) -> None:
     result = run_snakemake(workflow_copy, "-n", "--config", "dedup={'delta': ['x']}")
     assert result.returncode != 0
-    lines = [l for l in result.stderr.splitlines() if "RouterBench+ config error" in l]
+    lines = [line for line in result.stderr.splitlines() if "RouterBench+ config error" in line]
     assert lines == ["RouterBench+ config error: config key dedup.delta.0: 'x' is not of type 'number'"]
     assert "Traceback" not in result.stderr
 

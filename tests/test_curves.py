@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerbench_plus import curves, io
+from routerbench_plus import curves, store
 from routerbench_plus.errors import InputError
 
 
@@ -164,13 +164,13 @@ def test_read_picks_by_cost_round_trip_and_file_named_errors(tmp_path):
         for method in ("knn", "heuristic"):
             path = tmp_path / f"{method}_{cost}.parquet"
             q = 1.0 if method == "knn" else 0.0
-            io.write(make_picks([1.0], ["q1"], [["a"]], [[q]], [[1.0]]), path)
+            store.write(make_picks([1.0], ["q1"], [["a"]], [[q]], [[1.0]]), path)
             paths.append(str(path))
     nested = curves.read_picks_by_cost(paths, ["params", "usd"], ["knn", "heuristic"])
     assert list(nested) == ["params", "usd"] and list(nested["usd"]) == ["knn", "heuristic"]
     assert nested["usd"]["knn"]["quality"].tolist() == [1.0]
     bad = tmp_path / "bad.parquet"
-    io.write(make_picks([1.0], ["q1"], [["a"]], [[1.0]], [[1.0]]).drop(columns="model"), bad)
+    store.write(make_picks([1.0], ["q1"], [["a"]], [[1.0]], [[1.0]]).drop(columns="model"), bad)
     with pytest.raises(InputError, match="bad.parquet"):
         curves.read_picks(str(bad))
 

@@ -4,12 +4,11 @@ intervals (hand-computed small cases)."""
 import numpy as np
 import pandas as pd
 import pytest
-
-from routerbench_plus import curves, deferral, io
-from routerbench_plus.errors import InputError
-
 from test_bootstrap import picks_from, simulate
 from test_curves import make_picks
+
+from routerbench_plus import curves, deferral, store
+from routerbench_plus.errors import InputError
 
 
 def test_evaluate_curves_tables():
@@ -60,7 +59,7 @@ def small_bench():
             "label": [1, 0, 0, 1, 1, 1, 0],
         }
     )
-    return io.Benchmark.from_frames(queries, models, labels, name="tiny")
+    return store.Benchmark.from_frames(queries, models, labels, name="tiny")
 
 
 def test_model_points_use_test_labels_only():

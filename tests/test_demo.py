@@ -8,9 +8,9 @@ import tomllib
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPO
-from routerbench_plus import demo, embed, io
+
+from routerbench_plus import demo, embed, store
 from routerbench_plus.errors import ConfigError
 
 
@@ -24,7 +24,7 @@ def dominant() -> demo.DemoBenchmark:
     return demo.generate(variant="dominant")
 
 
-def category_accuracy(bench: io.Benchmark) -> pd.DataFrame:
+def category_accuracy(bench: store.Benchmark) -> pd.DataFrame:
     """categories x models mean accuracy from the label matrix."""
     m = bench.matrix
     return pd.DataFrame(m.values.T, columns=list(m.models)).groupby(bench.queries["category"].to_numpy()).mean()
@@ -70,7 +70,7 @@ def test_layout_names_and_validation(spec):
     assert len(b.labels) == len(names) * len(b.queries)
     assert set(np.unique(b.labels["label"])) == {0.0, 1.0}
     # the frames re-validate on their own
-    io.Benchmark.from_frames(b.queries, b.models, b.labels)
+    store.Benchmark.from_frames(b.queries, b.models, b.labels)
     report = demo.ingest_report(spec).set_index("key")["value"]
     assert list(demo.ingest_report(spec).columns) == ["key", "value", "detail"]
     assert report["n_queries"] == 2400 and report["n_models"] == 30 and report["n_labels"] == 72000

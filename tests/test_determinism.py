@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
-from routerbench_plus import io
 from tiny_runs import BENCHMARK, copy_workflow, parquet_hashes, reference_run, run_tiny, tiny_config
+
+from routerbench_plus import store
 
 pytestmark = pytest.mark.slow
 
@@ -89,8 +89,8 @@ def test_other_seed_changes_only_the_seeded_stages(reference, reseeded):
     # the pseudo-specialists' sampled labels differ ...
     boost = tiny_config()["pseudo"]["boost"][0]
     labels = f"results/{B}/pseudo/boost~{boost}/labels.parquet"
-    a, b = io.read(reference / labels), io.read(reseeded / labels)
-    models = io.read(reference / labels.replace("labels.parquet", "models.parquet"))
+    a, b = store.read(reference / labels), store.read(reseeded / labels)
+    models = store.read(reference / labels.replace("labels.parquet", "models.parquet"))
     pseudo = set(models.loc[models["is_pseudo"], "model"])
     assert pseudo
     real_a = a[~a["model"].isin(pseudo)].reset_index(drop=True)
@@ -100,7 +100,7 @@ def test_other_seed_changes_only_the_seeded_stages(reference, reseeded):
 
     # ... and so do the bootstrap intervals, around the same point estimates
     areas = f"results/{B}/eval/split~standard/cost~params/areas.parquet"
-    x, y = io.read(reference / areas), io.read(reseeded / areas)
+    x, y = store.read(reference / areas), store.read(reseeded / areas)
     pd.testing.assert_series_equal(x["area"], y["area"])
     pd.testing.assert_series_equal(x["peak"], y["peak"])
     assert (x["area_lo"] != y["area_lo"]).any() and (x["area_hi"] != y["area_hi"]).any()
@@ -110,10 +110,10 @@ def test_other_seed_changes_only_the_seeded_stages(reference, reseeded):
 def test_every_parquet_output_carries_its_provenance(reference):
     hashes = parquet_hashes(reference)
     known = set(hashes.values())
-    version = io.package_version()
+    version = store.package_version()
     config = tiny_config()
     for path in hashes:
-        record = io.read_provenance(reference / path)
+        record = store.read_provenance(reference / path)
         assert record.get("package_version") == version, path
         assert re.fullmatch(r"[0-9a-f]{16}", record.get("config_hash", "")), path
         assert "seed" in record, path
@@ -130,9 +130,9 @@ def test_every_parquet_output_carries_its_provenance(reference):
         f"results/{B}/remaster/queries.parquet": config["remaster"]["seed"],
     }
     for path, seed in seeds.items():
-        assert io.read_provenance(reference / path)["seed"] == seed, path
+        assert store.read_provenance(reference / path)["seed"] == seed, path
     # the config hash is the hash of the rule's parameters (here: the pruning run's)
     kept = next(p for p in hashes if p.startswith(f"results/{B}/prune/lambda~") and p.endswith("kept.parquet"))
     lam, target = re.search(r"lambda~([0-9.]+)/target~([0-9]+)/", kept).groups()
     params = {"lambda": float(lam), "target": int(target), "binarise_threshold": config["prune"]["binarise_threshold"]}
-    assert io.read_provenance(reference / kept)["config_hash"] == io.config_hash(params)
+    assert store.read_provenance(reference / kept)["config_hash"] == store.config_hash(params)

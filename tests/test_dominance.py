@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from test_specialist_score import make_bench
 
 from routerbench_plus.dominance import average_rank, top_k
 from routerbench_plus.errors import ConfigError
-from test_specialist_score import make_bench
 
 # Task x accuracies: A 1.0, B 0.5, C 0.5, D 0.0  -> ranks 1, 2.5, 2.5, 4
 # Task y accuracies: A 0.0, B 1.0, C 0.5, D 0.5  -> ranks 4, 1, 2.5, 2.5

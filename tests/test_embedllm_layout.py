@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 
 import pandas as pd
-
 from conftest import REPO
 
 

@@ -12,11 +12,20 @@ from matplotlib.figure import Figure
 
 from routerbench_plus.errors import InputError
 from routerbench_plus.figures import (
-    agreement, categories, deferral, dominance, near_duplicates, prune, specialist_score, style, sweeps, tradeoff,
+    agreement,
+    categories,
+    deferral,
+    dominance,
+    near_duplicates,
+    prune,
+    specialist_score,
+    style,
+    sweeps,
+    tradeoff,
 )
 from routerbench_plus.figures import compare as compare_figures
 from routerbench_plus.figures import ood as ood_figures
-from routerbench_plus.io import COST_UNITS
+from routerbench_plus.store import COST_UNITS
 
 METHODS = ["knn", "kmeans", "mlp", "mf", "heuristic", "random", "oracle"]
 
@@ -173,7 +182,7 @@ def test_deferral_curves_one_panel_per_split(tmp_path):
     main, below = fig.subfigs
     assert fig.get_figwidth() == style.DOUBLE_COLUMN_IN
     assert [ax.get_title() for ax in fig.axes] == ["pseudo", "standard", "ood-planted"]
-    for i, ax in enumerate(fig.axes):
+    for ax in fig.axes:
         lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_")]
         assert [ln.get_label() for ln in lines] == [style.method_label(m) for m in METHODS]
         knn = lines[0].get_ydata()

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPO, run_snakemake, shared_data
-from routerbench_plus import ingest, io
+
+from routerbench_plus import ingest, store
 from routerbench_plus.errors import ConfigError, InputError
 from routerbench_plus.ingest.download import git_blob_sha1
 
@@ -141,10 +141,10 @@ def test_ingest_is_deterministic(routerbench_dc, tmp_path):
         "rb",
     )
     for i, result in enumerate((routerbench_dc, again)):
-        io.write_benchmark(result.benchmark, *(tmp_path / f"{n}{i}.parquet" for n in io.BENCHMARK_FILES))
-        io.write(result.report, tmp_path / f"report{i}.parquet")
-    for name in (*io.BENCHMARK_FILES, "report"):
-        assert io.file_sha256(tmp_path / f"{name}0.parquet") == io.file_sha256(tmp_path / f"{name}1.parquet")
+        store.write_benchmark(result.benchmark, *(tmp_path / f"{n}{i}.parquet" for n in store.BENCHMARK_FILES))
+        store.write(result.report, tmp_path / f"report{i}.parquet")
+    for name in (*store.BENCHMARK_FILES, "report"):
+        assert store.file_sha256(tmp_path / f"{name}0.parquet") == store.file_sha256(tmp_path / f"{name}1.parquet")
 
 
 # --------------------------------------------------------------------------- routerbench (pickle)
@@ -347,7 +347,7 @@ def test_embedllm_truncated_csv(tmp_path):
 
 def test_download_manifest_mismatch_is_an_error(tmp_path):
     folder = write_embedllm(tmp_path / "e", embedllm_rows())
-    files = {p.name: {"file": p.name, "bytes": p.stat().st_size, "sha256": io.file_sha256(p)} for p in folder.glob("*.csv")}
+    files = {p.name: {"file": p.name, "bytes": p.stat().st_size, "sha256": store.file_sha256(p)} for p in folder.glob("*.csv")}
     (folder / ingest.MANIFEST).write_text(json.dumps({"files": files}))
     options = {"models_table": str(REPO / "config/models/embedllm.csv")}
     ok = ingest.ingest("embedllm", folder, options, "drop", SPLIT)
@@ -646,21 +646,21 @@ def test_snakemake_openllm_runs_every_label_only_stage(workflow_copy):
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = workflow_copy / "results/openllm"
     data = results / "data"
-    bench = io.read_benchmark(data / "queries.parquet", data / "models.parquet", data / "labels.parquet")
+    bench = store.read_benchmark(data / "queries.parquet", data / "models.parquet", data / "labels.parquet")
     assert len(bench.models) == 19 and bench.queries["category"].nunique() == 38
-    report = io.read(data / "ingest_report.parquet")
+    report = store.read(data / "ingest_report.parquet")
     assert ingest.report_value(report, "n_labels") == len(bench.labels) == 388203
-    prov = io.read_provenance(data / "labels.parquet")
-    assert prov["inputs"]["openllm_v2_raw_long.parquet:source"] == io.file_sha256(source)
+    prov = store.read_provenance(data / "labels.parquet")
+    assert prov["inputs"]["openllm_v2_raw_long.parquet:source"] == store.file_sha256(source)
     # stages that need labels and costs only
-    scores = io.read(results / "specialist/scores.parquet")
+    scores = store.read(results / "specialist/scores.parquet")
     assert len(scores) == 38 and (scores["generalist_mode"] != "heuristic").all()  # the fixed Qwen generalist
-    ranks = io.read(results / "dominance/avg_rank.parquet")
+    ranks = store.read(results / "dominance/avg_rank.parquet")
     assert len(ranks) == 19 and ranks["avg_rank"].between(1, 19).all()
     assert not (results / "embed").exists()
     steps = next(results.glob("prune/lambda~*/target~*/steps.parquet"))
     target = int(steps.parent.name.split("~")[1])
-    assert len(io.read(steps)) == 19 - target
-    areas = io.read(results / "eval/split~standard/cost~params/areas.parquet").set_index("method")
+    assert len(store.read(steps)) == 19 - target
+    areas = store.read(results / "eval/split~standard/cost~params/areas.parquet").set_index("method")
     assert set(areas.index) == {"heuristic", "oracle", "random"}
     assert areas.loc["oracle", "area"] > areas.loc["heuristic", "area"] > areas.loc["random", "area"]

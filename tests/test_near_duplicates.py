@@ -7,16 +7,15 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import shared_data
 from scipy import sparse
 from scipy.sparse import csgraph
+from test_compare import split_picks
 
-from routerbench_plus import demo, embed, io, near_duplicates
+from routerbench_plus import demo, embed, near_duplicates, store
 from routerbench_plus.compare import compare_splits
 from routerbench_plus.errors import ConfigError, InputError
 from routerbench_plus.near_duplicates.original_vs_reduced import original_vs_reduced
-
-from conftest import shared_data
-from test_compare import split_picks
 
 DELTA = 0.999
 
@@ -71,8 +70,8 @@ def components(pairs: set[tuple[int, int]], n: int) -> set[frozenset[int]]:
     return {g for g in groups if len(g) >= 2}
 
 
-def as_embeddings(x: np.ndarray, prefix: str = "q") -> io.Embeddings:
-    return io.Embeddings(pd.Index([f"{prefix}{i:05d}" for i in range(len(x))], dtype=object), x, "test")
+def as_embeddings(x: np.ndarray, prefix: str = "q") -> store.Embeddings:
+    return store.Embeddings(pd.Index([f"{prefix}{i:05d}" for i in range(len(x))], dtype=object), x, "test")
 
 
 def table_groups(groups: near_duplicates.DuplicateGroups) -> set[frozenset[str]]:
@@ -254,8 +253,8 @@ def tiny_case():
         [(q, m, v) for m, vals in lab.items() for q, v in zip(ids, vals) if v is not None],
         columns=["query_id", "model", "label"],
     )
-    bench = io.Benchmark.from_frames(queries, models, labels, name="tiny")
-    emb = io.Embeddings(pd.Index(ids, dtype=object), x.astype(np.float32), "test")
+    bench = store.Benchmark.from_frames(queries, models, labels, name="tiny")
+    emb = store.Embeddings(pd.Index(ids, dtype=object), x.astype(np.float32), "test")
     return bench, emb
 
 
@@ -287,7 +286,7 @@ def test_cross_model_disagreement_counts():
     bench, emb = tiny_case()
     flipped = bench.labels.copy()
     flipped.loc[(flipped["model"] == "m2") & flipped["query_id"].isin(["a", "b"]), "label"] = 0.0
-    bench2 = io.Benchmark.from_frames(bench.queries, bench.models, flipped, name="tiny")
+    bench2 = store.Benchmark.from_frames(bench.queries, bench.models, flipped, name="tiny")
     s = near_duplicates.summarise(near_duplicates.find_groups(emb, DELTA), bench2).iloc[0]
     assert s["share_groups_cross_model_disagreement"] == pytest.approx(1 / 3)  # {a,b}: m1 passes, m2 fails
 
@@ -326,8 +325,8 @@ def split_case():
     queries = pd.DataFrame({"query_id": ids, "category": "X", "split": roles})
     models = pd.DataFrame({"model": ["m1"], "params_b": [1.0]})
     labels = pd.DataFrame({"query_id": ids, "model": "m1", "label": np.tile([1.0, 0.0], 6)[:11]})
-    bench = io.Benchmark.from_frames(queries, models, labels, name="splits")
-    return bench, io.Embeddings(pd.Index(ids, dtype=object), x.astype(np.float32), "test")
+    bench = store.Benchmark.from_frames(queries, models, labels, name="splits")
+    return bench, store.Embeddings(pd.Index(ids, dtype=object), x.astype(np.float32), "test")
 
 
 def test_training_groups_keep_one_training_member_and_never_touch_test():
@@ -358,7 +357,7 @@ def test_training_groups_keep_one_training_member_and_never_touch_test():
     pd.testing.assert_frame_equal(result.reduced.queries, reduced.queries)
 
 
-def relabelled(bench: io.Benchmark, emb: io.Embeddings, seed: int) -> tuple[io.Benchmark, io.Embeddings, dict]:
+def relabelled(bench: store.Benchmark, emb: store.Embeddings, seed: int) -> tuple[store.Benchmark, store.Embeddings, dict]:
     """The same benchmark under new, randomly ordered query ids (rows shuffled too)."""
     rng = np.random.default_rng(seed)
     old = bench.queries["query_id"].astype(str).to_numpy()
@@ -369,8 +368,8 @@ def relabelled(bench: io.Benchmark, emb: io.Embeddings, seed: int) -> tuple[io.B
     labels = bench.labels.assign(query_id=bench.labels["query_id"].astype(str).map(mapping))
     position = pd.Series(np.arange(len(emb.query_ids)), index=list(emb.query_ids))
     rows = position.loc[old[order]].to_numpy()
-    out = io.Embeddings(pd.Index([mapping[q] for q in old[order]], dtype=object), emb.vectors[rows], emb.encoder)
-    return io.Benchmark.from_frames(queries, bench.models, labels, name=bench.name), out, mapping
+    out = store.Embeddings(pd.Index([mapping[q] for q in old[order]], dtype=object), emb.vectors[rows], emb.encoder)
+    return store.Benchmark.from_frames(queries, bench.models, labels, name=bench.name), out, mapping
 
 
 def test_relabelling_query_ids_changes_neither_the_kept_test_set_nor_the_statistics(small_demo, encoder):
@@ -413,8 +412,8 @@ def soft_case(values: dict[str, float]):
     ids = list("abcde")
     queries = pd.DataFrame({"query_id": ids, "category": "X", "split": "train"})
     labels = pd.DataFrame({"query_id": ids, "model": "m1", "label": [values[q] for q in ids]})
-    bench = io.Benchmark.from_frames(queries, pd.DataFrame({"model": ["m1"], "params_b": [1.0]}), labels, name="soft")
-    return bench, io.Embeddings(pd.Index(ids, dtype=object), x.astype(np.float32), "test")
+    bench = store.Benchmark.from_frames(queries, pd.DataFrame({"model": ["m1"], "params_b": [1.0]}), labels, name="soft")
+    return bench, store.Embeddings(pd.Index(ids, dtype=object), x.astype(np.float32), "test")
 
 
 def test_soft_labels_within_tolerance_do_not_disagree():
@@ -475,7 +474,7 @@ def test_truncated_prefix_flags_groups_made_by_the_window(encoder):
     ids = [f"t{i}" for i in range(len(prompts))]
     queries = pd.DataFrame({"query_id": ids, "prompt": prompts, "category": "X", "split": "train"})
     labels = pd.DataFrame({"query_id": ids, "model": "m1", "label": 1.0})
-    bench = io.Benchmark.from_frames(queries, pd.DataFrame({"model": ["m1"], "params_b": [1.0]}), labels, name="w")
+    bench = store.Benchmark.from_frames(queries, pd.DataFrame({"model": ["m1"], "params_b": [1.0]}), labels, name="w")
     lengths = embed.prompt_lengths(queries, encoder, max_seq_length=16)
     assert lengths["truncated"].tolist() == [True, True, True, True, False, False, False]
     assert lengths["token_hash"].iloc[2] == lengths["token_hash"].iloc[3]  # uncased: the same tokens

@@ -6,12 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from routerbench_plus import demo, embed, io, near_duplicates, splits
-from routerbench_plus.near_duplicates import contamination
-from routerbench_plus.errors import InputError
-
 from test_near_duplicates import DELTA, as_embeddings, at_cosine, brute_pairs, planted, unit_rows
+
+from routerbench_plus import demo, embed, near_duplicates, splits, store
+from routerbench_plus.errors import InputError
+from routerbench_plus.near_duplicates import contamination
 
 
 def hand_case(values: dict[str, dict[str, float]] | None = None):
@@ -33,8 +32,8 @@ def hand_case(values: dict[str, dict[str, float]] | None = None):
     labels = pd.DataFrame([(q, m, float(v)) for m, row in values.items() for q, v in row.items()],
                           columns=["query_id", "model", "label"])
     models = pd.DataFrame({"model": list(values), "params_b": [1.0] * len(values)})
-    bench = io.Benchmark.from_frames(queries, models, labels, name="hand")
-    return bench, io.Embeddings(pd.Index(ids, dtype=object), x.astype(np.float32), "test")
+    bench = store.Benchmark.from_frames(queries, models, labels, name="hand")
+    return bench, store.Embeddings(pd.Index(ids, dtype=object), x.astype(np.float32), "test")
 
 
 def test_pairs_labels_and_summary_by_hand():

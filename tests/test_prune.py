@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_specialist_score import make_bench
 
 from routerbench_plus.errors import ConfigError, InputError
-from routerbench_plus.io import label_matrix
 from routerbench_plus.prune import greedy_prune, jaccard, jaccard_table, prune
-from test_specialist_score import make_bench
+from routerbench_plus.store import label_matrix
 
 TASKS = {"q1": "t", "q2": "t", "q3": "t", "q4": "t"}
 # A: 1100, B: 1010, C: 1110 -> J(A,B) = 1/3, J(A,C) = 2/3, J(B,C) = 2/3

@@ -8,9 +8,17 @@ import pytest
 
 from routerbench_plus.accuracy import task_accuracy
 from routerbench_plus.errors import ConfigError
-from routerbench_plus.io import Benchmark
-from routerbench_plus.pseudo_specialists import (PseudoOptions, check_options, cost_rules, inject, pseudo_costs,
-                                                pseudo_specialists, select_targets, task_statistics)
+from routerbench_plus.pseudo_specialists import (
+    PseudoOptions,
+    check_options,
+    cost_rules,
+    inject,
+    pseudo_costs,
+    pseudo_specialists,
+    select_targets,
+    task_statistics,
+)
+from routerbench_plus.store import Benchmark
 
 # Per-task accuracy of 4 models (rows), task sizes, chosen so that the criteria separate them.
 TASK_ACC = {

@@ -242,7 +242,6 @@ def test_embedllm_dry_run_lists_every_study_target(workflow_copy):
     is only planned): the remastered benchmark with its stage counts, Fig. 8 on the remastered pool,
     Table 4, Fig. 12's pruned split, the per-model MLP and the pseudo-cost sweep."""
     import yaml
-
     from conftest import run_snakemake
 
     result = run_snakemake(workflow_copy, "-n", "--cores", "2", "--configfile", "config/embedllm.yaml")

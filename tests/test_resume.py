@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from routerbench_plus import io
-from routerbench_plus.errors import InputError
 from tiny_runs import BENCHMARK, copy_workflow, parquet_hashes, reference_run, run_tiny, snakemake_args, temp_files
+
+from routerbench_plus import store
+from routerbench_plus.errors import InputError
 
 FRAME = pd.DataFrame({"query_id": ["q1", "q2"], "score": [0.25, 0.75]})
 
@@ -25,9 +25,9 @@ FRAME = pd.DataFrame({"query_id": ["q1", "q2"], "score": [0.25, 0.75]})
 def test_a_failed_write_leaves_neither_target_nor_temp_file(tmp_path):
     target = tmp_path / "out" / "table.parquet"
     with pytest.raises(ZeroDivisionError):
-        with io.atomic_path(target) as tmp:
+        with store.atomic_path(target) as tmp:
             tmp.write_bytes(b"half a parquet file")
-            1 / 0
+            raise ZeroDivisionError("the write fails halfway")
     assert not target.exists()
     assert list((tmp_path / "out").iterdir()) == []
 
@@ -39,10 +39,10 @@ def test_rule_logging_removes_temp_files_a_killed_run_left(tmp_path, capsys):
     stale.write_bytes(b"PAR1 partial")
     other = out.parent / ".picks.parquet.zz.tmp"  # another rule's file: not ours to delete
     other.write_bytes(b"x")
-    with io.rule_logging(tmp_path / "rule.log", [str(out)]):
-        io.write(FRAME, out)
+    with store.rule_logging(tmp_path / "rule.log", [str(out)]):
+        store.write(FRAME, out)
     assert not stale.exists() and other.exists()
-    pd.testing.assert_frame_equal(io.read(out), FRAME)
+    pd.testing.assert_frame_equal(store.read(out), FRAME)
     assert "removed 1 temp file(s)" in (tmp_path / "rule.log").read_text()
 
 
@@ -50,8 +50,8 @@ def test_rule_logging_error_removes_written_outputs_and_logs_the_traceback(tmp_p
     first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
     log = tmp_path / "logs" / "rule.log"
     with pytest.raises(SystemExit) as stop:
-        with io.rule_logging(log, [str(first), str(second)]):
-            io.write(FRAME, first)  # one output written ...
+        with store.rule_logging(log, [str(first), str(second)]):
+            store.write(FRAME, first)  # one output written ...
             raise InputError(f"{second}: column 'x' must be > 0")  # ... then the rule fails
     assert stop.value.code == 1
     assert not first.exists() and not second.exists()

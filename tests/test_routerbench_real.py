@@ -4,10 +4,9 @@ with RouterBench's own cost: USD per query, each query's own (labels column cost
 from __future__ import annotations
 
 import pytest
-
-from routerbench_plus import io
-
 from conftest import run_snakemake, shared_data
+
+from routerbench_plus import store
 
 pytestmark = pytest.mark.slow
 
@@ -32,22 +31,22 @@ def test_routerbench_subset_routes_and_curves_use_usd(workflow_copy):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = workflow_copy / "results/routerbench_dc"
-    models = io.read(results / "data/models.parquet")
-    curves = io.read(results / "eval/split~standard/cost~usd/curves.parquet")
+    models = store.read(results / "data/models.parquet")
+    curves = store.read(results / "eval/split~standard/cost~usd/curves.parquet")
     assert set(curves["cost_type"]) == {"usd"}
     # the budget axis is in USD per query: it spans the models' mean per-query prices
     assert curves["budget"].max() == pytest.approx(models["usd_per_query"].max())
     assert curves["budget"].min() >= models["usd_per_query"].min() - 1e-12
-    areas = io.read(results / "eval/split~standard/cost~usd/areas.parquet").set_index("method")
+    areas = store.read(results / "eval/split~standard/cost~usd/areas.parquet").set_index("method")
     assert {"knn", "kmeans", "mlp", "mf", "heuristic", "oracle", "random"} <= set(areas.index)
     assert areas.loc["oracle", "area"] >= areas["area"].max() - 1e-12
     assert (areas["area_lo"] <= areas["area"]).all() and (areas["area"] <= areas["area_hi"]).all()
-    queries = io.read(results / "data/queries.parquet")
+    queries = store.read(results / "data/queries.parquet")
     assert (curves["n_queries"] == (queries["split"] == "test").sum()).all()
     # per-query USD: each pick costs what its model costs on that query (labels column cost_usd),
     # within the budget; the realised cost is the mean of those own costs
-    labels = io.read(results / "data/labels.parquet").set_index(["model", "query_id"])["cost_usd"]
-    picks = io.read(results / "routers/split~standard/method~oracle/picks_cost~usd.parquet")
+    labels = store.read(results / "data/labels.parquet").set_index(["model", "query_id"])["cost_usd"]
+    picks = store.read(results / "routers/split~standard/method~oracle/picks_cost~usd.parquet")
     routed = picks[picks["model"].notna()]
     own = labels.loc[list(zip(routed["model"], routed["query_id"]))].to_numpy()
     assert (routed["cost"].to_numpy() == own).all() and (routed["cost"] <= routed["budget"]).all()
@@ -55,5 +54,5 @@ def test_routerbench_subset_routes_and_curves_use_usd(workflow_copy):
     realised = picks.assign(cost=picks["cost"].fillna(0.0)).groupby("budget")["cost"].mean()
     oracle = curves[curves["method"] == "oracle"].set_index("budget")["realised_cost"]
     assert oracle.to_numpy() == pytest.approx(realised.loc[oracle.index].to_numpy())
-    tradeoff = io.read(results / "eval/split~standard/tradeoff/pair~mistral-7b-vs-gpt-4/areas.parquet")
+    tradeoff = store.read(results / "eval/split~standard/tradeoff/pair~mistral-7b-vs-gpt-4/areas.parquet")
     assert {"apgr", "cpt50", "cpt80"} <= set(tradeoff.columns)

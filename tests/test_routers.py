@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from routerbench_plus import demo, io, routers, routing
-from routerbench_plus.errors import ConfigError
-
 from conftest import REPO
+
+from routerbench_plus import demo, routers, routing, store
+from routerbench_plus.errors import ConfigError
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -37,7 +36,7 @@ def clustered(n_train=240, n_test=60, d=16, n_models=5, observed=0.8, seed=0):
     ids = pd.Index([f"q{i:04d}" for i in range(len(cluster))], dtype=object)
 
     def part(sl):
-        return io.LabelMatrix(values[:, sl], mask[:, sl], models, ids[sl])
+        return store.LabelMatrix(values[:, sl], mask[:, sl], models, ids[sl])
 
     costs = np.array([1.0, 2.0, 4.0, 8.0, 16.0][:n_models])
     return emb[:n_train], part(slice(0, n_train)), emb[n_train:], part(slice(n_train, None)), costs
@@ -58,8 +57,8 @@ def to_benchmark(train_emb, train, test_emb, test, costs):
     ).dropna()
     queries = pd.DataFrame({"query_id": ids, "category": "c", "split": role})
     models = pd.DataFrame({"model": list(train.models), "params_b": costs})
-    bench = io.Benchmark.from_frames(queries, models, long, name="synthetic")
-    emb = io.Embeddings(pd.Index(ids, dtype=object), np.vstack([train_emb, test_emb]), "synthetic")
+    bench = store.Benchmark.from_frames(queries, models, long, name="synthetic")
+    emb = store.Embeddings(pd.Index(ids, dtype=object), np.vstack([train_emb, test_emb]), "synthetic")
     return bench, emb
 
 
@@ -223,7 +222,7 @@ def test_per_model_mlp_networks_are_independent():
     val_emb, val = train_emb[:40], train.subset(query_ids=train.query_ids[:40])
     flipped = train.values.copy()
     flipped[0] = np.where(train.mask[0], 1.0 - np.nan_to_num(flipped[0]), np.nan)  # model m0's labels inverted
-    other = io.LabelMatrix(flipped, train.mask, train.models, train.query_ids)
+    other = store.LabelMatrix(flipped, train.mask, train.models, train.query_ids)
     other_val = other.subset(query_ids=train.query_ids[:40])
     for spec, independent in ((SMALL["mlp_per_model"], True), (SMALL["mlp"], False)):
         a = _fit(spec, train_emb, train, costs, val_emb, val).predict(test_emb)
@@ -329,7 +328,7 @@ def demo_split():
     vectors[np.arange(len(codes)), codes] = 1.0
     vectors += rng.normal(0.0, 0.15, vectors.shape).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    emb = io.Embeddings(pd.Index(bench.queries["query_id"], dtype=object), vectors, "one-hot")
+    emb = store.Embeddings(pd.Index(bench.queries["query_id"], dtype=object), vectors, "one-hot")
     costs = bench.costs("params")
     test = bench.queries["split"].to_numpy() == "test"
     labels, mask = bench.matrix.values[:, test], bench.matrix.mask[:, test]

@@ -6,17 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from routerbench_plus import curves, deferral, ingest, io, routing
-from routerbench_plus.errors import InputError
-
 from conftest import REPO, shared_data
 
+from routerbench_plus import curves, deferral, ingest, routing, store
+from routerbench_plus.errors import InputError
 
 # --------------------------------------------------------------------------- hand-computed cases
 
 
-def three_query_benchmark(per_query: bool) -> io.Benchmark:
+def three_query_benchmark(per_query: bool) -> store.Benchmark:
     """Models A (cheap) and B; 3 test queries (+1 train query). B costs 2, 6, 4 USD on the three
     test queries (mean 4 over them; 4 on the train query too): its constant is 4 either way."""
     ids = ["q0", "q1", "q2", "t0"]
@@ -31,10 +29,10 @@ def three_query_benchmark(per_query: bool) -> io.Benchmark:
     )
     if per_query:
         labels["cost_usd"] = [1.0, 1.0, 1.0, 1.0, 2.0, 6.0, 4.0, 4.0]
-    return io.Benchmark.from_frames(queries, models, labels, name="three")
+    return store.Benchmark.from_frames(queries, models, labels, name="three")
 
 
-def scores_preferring_b(bench: io.Benchmark) -> pd.DataFrame:
+def scores_preferring_b(bench: store.Benchmark) -> pd.DataFrame:
     test = bench.queries.loc[bench.queries["split"] == "test", "query_id"]
     return routing.scores_table(np.array([[0.2, 0.2, 0.2], [0.8, 0.8, 0.8]]), ["A", "B"], list(test))
 
@@ -128,7 +126,7 @@ def test_per_query_costs_must_match_the_scores():
 
 
 @pytest.fixture(scope="module")
-def routerbench() -> io.Benchmark:
+def routerbench() -> store.Benchmark:
     source = shared_data("routerbench_routerdc_subset")
     options = {"models_table": str(REPO / "config/models/routerbench.csv")}
     split = {"val_fraction": 0.1, "test_fraction": 0.2, "seed": 0}

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import REPO, copy_workflow
 
 pytestmark = pytest.mark.slurm

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerbench_plus.errors import ConfigError
-from routerbench_plus.io import Benchmark
 from routerbench_plus.accuracy import task_accuracy
+from routerbench_plus.errors import ConfigError
 from routerbench_plus.specialist_score import score_counts, specialist_scores
+from routerbench_plus.store import Benchmark
 
 
 def make_bench(labels: dict[str, dict[str, float]], tasks: dict[str, str], costs: dict[str, float],

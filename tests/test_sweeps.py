@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import run_snakemake
 
 from routerbench_plus import sweeps
-from routerbench_plus.figures import style, sweeps as sweep_figures
 from routerbench_plus.errors import InputError
-
-from conftest import run_snakemake
+from routerbench_plus.figures import style
+from routerbench_plus.figures import sweeps as sweep_figures
 
 
 def test_dedup_sweep_one_row_per_delta_sorted():

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerbench_plus import io, tradeoff
+from routerbench_plus import store, tradeoff
 from routerbench_plus.errors import ConfigError, InputError
 
 # 10 test queries; small is right on q0-q2, large on q0-q6: acc_small 0.3, acc_large 0.7,
@@ -112,7 +112,7 @@ def pair_bench(n_missing=0):
         rows.append((f"q{i}", "mid", 0.0))
     rows += [("train0", "small", 1.0), ("train0", "large", 0.0)]
     labels = pd.DataFrame(rows, columns=["query_id", "model", "label"])
-    return io.Benchmark.from_frames(queries, models, labels, name="pair")
+    return store.Benchmark.from_frames(queries, models, labels, name="pair")
 
 
 def scores_table(conf_small, conf_large):
@@ -203,7 +203,7 @@ def relabelled_pair(permutation, ids, ys, yl, conf_by_query):
         {"query_id": new_ids * 2, "model": ["small"] * len(ids) + ["large"] * len(ids),
          "score": np.concatenate([conf_by_query, np.zeros(len(ids))]).astype(np.float32)}
     )
-    return io.Benchmark.from_frames(queries, models, labels, name="pair"), scores
+    return store.Benchmark.from_frames(queries, models, labels, name="pair"), scores
 
 
 def test_relabelling_query_ids_leaves_every_tradeoff_table_byte_identical(tmp_path):
@@ -221,7 +221,7 @@ def test_relabelling_query_ids_leaves_every_tradeoff_table_byte_identical(tmp_pa
         )
         files = []
         for name, table in zip(("curves", "areas", "pairwise"), tables):
-            io.write(table, tmp_path / f"{name}{run}.parquet")
+            store.write(table, tmp_path / f"{name}{run}.parquet")
             files.append((tmp_path / f"{name}{run}.parquet").read_bytes())
         written.append(files)
     assert written[1] == written[0] and written[2] == written[0]

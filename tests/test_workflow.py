@@ -12,10 +12,9 @@ import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
-
-from routerbench_plus import io
-
 from conftest import copy_workflow, run_snakemake
+
+from routerbench_plus import store
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +32,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def read(run: Path, path: str) -> pd.DataFrame:
-    return io.read(run / "results" / B / path)
+    return store.read(run / "results" / B / path)
 
 
 def test_lint_is_clean(run: Path) -> None:
@@ -109,7 +108,7 @@ def test_pruning_removes_one_of_each_near_copy_pair_first_and_keeps_specialists(
 
 
 def test_remastered_benchmark_is_canonical_and_marks_pseudo_models(run: Path) -> None:
-    bench = io.read_benchmark(*(run / "results" / B / "remaster" / f"{n}.parquet" for n in io.BENCHMARK_FILES))
+    bench = store.read_benchmark(*(run / "results" / B / "remaster" / f"{n}.parquet" for n in store.BENCHMARK_FILES))
     summary = read(run, "remaster/summary.parquet").set_index("step")
     assert summary.loc["pseudo", "n_models"] == len(bench.models)
     assert summary.loc["pseudo", "n_queries"] == len(bench.queries)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, copy_workflow, run_snakemake
 
 BENCHMARK = "tiny"

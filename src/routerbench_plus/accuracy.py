@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .io import Benchmark, LabelMatrix
+from .store import Benchmark, LabelMatrix
 
 
 def _category_onehot(categories: pd.Series) -> tuple[np.ndarray, pd.Index]:

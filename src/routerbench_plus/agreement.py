@@ -16,7 +16,7 @@ queries the reference routes), then averaged over the budgets kept above.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

@@ -23,9 +23,9 @@ when its interval excludes 0 (lo > 0 or hi < 0).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from . import io, ood
+from . import ood, store
 from .curves import curve_summary
 from .errors import ConfigError, InputError
 
@@ -32,7 +32,7 @@ REDUNDANT_COLUMNS = (
 )
 
 
-def category_embeddings(emb: io.Embeddings, queries: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+def category_embeddings(emb: store.Embeddings, queries: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     """(categories sorted by name, L2-normalised mean embeddings float64, query counts)."""
     missing = [c for c in ("query_id", "category") if c not in queries.columns]
     if missing:
@@ -69,7 +69,7 @@ def leaf_order(similarity: np.ndarray) -> np.ndarray:
     return position
 
 
-def category_similarity(emb: io.Embeddings, queries: pd.DataFrame, benchmark: str = "") -> pd.DataFrame:
+def category_similarity(emb: store.Embeddings, queries: pd.DataFrame, benchmark: str = "") -> pd.DataFrame:
     """Cosine similarity between L2-normalised mean category embeddings, as a long table.
 
     One row per ordered pair (a, b), diagonal included (cosine 1): columns ``SIMILARITY_COLUMNS``;

@@ -3,7 +3,7 @@ splits and the change, with intervals from one set of paired bootstrap resamples
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

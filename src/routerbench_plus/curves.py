@@ -29,12 +29,12 @@ Conventions (also in docs/metrics.md):
 from __future__ import annotations
 
 import logging
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import io
+from . import store
 from .errors import InputError
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def check_picks(
 
 def read_picks(path: str) -> pd.DataFrame:
     """Read and check one picks Parquet file (errors name the file)."""
-    return check_picks(io.read(path, PICKS_COLUMNS), where=str(path))
+    return check_picks(store.read(path, PICKS_COLUMNS), where=str(path))
 
 
 def read_picks_by(paths: Sequence[str], methods: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -304,9 +304,9 @@ def area_weight_matrix(budgets: np.ndarray, min_cost: float, max_cost: float) ->
 
 def pool_max_cost(models: pd.DataFrame, cost_type: str, where: str = "models") -> float:
     """Largest model cost of the pool for a cost type (the budget axis is normalised by it)."""
-    if cost_type not in io.COST_COLUMNS:
-        raise InputError(f"unknown cost type '{cost_type}'; expected one of {list(io.COST_COLUMNS)}")
-    column = io.COST_COLUMNS[cost_type]
+    if cost_type not in store.COST_COLUMNS:
+        raise InputError(f"unknown cost type '{cost_type}'; expected one of {list(store.COST_COLUMNS)}")
+    column = store.COST_COLUMNS[cost_type]
     if column not in models.columns:
         raise InputError(f"{where}: missing column '{column}' (cost '{cost_type}')")
     values = pd.to_numeric(models[column], errors="coerce")
@@ -321,9 +321,9 @@ def pool_max_cost(models: pd.DataFrame, cost_type: str, where: str = "models") -
 def pool_cost_range(models: pd.DataFrame, cost_type: str, where: str = "models") -> tuple[float, float]:
     """(smallest, largest) model cost of the pool for a cost type: the ends of the area axes."""
     high = pool_max_cost(models, cost_type, where)  # checks the column
-    low = float(pd.to_numeric(models[io.COST_COLUMNS[cost_type]], errors="coerce").min())
+    low = float(pd.to_numeric(models[store.COST_COLUMNS[cost_type]], errors="coerce").min())
     if not low > 0:
-        raise InputError(f"{where}: column '{io.COST_COLUMNS[cost_type]}' (cost '{cost_type}') must be > 0; found {low}")
+        raise InputError(f"{where}: column '{store.COST_COLUMNS[cost_type]}' (cost '{cost_type}') must be > 0; found {low}")
     return low, high
 
 

@@ -8,12 +8,12 @@ test queries in ``bootstrap``.
 from __future__ import annotations
 
 import logging
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import io
+from . import store
 from .bootstrap import band_table, bootstrap_curves, interval_table, linear_weights, pairwise_table, quality_cube
 from .curves import aiq_by_method, check_picks, deferral_curve, normalise_budgets, tag_columns
 from .errors import InputError
@@ -48,7 +48,7 @@ def curve_table(
     return tag_columns(out, tags)
 
 
-def model_points(bench: io.Benchmark, cost_type: str, tags: Mapping[str, str] | None = None) -> pd.DataFrame:
+def model_points(bench: store.Benchmark, cost_type: str, tags: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Each pool model as a point: its cost and its mean label on the split's test queries.
 
     Columns: [tags...], method ('single_model'), model, cost, cost_norm, quality, is_pseudo,

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import io
+from . import store
 from .errors import ConfigError
 from .splits import assign_random_split
 
@@ -203,7 +203,7 @@ class DemoBenchmark:
     """A generated benchmark and its planted truth (duplicates, specialists, redundant models and
     categories, roles)."""
 
-    benchmark: io.Benchmark
+    benchmark: store.Benchmark
     truth: dict[str, pd.DataFrame]
 
 
@@ -354,7 +354,7 @@ def generate(
             "label": labels.ravel(),
         }
     )
-    bench = io.Benchmark.from_frames(queries, models, long, name="demo")
+    bench = store.Benchmark.from_frames(queries, models, long, name="demo")
 
     truth = {
         "duplicates": pd.DataFrame(

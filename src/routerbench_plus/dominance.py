@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
-from .io import Benchmark
 from .accuracy import task_accuracy
+from .errors import ConfigError
+from .store import Benchmark
 
 
 def task_ranks(acc: pd.DataFrame) -> pd.DataFrame:

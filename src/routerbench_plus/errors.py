@@ -2,7 +2,7 @@
 
 Every error a user can cause (bad input file, bad config value) is a subclass of
 ``RouterBenchError``; its message names the file, column or config key and what was
-expected. Scripts let these propagate; ``io.rule_logging`` turns them into one line.
+expected. Scripts let these propagate; ``store.rule_logging`` turns them into one line.
 """
 
 

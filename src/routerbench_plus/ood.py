@@ -17,7 +17,7 @@ both trainings and every method; significant = the interval excludes 0.
 from __future__ import annotations
 
 import logging
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

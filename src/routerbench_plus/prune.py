@@ -29,8 +29,9 @@ quality 0 (the deferral-curve convention of ``curves``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,8 +39,8 @@ import pandas as pd
 from .accuracy import model_accuracy, observed_mean
 from .curves import normalise_budgets, trapezoid_weights
 from .errors import ConfigError, InputError
-from .io import Benchmark, LabelMatrix
 from .routing import budget_grid, pick
+from .store import Benchmark, LabelMatrix
 
 
 def is_soft(matrix: LabelMatrix) -> bool:

@@ -22,22 +22,23 @@ all queries) is closest to the mean of the real models' overall accuracies (ties
 by ``params_b``, then the alphabetically first), taken per cost column among the models that have
 that column. ``median``: the median of each cost column over the real pool. A number: ``params_b``
 (billions; every other cost column follows ``average``). A mapping ``{cost type: average | median |
-number}`` (cost types of ``io.COST_COLUMNS``: params, usd, tokens, latency) sets each column; unlisted
+number}`` (cost types of ``store.COST_COLUMNS``: params, usd, tokens, latency) sets each column; unlisted
 columns follow ``average``. A cost column no real model has stays unknown (NaN).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .accuracy import accuracy_by_group, model_accuracy
 from .errors import ConfigError, InputError
-from .io import COST_COLUMNS, Benchmark, normalise_labels, normalise_models
+from .store import COST_COLUMNS, Benchmark, normalise_labels, normalise_models
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class PseudoOptions:
     seed: int = 0
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> "PseudoOptions":
+    def from_params(cls, params: Mapping[str, Any]) -> PseudoOptions:
         """From a rule's ``options`` param (:meth:`params` of the same options)."""
         return cls(**dict(params))
 
@@ -196,7 +197,7 @@ def _positive_number(value: Any) -> bool:
 
 
 def cost_rules(cost: Any) -> dict[str, str | float]:
-    """``pseudo.cost`` as {cost type: 'average' | 'median' | number} for every cost type of io.COST_COLUMNS."""
+    """``pseudo.cost`` as {cost type: 'average' | 'median' | number} for every cost type of store.COST_COLUMNS."""
     expected = "'average', 'median', a number > 0 (params_b) or a mapping {cost type: average | median | number}"
     if isinstance(cost, str):
         if cost not in COST_RULES:

@@ -28,15 +28,16 @@ step, n_queries, n_categories, n_models, n_labels, the study's counts where the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, InputError
-from .io import Benchmark
 from .pseudo_specialists import PseudoOptions, inject, pseudo_costs, realised_accuracy, select_targets, with_costs
+from .store import Benchmark
 
 
 def task_weights(scores: pd.DataFrame, min_weight: float) -> pd.Series:

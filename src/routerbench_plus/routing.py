@@ -8,20 +8,21 @@ query under a cost budget is done here, once, for every router:
   the lower model index; -1 when no model is eligible.
 
 Costs are one number per model (M,) or one per (model, query) (M, Q) when the benchmark has
-per-query costs (``io.Benchmark.cost_matrix``): then "cost" above is the model's cost *for that
+per-query costs (``store.Benchmark.cost_matrix``): then "cost" above is the model's cost *for that
 query*, the budget is a per-query budget, and the picks table records each pick's own cost.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, InputError
-from .io import Benchmark
+from .store import Benchmark
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +268,7 @@ def route(
     """Picks of one router on a split's test queries for every budget of the grid.
 
     ``scores`` is the long table of :func:`scores_table`; ``cost`` a cost type of
-    ``io.COST_COLUMNS``; budgets come from :func:`budget_grid` over the pool's per-model costs
+    ``store.COST_COLUMNS``; budgets come from :func:`budget_grid` over the pool's per-model costs
     (``bench.costs``: the models-table constants, the mean per-query cost where costs vary per
     query). When the benchmark has per-query costs of this type (``bench.has_query_costs``), a
     model is eligible for a query when its cost *for that query* is within the budget, and each

@@ -16,15 +16,15 @@ task or no affordable non-generalist has one (``n_budgets_used`` says how many b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from .accuracy import model_accuracy, task_accuracy
 from .errors import ConfigError, InputError
-from .io import COST_COLUMNS, Benchmark
+from .store import COST_COLUMNS, Benchmark
 
 
 def resolve_cost(bench: Benchmark, cost: str | None) -> str:

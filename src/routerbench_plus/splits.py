@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, InputError
-from .io import COST_COLUMNS, SPLITS, Benchmark
+from .store import COST_COLUMNS, SPLITS, Benchmark
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def pruned_split(bench: Benchmark, kept: pd.DataFrame, where: str = "prune kept.
     if unknown or names.empty:
         raise InputError(f"{where}: column 'model' names {unknown[:5] or 'no model'}; expected models of {bench.name}")
     out = bench.subset(models=names.tolist())
-    for cost, column in COST_COLUMNS.items():
+    for column in COST_COLUMNS.values():
         full, pruned = bench.models[column].max(), out.models[column].max()
         if pd.notna(full) and pruned < full:
             log.warning("split pruned of %s: the dearest model (%s %g) was pruned; areas are normalised by %g instead",

@@ -8,7 +8,7 @@ wildcard paths (``delta~0.999``); these functions collapse the per-value tables 
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -16,7 +16,8 @@ import pandas as pd
 from .agreement import OVERALL, agreement_table
 from .curves import area_and_peak, check_picks, deferral_curve, pool_max_cost
 from .errors import InputError
-from .io import COST_COLUMNS
+from .store import COST_COLUMNS
+
 
 def _check(df: pd.DataFrame, columns: list[str], where: str) -> None:
     missing = [c for c in columns if c not in df.columns]

@@ -34,12 +34,12 @@ Definitions (also in docs/metrics.md), on the test queries where both models hav
 from __future__ import annotations
 
 import logging
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import io
+from . import store
 from .bootstrap import bootstrap_means, canonical_order, difference_table, percentile_interval
 from .curves import tag_columns, trapezoid_weights
 from .errors import ConfigError, InputError
@@ -168,7 +168,7 @@ def cpt(exact: np.ndarray, acc_small: float, acc_large: float, level: float) -> 
     return float((n - 1 + min(max(step, 0.0), 1.0)) / (len(exact) - 1))
 
 
-def pair_labels(bench: io.Benchmark, small: str, large: str, config_key: str) -> tuple[pd.Index, np.ndarray, np.ndarray, int]:
+def pair_labels(bench: store.Benchmark, small: str, large: str, config_key: str) -> tuple[pd.Index, np.ndarray, np.ndarray, int]:
     """Test query ids with both labels, the two label vectors, and how many test queries lack one."""
     known = set(bench.models["model"])
     unknown = [m for m in (small, large) if m not in known]
@@ -213,7 +213,7 @@ def small_confidence(scores: pd.DataFrame, small: str, large: str, query_ids: Se
 
 def evaluate_pair(
     scores_by_method: Mapping[str, pd.DataFrame],
-    bench: io.Benchmark,
+    bench: store.Benchmark,
     small: str,
     large: str,
     n_points: int = 21,

@@ -1,12 +1,12 @@
 """Rule categories_similarity: mean-embedding similarity and redundant categories (logic in
 routerbench_plus.categories)."""
 
-from routerbench_plus import categories, io
+from routerbench_plus import categories, store
 
-with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
-    inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards  # noqa: F821
-    queries = io.normalise_queries(io.read(inp.queries, ["query_id", "category", "split"]), str(inp.queries))
-    emb = io.read_embeddings(inp.embeddings)
+with store.rule_logging(snakemake.log[0], snakemake.output) as log:
+    inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
+    queries = store.normalise_queries(store.read(inp.queries, ["query_id", "category", "split"]), str(inp.queries))
+    emb = store.read_embeddings(inp.embeddings)
     similarity = categories.category_similarity(emb, queries, benchmark=wc.benchmark)
     redundant = categories.redundant_categories(similarity, params.drop_similarity)
     log.info(
@@ -14,6 +14,6 @@ with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
         wc.benchmark, similarity["category_a"].nunique(), len(redundant), params.drop_similarity,
         int(redundant["dropped"].sum()), redundant.to_string(index=False),
     )
-    provenance = io.make_provenance({"drop_similarity": params.drop_similarity}, list(inp))
-    io.write(similarity, out.similarity, provenance)
-    io.write(redundant, out.redundant, provenance)
+    provenance = store.make_provenance({"drop_similarity": params.drop_similarity}, list(inp))
+    store.write(similarity, out.similarity, provenance)
+    store.write(redundant, out.redundant, provenance)

@@ -1,9 +1,9 @@
 """Rule categories_similarity_figure: figure of clustered heatmap of the cosine similarity between category mean
 embeddings."""
 
-from routerbench_plus import io
+from routerbench_plus import store
 from routerbench_plus.figures import categories, style
 
-with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
-    inp, out = snakemake.input, snakemake.output  # noqa: F821
-    style.save(categories.plot_category_similarity(io.read(inp.similarity)), out.png, out.pdf)
+with store.rule_logging(snakemake.log[0], snakemake.output):
+    inp, out = snakemake.input, snakemake.output
+    style.save(categories.plot_category_similarity(store.read(inp.similarity)), out.png, out.pdf)

@@ -1,13 +1,13 @@
 """Rule deferral_areas_figure: figure + table of areas (three axes), peak and curve mean of every router on every
 split with bootstrap intervals, pairwise differences."""
 
-from routerbench_plus import io
+from routerbench_plus import store
 from routerbench_plus.figures import deferral, style
 
-with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
-    inp, out, wc, params = snakemake.input, snakemake.output, snakemake.wildcards, snakemake.params  # noqa: F821
-    areas = io.read_all(inp.areas)  # inputs in split order
-    pairwise = io.read_all(inp.pairwise)
+with store.rule_logging(snakemake.log[0], snakemake.output):
+    inp, out, wc, params = snakemake.input, snakemake.output, snakemake.wildcards, snakemake.params
+    areas = store.read_all(inp.areas)  # inputs in split order
+    pairwise = store.read_all(inp.pairwise)
     style.save(deferral.plot_area_peak(areas, cost_type=wc.cost, area=params.area), out.png, out.pdf)
     by_split = [(deferral.AREA_AXIS_LABELS[c].replace("\n", " ") + " by split", style.area_by_split(areas, c))
                 for c in deferral.AREA_AXIS_LABELS if c in areas.columns]

@@ -1,7 +1,7 @@
 """Rule ingest: source files -> canonical queries/models/labels + ingest report (I/O only)."""
-from routerbench_plus import ingest, io
+from routerbench_plus import ingest, store
 
-with io.rule_logging(snakemake.log[0], snakemake.output):
+with store.rule_logging(snakemake.log[0], snakemake.output):
     params = {
         "adapter": snakemake.params.adapter,
         "options": dict(snakemake.params.options),
@@ -21,8 +21,8 @@ with io.rule_logging(snakemake.log[0], snakemake.output):
         blank_prompts=params["blank_prompts"],
     )
     tables = [snakemake.input.models_table] if snakemake.input.models_table else []
-    provenance = io.make_provenance(params, inputs=tables, seed=params["split"].get("seed"))
+    provenance = store.make_provenance(params, inputs=tables, seed=params["split"].get("seed"))
     provenance["inputs"].update({f"{name}:source": digest for name, digest in sorted(result.files.items())})
     out = snakemake.output
-    io.write_benchmark(result.benchmark, out.queries, out.models, out.labels, provenance=provenance)
-    io.write(result.report, out.report, provenance=provenance)
+    store.write_benchmark(result.benchmark, out.queries, out.models, out.labels, provenance=provenance)
+    store.write(result.report, out.report, provenance=provenance)

@@ -1,17 +1,17 @@
 """Rule ood: per held-out category, quality after OOD training vs in-distribution training."""
 
-from routerbench_plus import curves, io, ood
+from routerbench_plus import curves, ood, store
 
-with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
-    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards  # noqa: F821
+with store.rule_logging(snakemake.log[0], snakemake.output):
+    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards
     standard = curves.read_picks_by_cost(inp.standard, params.cost_types, params.methods)
     held_out = curves.read_picks_by_cost(inp.ood, params.cost_types, params.methods)
-    queries = io.read(inp.queries, ["query_id", "category", "split"])
+    queries = store.read(inp.queries, ["query_id", "category", "split"])
     table = ood.ood_table_by_cost(
         standard, held_out, queries, list(params.categories), params.config_key, params.split_ood,
         tags={"benchmark": wc.benchmark, "group": wc.group},
         n_resamples=params.resamples, seed=params.seed, confidence=params.confidence,
-        threads=snakemake.threads,  # noqa: F821
+        threads=snakemake.threads,
     )
     settings = {k: params[k] for k in ("methods", "cost_types", "categories", "split_ood", "resamples", "confidence")}
-    io.write(table, snakemake.output.table, io.make_provenance(settings, list(inp), seed=params.seed))  # noqa: F821
+    store.write(table, snakemake.output.table, store.make_provenance(settings, list(inp), seed=params.seed))

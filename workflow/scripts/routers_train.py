@@ -1,16 +1,16 @@
 """Rule routers_train: fit one router on a split, score its test queries (logic in routerbench_plus.routers)."""
 
-from routerbench_plus import io, routers, routing
+from routerbench_plus import routers, routing, store
 
-with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
-    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards  # noqa: F821
-    routers.set_threads(snakemake.threads)  # noqa: F821
-    bench = io.read_benchmark(inp.queries, inp.models, inp.labels, name=f"{wc.benchmark} (split {wc.split})")
-    embeddings = io.read_embeddings(inp.embeddings) if inp.get("embeddings") else None
+with store.rule_logging(snakemake.log[0], snakemake.output):
+    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards
+    routers.set_threads(snakemake.threads)
+    bench = store.read_benchmark(inp.queries, inp.models, inp.labels, name=f"{wc.benchmark} (split {wc.split})")
+    embeddings = store.read_embeddings(inp.embeddings) if inp.get("embeddings") else None
     router = routers.make_router(wc.method, dict(params.spec), search_paths=[params.search_path])
     scores = routers.score_split(router, bench, embeddings, bench.costs(params.fit_cost), key=f"routers.{wc.method}")
     test = bench.queries.loc[bench.queries["split"] == "test", "query_id"]
-    provenance = io.make_provenance(
+    provenance = store.make_provenance(
         {"method": wc.method, "spec": dict(params.spec), "fit_cost": params.fit_cost}, list(inp), params.spec.get("seed")
     )
-    io.write(routing.scores_table(scores, bench.models["model"], test), snakemake.output.scores, provenance)  # noqa: F821
+    store.write(routing.scores_table(scores, bench.models["model"], test), snakemake.output.scores, provenance)

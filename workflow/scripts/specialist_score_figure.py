@@ -1,12 +1,12 @@
 """Rule specialist_score_figure: figure + table of specialist score per task with the thresholds, and the counts
 per bin."""
 
-from routerbench_plus import io
+from routerbench_plus import store
 from routerbench_plus.figures import specialist_score, style
 
-with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
-    inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards  # noqa: F821
-    scores, counts = io.read(inp.scores), io.read(inp.counts)
+with store.rule_logging(snakemake.log[0], snakemake.output):
+    inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
+    scores, counts = store.read(inp.scores), store.read(inp.counts)
     style.save(specialist_score.plot_specialist_scores(scores, thresholds=params.thresholds), out.png, out.pdf)
     style.write_table(
         counts, out.csv, out.html, title=f"{wc.benchmark}: tasks per specialist-score bin",

@@ -1,14 +1,14 @@
 """Rule splits: one experiment split of a benchmark (I/O only; logic in routerbench_plus.splits)."""
 
-from routerbench_plus import io, splits
+from routerbench_plus import splits, store
 
-with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
-    inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards  # noqa: F821
-    bench = io.read_benchmark(inp.queries, inp.models, inp.labels, name=f"{wc.benchmark} (split {wc.split})")
-    reduced = io.read(inp.reduced, ["query_id"]) if inp.get("reduced") else None
-    redundant = io.read(inp.redundant, ["category", "dropped"]) if inp.get("redundant") else None
-    contamination = io.read(inp.contamination, ["dup_query_id"]) if inp.get("contamination") else None
-    kept = io.read(inp.kept, ["model"]) if inp.get("kept") else None
+with store.rule_logging(snakemake.log[0], snakemake.output) as log:
+    inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
+    bench = store.read_benchmark(inp.queries, inp.models, inp.labels, name=f"{wc.benchmark} (split {wc.split})")
+    reduced = store.read(inp.reduced, ["query_id"]) if inp.get("reduced") else None
+    redundant = store.read(inp.redundant, ["category", "dropped"]) if inp.get("redundant") else None
+    contamination = store.read(inp.contamination, ["dup_query_id"]) if inp.get("contamination") else None
+    kept = store.read(inp.kept, ["model"]) if inp.get("kept") else None
     split, counts = splits.make_split(
         wc.split,
         bench,
@@ -22,8 +22,8 @@ with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
         benchmark=wc.benchmark,
     )
     log.info("split %s of %s:\n%s", wc.split, wc.benchmark, counts.to_string(index=False))
-    provenance = io.make_provenance(
+    provenance = store.make_provenance(
         {"split": wc.split, "ood_groups": dict(params.ood_groups), "seed": params.seed}, list(inp), params.seed
     )
-    io.write_benchmark(split, out.queries, out.models, out.labels, provenance)
-    io.write(counts, out.summary, provenance)
+    store.write_benchmark(split, out.queries, out.models, out.labels, provenance)
+    store.write(counts, out.summary, provenance)

@@ -1,22 +1,22 @@
 """Rule sweeps_pseudo_cost: agreement and areas of the sweep's routers per pseudo.cost (logic in
 routerbench_plus.sweeps)."""
 
-from routerbench_plus import curves, io, sweeps
+from routerbench_plus import curves, store, sweeps
 
-with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
-    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards  # noqa: F821
+with store.rule_logging(snakemake.log[0], snakemake.output) as log:
+    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards
     labels, methods, cost_types = list(params.labels), list(params.methods), list(params.cost_types)
     n = len(cost_types) * len(methods)
     swept = {label: curves.read_picks_by_cost(inp.swept[i * n : (i + 1) * n], cost_types, methods)
              for i, label in enumerate(labels)}
     columns = {"queries": ["query_id", "category", "split"], "models": ["model", "is_pseudo"], "selection": ["task", "selected"]}
-    tables = {kind: {label: io.read(path, need) for label, path in zip(labels, getattr(inp, kind))}
+    tables = {kind: {label: store.read(path, need) for label, path in zip(labels, getattr(inp, kind))}
               for kind, need in columns.items()}
     table = sweeps.pseudo_cost_sweep(
         curves.read_picks_by_cost(inp.standard, cost_types, methods),
         swept,
-        io.read(inp.queries_standard, ["query_id", "category", "split"]),
-        io.read(inp.models_standard),
+        store.read(inp.queries_standard, ["query_id", "category", "split"]),
+        store.read(inp.models_standard),
         tables["queries"],
         tables["models"],
         tables["selection"],
@@ -26,4 +26,4 @@ with io.rule_logging(snakemake.log[0], snakemake.output) as log:  # noqa: F821
     )
     log.info("pseudo-cost sweep of %s:\n%s", wc.benchmark, table.to_string(index=False))
     settings = {k: params[k] for k in ("labels", "default", "methods", "cost_types", "reference")}
-    io.write(table, snakemake.output.table, io.make_provenance(settings, list(inp)))  # noqa: F821
+    store.write(table, snakemake.output.table, store.make_provenance(settings, list(inp)))

@@ -1,11 +1,11 @@
 """Rule tradeoff: accuracy vs share routed to the large model of a (small, large) pair, with intervals."""
 
-from routerbench_plus import io, tradeoff
+from routerbench_plus import store, tradeoff
 
-with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
-    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards  # noqa: F821
-    bench = io.read_benchmark(inp.queries, inp.models, inp.labels, name=f"{wc.benchmark} (split {wc.split})")
-    scores = {m: io.read(p, ["query_id", "model", "score"]) for m, p in zip(params.methods, inp.scores)}
+with store.rule_logging(snakemake.log[0], snakemake.output):
+    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards
+    bench = store.read_benchmark(inp.queries, inp.models, inp.labels, name=f"{wc.benchmark} (split {wc.split})")
+    scores = {m: store.read(p, ["query_id", "model", "score"]) for m, p in zip(params.methods, inp.scores)}
     curves_table, areas, pairwise = tradeoff.evaluate_pair(
         scores,
         bench,
@@ -17,11 +17,11 @@ with io.rule_logging(snakemake.log[0], snakemake.output):  # noqa: F821
         confidence=params.confidence,
         config_key=params.config_key,
         tags={"benchmark": wc.benchmark, "split": wc.split, "pair": wc.pair},
-        threads=snakemake.threads,  # noqa: F821
+        threads=snakemake.threads,
         tie_tolerance=params.tie_tolerance,
     )
     settings = {k: params[k] for k in ("methods", "small", "large", "points", "resamples", "confidence", "tie_tolerance")}
-    provenance = io.make_provenance(settings, list(inp), seed=params.seed)
-    io.write(curves_table, snakemake.output.curves, provenance)  # noqa: F821
-    io.write(areas, snakemake.output.areas, provenance)  # noqa: F821
-    io.write(pairwise, snakemake.output.pairwise, provenance)  # noqa: F821
+    provenance = store.make_provenance(settings, list(inp), seed=params.seed)
+    store.write(curves_table, snakemake.output.curves, provenance)
+    store.write(areas, snakemake.output.areas, provenance)
+    store.write(pairwise, snakemake.output.pairwise, provenance)

@@ -7,12 +7,29 @@ The names below are the stage's interface. Command line: ``python -m routerbench
 """
 
 from .encode import (
-    DEFAULT_BATCH_SIZE, LONG_PROMPTS, CachedEncoding, check_long_prompts, check_prompts, embed_queries, encode_cached,
-    encode_texts, encoder_slug, normalise, prompt_keys,
+    DEFAULT_BATCH_SIZE,
+    LONG_PROMPTS,
+    CachedEncoding,
+    check_long_prompts,
+    check_prompts,
+    embed_queries,
+    encode_cached,
+    encode_texts,
+    encoder_slug,
+    normalise,
+    prompt_keys,
 )
 from .encoders import (
-    BACKENDS, MPNET_OFFLINE, SHIPPED_MINILM, Encoder, assemble_mpnet, bf16_encoder, embedding_dimension, load_encoder,
-    quantise_encoder, resolve_encoder,
+    BACKENDS,
+    MPNET_OFFLINE,
+    SHIPPED_MINILM,
+    Encoder,
+    assemble_mpnet,
+    bf16_encoder,
+    embedding_dimension,
+    load_encoder,
+    quantise_encoder,
+    resolve_encoder,
 )
 from .lengths import prompt_lengths, truncation_summary
 

@@ -29,10 +29,11 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from .. import io
+from .. import store
 from ..errors import ConfigError, InputError
 from .encoders import BACKENDS, Encoder, bf16_encoder, embedding_dimension, quantise_encoder
 
@@ -286,7 +287,7 @@ def _write_shard(folder: Path, keys: np.ndarray, vectors: np.ndarray) -> Path:
     table = pa.table(
         {"key": pa.array(list(keys), pa.string()), "embedding": pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1])}
     )
-    with io.atomic_path(path) as tmp:
+    with store.atomic_path(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
     return path
 
@@ -350,7 +351,7 @@ def embed_queries(
     threads: int | None = None,
     backend: str = "torch",
     long_prompts: str = "truncate",
-) -> io.Embeddings:
+) -> store.Embeddings:
     """Embed the ``prompt`` of every query: L2-normalised float32 vectors in the queries' order.
 
     ``max_seq_length`` (tokens) truncates for this call only (None: the encoder's own limit);
@@ -390,4 +391,4 @@ def embed_queries(
             model.max_seq_length = own_limit
         if torch_threads is not None:
             torch.set_num_threads(torch_threads)
-    return io.Embeddings(pd.Index(queries["query_id"].astype(str).tolist(), dtype=object), result.vectors, encoder.name)
+    return store.Embeddings(pd.Index(queries["query_id"].astype(str).tolist(), dtype=object), result.vectors, encoder.name)

@@ -52,10 +52,10 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
-
+from typing import Any
 
 from ..errors import ConfigError, InputError
 
@@ -145,7 +145,7 @@ def _int8_linear_class() -> type:
         The product of the int8 codes is exact (int32); the float result is (codes) * s_x * s_w + b.
         """
 
-        def __init__(self, weight: "torch.Tensor", bias: "torch.Tensor | None", act: Any = None) -> None:
+        def __init__(self, weight: torch.Tensor, bias: torch.Tensor | None, act: Any = None) -> None:
             super().__init__()
             w = weight.detach().float()
             scale = w.abs().amax(dim=1, keepdim=True).clamp(min=1e-12) / 127.0
@@ -156,7 +156,7 @@ def _int8_linear_class() -> type:
             self.out_features = int(w.shape[0])
             self.act = act
 
-        def _block(self, x: "torch.Tensor", out: "torch.Tensor") -> None:
+        def _block(self, x: torch.Tensor, out: torch.Tensor) -> None:
             amax = x.abs().amax(dim=1, keepdim=True).clamp_(min=1e-12)
             codes = (x * (127.0 / amax)).round_().to(torch.int8)
             out.copy_(torch._int_mm(codes, self.codes))
@@ -164,7 +164,7 @@ def _int8_linear_class() -> type:
             if self.act is not None:
                 out.copy_(self.act(out))
 
-        def forward(self, x: "torch.Tensor") -> "torch.Tensor":
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
             shape = x.shape
             rows = x.reshape(-1, shape[-1]).float()
             out = torch.empty((rows.shape[0], self.out_features), dtype=torch.float32, device=rows.device)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,9 +11,15 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from .style import (
-    DOUBLE_COLUMN_IN, SINGLE_COLUMN_IN, method_label, need_columns, new_figure, order_methods, short, styled,
+    DOUBLE_COLUMN_IN,
+    SINGLE_COLUMN_IN,
+    method_label,
+    need_columns,
+    new_figure,
+    order_methods,
+    short,
+    styled,
 )
-
 
 OTHER_TASKS = "other tasks (mean)"
 

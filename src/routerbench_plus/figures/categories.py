@@ -10,8 +10,17 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from .style import (
-    DOUBLE_COLUMN_IN, SINGLE_COLUMN_IN, legend_below, method_colours, method_label, method_style, need_columns,
-    new_figure, order_methods, short, styled,
+    DOUBLE_COLUMN_IN,
+    SINGLE_COLUMN_IN,
+    legend_below,
+    method_colours,
+    method_label,
+    method_style,
+    need_columns,
+    new_figure,
+    order_methods,
+    short,
+    styled,
 )
 
 

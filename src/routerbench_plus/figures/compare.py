@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 from matplotlib.figure import Figure
 
 from .style import METRIC_NAMES, delta_lollipops, method_label, need_columns, single_value, study_rows, styled
-
 
 AREA_PANEL_TITLES = {"area": "Area\n(x = budget / max cost)", "area_span": "Area over\nthe cost span",
                      "area_log": "Area over\nlog cost"}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,14 +11,36 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..errors import InputError
-from ..io import COST_UNITS
+from ..store import COST_UNITS
 from .style import (
-    DOUBLE_COLUMN_IN, GREY, METRIC_NAMES, ORACLE, SINGLE_COLUMN_IN, STYLE, ci_text, cost_axis_label, grid_shape,
-    legend_below, method_colours, method_label, method_style, need_columns, new_figure, of_split, order_methods,
-    panel_grid, plain_log_ticks, short, single_value, sorted_by_split, split_order, styled, title_and_legend,
-    use_log, with_legend_strip,
+    DOUBLE_COLUMN_IN,
+    GREY,
+    METRIC_NAMES,
+    ORACLE,
+    SINGLE_COLUMN_IN,
+    STYLE,
+    ci_text,
+    cost_axis_label,
+    grid_shape,
+    legend_below,
+    method_colours,
+    method_label,
+    method_style,
+    need_columns,
+    new_figure,
+    of_split,
+    order_methods,
+    panel_grid,
+    plain_log_ticks,
+    short,
+    single_value,
+    sorted_by_split,
+    split_order,
+    styled,
+    title_and_legend,
+    use_log,
+    with_legend_strip,
 )
-
 
 # The area columns of the evaluation tables (curves.AREA_AXES) as axis labels and table headings.
 AREA_AXIS_LABELS = {

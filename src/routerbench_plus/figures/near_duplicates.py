@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -10,8 +10,20 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .style import (
-    DOUBLE_COLUMN_IN, GREY, PALETTE, SINGLE_COLUMN_IN, cell_text, delta_lollipops, empty_figure, legend_below,
-    need_columns, new_figure, short, single_value, study_rows, styled,
+    DOUBLE_COLUMN_IN,
+    GREY,
+    PALETTE,
+    SINGLE_COLUMN_IN,
+    cell_text,
+    delta_lollipops,
+    empty_figure,
+    legend_below,
+    need_columns,
+    new_figure,
+    short,
+    single_value,
+    study_rows,
+    styled,
 )
 
 

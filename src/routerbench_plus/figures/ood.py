@@ -12,7 +12,14 @@ from matplotlib.figure import Figure
 
 from ..errors import InputError
 from .style import (
-    DOUBLE_COLUMN_IN, SINGLE_COLUMN_IN, empty_figure, method_label, new_figure, order_methods, short, single_value,
+    DOUBLE_COLUMN_IN,
+    SINGLE_COLUMN_IN,
+    empty_figure,
+    method_label,
+    new_figure,
+    order_methods,
+    short,
+    single_value,
     styled,
 )
 

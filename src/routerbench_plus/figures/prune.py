@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .style import (
-    DOUBLE_COLUMN_IN, GREY, PALETTE, legend_below, method_colours, need_columns, new_figure, short, single_value,
+    DOUBLE_COLUMN_IN,
+    GREY,
+    PALETTE,
+    legend_below,
+    method_colours,
+    need_columns,
+    new_figure,
+    short,
+    single_value,
     styled,
 )
-
 
 # Lines of the pruning curve (prune.pool_curve columns): colour, line style, legend label.
 POOL_CURVE_SERIES = (

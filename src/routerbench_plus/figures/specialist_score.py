@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..io import COST_UNITS
+from ..store import COST_UNITS
 from .style import (
-    DOUBLE_COLUMN_IN, PALETTE, SINGLE_COLUMN_IN, legend_below, need_columns, new_figure, short, single_value, styled,
+    DOUBLE_COLUMN_IN,
+    PALETTE,
+    SINGLE_COLUMN_IN,
+    legend_below,
+    need_columns,
+    new_figure,
+    short,
+    single_value,
+    styled,
 )
 
 

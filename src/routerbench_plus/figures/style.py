@@ -19,8 +19,9 @@ import html
 import logging
 import math
 import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -32,8 +33,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from ..errors import InputError
-from ..io import COST_UNITS, atomic_path
 from ..routers import BUILTIN
+from ..store import COST_UNITS, atomic_path
 
 log = logging.getLogger(__name__)
 # PDF font subsetting logs every table at INFO; rule logs run at INFO, so keep fontTools quiet.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,10 +12,22 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..errors import InputError
-from ..io import COST_UNITS
+from ..store import COST_UNITS
 from .style import (
-    DOUBLE_COLUMN_IN, GREY, PALETTE, SINGLE_COLUMN_IN, legend_below, method_colours, method_label, method_style,
-    need_columns, new_figure, order_methods, plain_log_ticks, styled, use_log,
+    DOUBLE_COLUMN_IN,
+    GREY,
+    PALETTE,
+    SINGLE_COLUMN_IN,
+    legend_below,
+    method_colours,
+    method_label,
+    method_style,
+    need_columns,
+    new_figure,
+    order_methods,
+    plain_log_ticks,
+    styled,
+    use_log,
 )
 
 

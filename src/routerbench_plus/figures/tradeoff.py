@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,11 +11,27 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .style import (
-    ORACLE, SINGLE_COLUMN_IN, STYLE, TRADEOFF_REFERENCES, ci_text, grid_shape, method_colours, method_label,
-    method_style, need_columns, new_figure, of_split, order_methods, short, single_value, sorted_by_split,
-    split_order, styled, title_and_legend, with_legend_strip,
+    ORACLE,
+    SINGLE_COLUMN_IN,
+    STYLE,
+    TRADEOFF_REFERENCES,
+    ci_text,
+    grid_shape,
+    method_colours,
+    method_label,
+    method_style,
+    need_columns,
+    new_figure,
+    of_split,
+    order_methods,
+    short,
+    single_value,
+    sorted_by_split,
+    split_order,
+    styled,
+    title_and_legend,
+    with_legend_strip,
 )
-
 
 MAX_TOP_BANDS = 3  # quality bands only for this many routers or fewer (more would hide each other)
 

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
-from .. import io
+from .. import store
 from ..errors import ConfigError, InputError
 from .adapters import REGISTRY, check_options
 from .assemble import BLANK_PROMPT_POLICIES, CONFLICT_POLICIES, NAN_POLICIES, Policies, assemble
@@ -61,7 +62,7 @@ log = logging.getLogger(__name__)
 class IngestResult:
     """A validated benchmark, its ingest report, and the sha256 of every input file read."""
 
-    benchmark: io.Benchmark
+    benchmark: store.Benchmark
     report: pd.DataFrame
     files: dict[str, str] = field(default_factory=dict)
 

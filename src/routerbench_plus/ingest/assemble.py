@@ -29,13 +29,14 @@ Each policy is one step below, run in this order by :func:`assemble` (report key
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import io
+from .. import store
 from ..errors import ConfigError, InputError
 from ..splits import assign_random_split
 from .base import Raw, Report
@@ -67,7 +68,7 @@ class Policies:
                 raise ConfigError(f"ingest.{key}: expected one of {list(allowed)}, got {getattr(self, key)!r}")
 
 
-def assemble(raw: Raw, report: Report, policies: Policies, name: str, adapter: str) -> io.Benchmark:
+def assemble(raw: Raw, report: Report, policies: Policies, name: str, adapter: str) -> store.Benchmark:
     """Apply the shared policies (module docstring), in order, and validate into a Benchmark."""
     occ, labels, n_excluded = exclude_categories(raw.occurrences, raw.labels, policies.exclude_categories, name, report)
     file_split = occ.drop_duplicates("file").set_index("file")["split"].astype(object).to_dict()
@@ -82,7 +83,7 @@ def assemble(raw: Raw, report: Report, policies: Policies, name: str, adapter: s
     queries["split"] = assign_splits(queries, policies.split, f"{name} queries (files {files})", report)
     queries["source"] = adapter + ":" + queries["source"].astype(str)
     models = raw.models[raw.models["model"].isin(labels["model"].unique())]
-    bench = io.Benchmark.from_frames(queries, models, labels, name=name)
+    bench = store.Benchmark.from_frames(queries, models, labels, name=name)
     report_summary(bench, n_excluded + n_nan + n_blank, report)
     return bench
 
@@ -305,7 +306,7 @@ def _merge_labels(labels: pd.DataFrame, policy: str, file_split: Mapping[str, An
 def _pair_costs(labels: pd.DataFrame) -> pd.DataFrame | None:
     """Per-query cost columns of the label rows, one row per (query_id, model): the mean over the
     pair's rows (NaN cells ignored; all NaN -> NaN, the model's constant). None without such columns."""
-    columns = [c for c in io.QUERY_COST_COLUMNS.values() if c in labels.columns]
+    columns = [c for c in store.QUERY_COST_COLUMNS.values() if c in labels.columns]
     if not columns:
         return None
     means = labels.groupby(["query_id", "model"], sort=False, observed=True)[columns].mean().reset_index()
@@ -387,7 +388,7 @@ def carve_validation(queries: pd.DataFrame, split_cfg: Mapping[str, Any], report
     return split
 
 
-def report_summary(bench: io.Benchmark, dropped_rows: int, report: Report) -> None:
+def report_summary(bench: store.Benchmark, dropped_rows: int, report: Report) -> None:
     """The benchmark's size after all policies: the same keys as the demo report, then splits and categories."""
     q = bench.queries
     splits = q["split"].value_counts()
@@ -395,11 +396,11 @@ def report_summary(bench: io.Benchmark, dropped_rows: int, report: Report) -> No
     report.add("n_models", len(bench.models))
     report.add("n_labels", len(bench.labels), "observed (model, query) labels")
     report.add("n_categories", q["category"].nunique())
-    for s in io.SPLITS:
+    for s in store.SPLITS:
         report.add(f"n_{s}", int(splits.get(s, 0)))
     report.add("n_missing_labels", len(q) * len(bench.models) - len(bench.labels), "absent pairs (not 0)")
     report.add("n_dropped_rows", dropped_rows, "label rows dropped: NaN labels, excluded categories, blank prompts")
-    for s in io.SPLITS:
+    for s in store.SPLITS:
         report.add(f"split:{s}", int(splits.get(s, 0)))
     for category, n in q["category"].value_counts().sort_index().items():
         report.add(f"category:{category}", int(n))

@@ -7,14 +7,15 @@ import csv
 import json
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import io
+from .. import store
 from ..errors import ConfigError, InputError
 
 REPORT_COLUMNS = {"key": "string", "value": "int64", "detail": "string"}
@@ -145,7 +146,7 @@ def record_file(
     while parsing); otherwise it is computed here.
     """
     size = path.stat().st_size
-    digest = digest or io.file_sha256(path)
+    digest = digest or store.file_sha256(path)
     expected = manifest.get(path.name)
     if expected is not None and (int(expected["bytes"]) != size or expected["sha256"] != digest):
         raise InputError(

@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import io
+from .. import store
 from ..errors import InputError
 from .base import MANIFEST
 
@@ -123,7 +123,7 @@ def fetch_hub(source: HubSource, dest: Path, revision: str | None = None) -> lis
     for file in names:
         local = Path(hf_hub_download(repo_id, file, repo_type="dataset", revision=revision, local_dir=dest))
         info = infos[file]
-        size, digest = local.stat().st_size, io.file_sha256(local)
+        size, digest = local.stat().st_size, store.file_sha256(local)
         lfs = getattr(info, "lfs", None)
         if lfs is not None:
             ok, expected = size == info.size and digest == lfs.sha256, f"{info.size} bytes, sha256 {lfs.sha256}"

@@ -8,8 +8,20 @@ near-duplicate; ``original_vs_reduced`` Table 1. The names below are the stage's
 """
 
 from .groups import (
-    GROUP_COLUMNS, LENGTH_COLUMNS, TRAINING_ROLES, Deduplication, DuplicateGroups, LabelRule, deduplicate, find_groups,
-    is_soft, query_roles, reduce, stack_groups, summarise, truncated_prefix,
+    GROUP_COLUMNS,
+    LENGTH_COLUMNS,
+    TRAINING_ROLES,
+    Deduplication,
+    DuplicateGroups,
+    LabelRule,
+    deduplicate,
+    find_groups,
+    is_soft,
+    query_roles,
+    reduce,
+    stack_groups,
+    summarise,
+    truncated_prefix,
 )
 from .search import PairGraph, check_delta, duplicate_pairs, exact_duplicate_nodes, pair_graph
 

@@ -22,7 +22,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from .. import io
+from .. import store
 from ..errors import InputError
 from .groups import TRAINING_ROLES, LabelRule, is_soft, query_roles
 from .search import PairGraph, pair_graph
@@ -42,7 +42,7 @@ PAIR_CHUNK = 8192  # pairs compared at a time (models x chunk label gathers)
 
 
 def cross_split_pairs(
-    emb: io.Embeddings, queries: pd.DataFrame, delta: float, *, graph: PairGraph | None = None,
+    emb: store.Embeddings, queries: pd.DataFrame, delta: float, *, graph: PairGraph | None = None,
     threads: int | None = None,
 ) -> pd.DataFrame:
     """Every (test query, train/val query) pair with cosine >= delta: query_id, dup_query_id, dup_split, cosine.
@@ -95,7 +95,7 @@ def cross_split_pairs(
 
 
 def _pair_label_agreement(
-    bench: io.Benchmark, test_ids: pd.Series, dup_ids: pd.Series, rule: LabelRule
+    bench: store.Benchmark, test_ids: pd.Series, dup_ids: pd.Series, rule: LabelRule
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per pair: (models with both labels observed, of those the models whose labels agree)."""
     matrix = bench.matrix
@@ -116,7 +116,7 @@ def _pair_label_agreement(
     return compared, agree
 
 
-def _baseline_counts(bench: io.Benchmark, rule: LabelRule) -> pd.DataFrame:
+def _baseline_counts(bench: store.Benchmark, rule: LabelRule) -> pd.DataFrame:
     """Per category: (test, train/val) label pairs of one model on two queries of the category, and
     how many agree (closed form: binarised value counts, or sorted keys + searchsorted)."""
     q = bench.queries[["query_id", "category", "split"]].astype({"query_id": str, "category": str, "split": str})
@@ -147,7 +147,7 @@ def _baseline_counts(bench: io.Benchmark, rule: LabelRule) -> pd.DataFrame:
 
 
 def audit(
-    pairs: pd.DataFrame, bench: io.Benchmark, delta: float, rule: LabelRule | None = None
+    pairs: pd.DataFrame, bench: store.Benchmark, delta: float, rule: LabelRule | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The contamination tables of one threshold: (pair table, summary).
 

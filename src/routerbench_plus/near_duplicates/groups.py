@@ -26,15 +26,16 @@ the same answer under both rules.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from .. import io
+from .. import store
 from ..errors import ConfigError, InputError
 from .search import DEFAULT_PROJECTION_DIM, PairGraph, check_delta, pair_graph
 
@@ -103,7 +104,7 @@ class LabelRule:
             raise ConfigError(f"config key dedup.label_tolerance: expected a number in [0, 1), got {self.tolerance}")
 
     @classmethod
-    def from_config(cls, dedup_config: Mapping[str, Any] | None) -> "LabelRule":
+    def from_config(cls, dedup_config: Mapping[str, Any] | None) -> LabelRule:
         """The rule of the config block ``dedup`` (missing keys: the defaults)."""
         cfg = dict(dedup_config or {})
         default = cls()
@@ -164,7 +165,7 @@ def query_roles(ids: pd.Index, queries: pd.DataFrame | None, where: str = "queri
 
 
 def find_groups(
-    emb: io.Embeddings,
+    emb: store.Embeddings,
     delta: float,
     queries: pd.DataFrame | None = None,
     *,
@@ -371,14 +372,14 @@ def _pair_mismatch(labels: pd.DataFrame, by: str, rule: LabelRule | None = None)
     return float(1.0 - same / pairs) if pairs > 0 else float("nan")
 
 
-def scope_queries(bench: io.Benchmark, scope: str) -> pd.DataFrame:
+def scope_queries(bench: store.Benchmark, scope: str) -> pd.DataFrame:
     """The queries of a scope: every query (``all``) or those of split train/val (``training``)."""
     if scope == "all":
         return bench.queries
     return bench.queries[bench.queries["split"].astype(str).isin(TRAINING_ROLES).to_numpy()]
 
 
-def summarise(groups: DuplicateGroups, bench: io.Benchmark, rule: LabelRule | None = None) -> pd.DataFrame:
+def summarise(groups: DuplicateGroups, bench: store.Benchmark, rule: LabelRule | None = None) -> pd.DataFrame:
     """One-row summary of the duplicate groups of one scope against the benchmark's labels.
 
     Columns:
@@ -468,7 +469,7 @@ def summarise(groups: DuplicateGroups, bench: io.Benchmark, rule: LabelRule | No
     return out.astype({c: np.int64 for c in counts})
 
 
-def reduce(bench: io.Benchmark, groups: DuplicateGroups) -> io.Benchmark:
+def reduce(bench: store.Benchmark, groups: DuplicateGroups) -> store.Benchmark:
     """The benchmark without the training duplicates: one training member per training group stays.
 
     ``groups`` must be of scope ``training`` (groups among train + val queries); every other member
@@ -504,7 +505,7 @@ class Deduplication:
 
     groups: dict[str, DuplicateGroups]
     summary: pd.DataFrame
-    reduced: io.Benchmark
+    reduced: store.Benchmark
 
     @property
     def table(self) -> pd.DataFrame:
@@ -512,8 +513,8 @@ class Deduplication:
 
 
 def deduplicate(
-    bench: io.Benchmark,
-    emb: io.Embeddings,
+    bench: store.Benchmark,
+    emb: store.Embeddings,
     delta: float,
     *,
     lengths: pd.DataFrame | None = None,

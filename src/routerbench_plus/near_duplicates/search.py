@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import io
+from .. import store
 from ..errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
@@ -330,7 +331,7 @@ class PairGraph:
 
 
 def pair_graph(
-    emb: io.Embeddings,
+    emb: store.Embeddings,
     delta: float,
     *,
     projection_dim: int = DEFAULT_PROJECTION_DIM,

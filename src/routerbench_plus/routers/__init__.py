@@ -3,7 +3,7 @@
 Every router implements the same small interface (:class:`Router`, ``base.py``):
 
 * ``fit(train_emb, train_labels, costs, val_emb=None, val_labels=None) -> self`` with
-  ``train_emb`` (n, d) float32 L2-normalised, ``train_labels`` an :class:`io.LabelMatrix`
+  ``train_emb`` (n, d) float32 L2-normalised, ``train_labels`` an :class:`store.LabelMatrix`
   (models x training queries, NaN + ``mask`` where missing) and ``costs`` one cost per model;
 * ``predict(emb) -> (n_models, n_queries) float32`` predicted quality scores.
 

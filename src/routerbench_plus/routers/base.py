@@ -9,7 +9,7 @@ import numpy as np
 from scipy import sparse
 
 from ..errors import InputError
-from ..io import LabelMatrix
+from ..store import LabelMatrix
 
 
 @runtime_checkable
@@ -23,7 +23,7 @@ class Router(Protocol):
         costs: np.ndarray,
         val_emb: np.ndarray | None = None,
         val_labels: LabelMatrix | None = None,
-    ) -> "Router": ...
+    ) -> Router: ...
 
     def predict(self, emb: np.ndarray) -> np.ndarray: ...
 

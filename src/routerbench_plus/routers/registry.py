@@ -7,9 +7,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..errors import ConfigError
 from .base import BaseRouter, Router

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..io import Benchmark, Embeddings, LabelMatrix
+from ..store import Benchmark, Embeddings, LabelMatrix
 from .base import Router
 
 log = logging.getLogger(__name__)

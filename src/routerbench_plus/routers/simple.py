@@ -8,8 +8,8 @@ from scipy import sparse
 
 from ..accuracy import observed_mean
 from ..errors import ConfigError, InputError
-from ..io import LabelMatrix
-from .base import BaseRouter, check_fit_inputs, import_faiss, group_means, label_columns
+from ..store import LabelMatrix
+from .base import BaseRouter, check_fit_inputs, group_means, import_faiss, label_columns
 
 
 class HeuristicRouter(BaseRouter):

@@ -8,9 +8,10 @@ Hugging Face dataset or a GitHub repository at a pinned commit (``download.fetch
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ...errors import ConfigError
 from ..base import CommonOptions, Raw, Report

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ... import io
+from ... import store
 from ...errors import InputError
 from .. import base
 from ..base import CommonOptions, Raw, Report
@@ -121,7 +121,7 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
         raise InputError(f"{source}: the embedllm adapter reads a folder with train.csv, val.csv, test.csv, model_order.csv")
     manifest = base.load_manifest(source)
     order_path, id_to_name = _model_order(source, report, files, manifest)
-    split_files = [(s, source / f"{s}.csv") for s in io.SPLITS if (source / f"{s}.csv").exists()]
+    split_files = [(s, source / f"{s}.csv") for s in store.SPLITS if (source / f"{s}.csv").exists()]
     missing = [f"{s}.csv" for s in ("train", "test") if not (source / f"{s}.csv").exists()]
     if missing:
         raise InputError(f"{source}: missing {missing[0]} (the EmbedLLM layout has train.csv, val.csv, test.csv)")
@@ -130,7 +130,7 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
     # the sha256 of a file the manifest does not list (provenance only) runs in the background
     # while the files are parsed; a listed file is verified before it is parsed
     hasher = ThreadPoolExecutor(max_workers=2)
-    digests = {p: hasher.submit(io.file_sha256, p) for _, p in split_files if p.is_file() and p.name not in manifest}
+    digests = {p: hasher.submit(store.file_sha256, p) for _, p in split_files if p.is_file() and p.name not in manifest}
     hasher.shutdown(wait=False)
     for code, (split, path) in enumerate(split_files):
         base.require_file(path)

@@ -10,22 +10,23 @@ is the models table's value, else the mean of its rows' costs (docs/layout.md).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import reduce
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ... import io
+from ... import store
 from ...errors import ConfigError, InputError
 from .. import base
 from ..base import PRICE_COLUMN, CommonOptions, Raw, Report
 
-COLUMNS = ("query_id", "model", "label", "category", "prompt", "split", *io.QUERY_COST_COLUMNS.values())
+COLUMNS = ("query_id", "model", "label", "category", "prompt", "split", *store.QUERY_COST_COLUMNS.values())
 REQUIRED = ("query_id", "model", "label", "category")
 
 
@@ -106,10 +107,10 @@ def _labels_and_splits(df: pd.DataFrame, cmap: Mapping[str, Any], path: Path) ->
     split = pd.Series(pd.NA, index=df.index, dtype="string")
     if cmap["split"]:
         split = df[cmap["split"]].astype("string").str.strip().str.lower()
-        bad = split.notna() & ~split.isin(io.SPLITS)
+        bad = split.notna() & ~split.isin(store.SPLITS)
         if bad.any():
             raise InputError(
-                f"{path}: column '{cmap['split']}' (split) must be one of {list(io.SPLITS)}; found "
+                f"{path}: column '{cmap['split']}' (split) must be one of {list(store.SPLITS)}; found "
                 f"{sorted(split[bad].unique())[:5]}"
             )
     return label, split
@@ -162,7 +163,7 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
 def _row_costs(df: pd.DataFrame, cmap: Mapping[str, Any], path: Path) -> dict[str, np.ndarray]:
     """The mapped per-row cost columns as float64 (NaN where empty); each a number >= 0."""
     costs: dict[str, np.ndarray] = {}
-    for column in io.QUERY_COST_COLUMNS.values():
+    for column in store.QUERY_COST_COLUMNS.values():
         source = cmap[column]
         if not source:
             continue
@@ -198,7 +199,7 @@ def query_costs(
     rows with an observed label. ``models`` is updated in place.
     """
     costs = _row_costs(df, cmap, path)
-    usd_column, token_column = io.QUERY_COST_COLUMNS["usd"], io.QUERY_COST_COLUMNS["tokens"]
+    usd_column, token_column = store.QUERY_COST_COLUMNS["usd"], store.QUERY_COST_COLUMNS["tokens"]
     if token_column in costs and PRICE_COLUMN in models.columns and models[PRICE_COLUMN].notna().any():
         price = pd.Series(model).map(models.set_index("model")[PRICE_COLUMN]).to_numpy(dtype=np.float64)
         usd = costs.get(usd_column, np.full(len(df), np.nan))
@@ -212,12 +213,12 @@ def query_costs(
             f"{int(models[PRICE_COLUMN].notna().sum())} models with a price)",
         )
     observed = ~np.isnan(label)
-    for cost_type, column in io.QUERY_COST_COLUMNS.items():
+    for cost_type, column in store.QUERY_COST_COLUMNS.items():
         if column not in costs:
             continue
         use = observed & ~np.isnan(costs[column])
         mean = models["model"].map(pd.Series(costs[column][use]).groupby(model[use]).mean())
-        constant = io.COST_COLUMNS[cost_type]
+        constant = store.COST_COLUMNS[cost_type]
         given = models[constant].notna()  # read_models_table gives every cost column (NaN: empty)
         fill = ~given & mean.notna()
         zero = models.loc[fill & ~(mean > 0), "model"].tolist()

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ... import io
+from ... import store
 from ...errors import InputError
 from .. import base
 from ..base import CommonOptions, Raw, Report
@@ -202,7 +202,7 @@ def read(source: Path, opts: Options, report: Report, files: dict[str, str]) -> 
             "model": np.tile(np.asarray(all_models, dtype=object), len(occ)),
             "label": np.concatenate(label_values),
             "file": pd.Categorical(occ["file"].to_numpy()[rows]),
-            io.QUERY_COST_COLUMNS["usd"]: cost,
+            store.QUERY_COST_COLUMNS["usd"]: cost,
         }
     )
     report.add("label_cells_read", len(labels), f"{len(all_models)} model columns x {len(occ)} rows")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerbench_plus import io, pseudo_specialists
+from routerbench_plus import pseudo_specialists, store
 from routerbench_plus.errors import InputError
 
 
@@ -12,19 +12,19 @@ def test_read_all_stacks_in_the_given_order_and_names_a_bad_file(tmp_path):
     paths = []
     for split, values in (("b", [3, 4]), ("a", [1])):
         path = tmp_path / f"{split}.parquet"
-        io.write(pd.DataFrame({"split": split, "x": values}), path)
+        store.write(pd.DataFrame({"split": split, "x": values}), path)
         paths.append(path)
-    stacked = io.read_all(paths, ["split", "x"])
+    stacked = store.read_all(paths, ["split", "x"])
     assert stacked["split"].tolist() == ["b", "b", "a"] and stacked["x"].tolist() == [3, 4, 1]
     assert stacked.index.tolist() == [0, 1, 2]
     with pytest.raises(InputError, match=r"a\.parquet: missing required column\(s\) \['y'\]"):
-        io.read_all(paths[::-1], ["y"])
+        store.read_all(paths[::-1], ["y"])
 
 
 # --------------------------------------------------------------------------- per-query costs
 
 
-def costed_benchmark(cost_usd) -> io.Benchmark:
+def costed_benchmark(cost_usd) -> store.Benchmark:
     """2 models x 3 queries; m1 is not run on q2; ``cost_usd`` per label row (or None: no column)."""
     queries = pd.DataFrame({"query_id": ["q0", "q1", "q2"], "category": "c", "split": ["train", "test", "test"]})
     models = pd.DataFrame({"model": ["m0", "m1"], "params_b": [1.0, 7.0], "usd_per_query": [0.5, 2.0]})
@@ -34,7 +34,7 @@ def costed_benchmark(cost_usd) -> io.Benchmark:
     )
     if cost_usd is not None:
         labels["cost_usd"] = cost_usd
-    return io.Benchmark.from_frames(queries, models, labels, name="costed")
+    return store.Benchmark.from_frames(queries, models, labels, name="costed")
 
 
 def test_cost_matrix_uses_each_pairs_cost_and_falls_back_to_the_model_constant():
@@ -57,9 +57,9 @@ def test_cost_matrix_without_per_query_column_is_the_constant():
 
 def test_per_query_costs_survive_subset_and_parquet_round_trip(tmp_path):
     bench = costed_benchmark([0.25, np.nan, 0.75, 3.0, 1.0])
-    paths = [tmp_path / f"{n}.parquet" for n in io.BENCHMARK_FILES]
-    io.write_benchmark(bench, *paths)
-    again = io.read_benchmark(*paths)
+    paths = [tmp_path / f"{n}.parquet" for n in store.BENCHMARK_FILES]
+    store.write_benchmark(bench, *paths)
+    again = store.read_benchmark(*paths)
     pd.testing.assert_frame_equal(again.labels, bench.labels)
     sub = again.subset(query_ids=["q1", "q2"])
     np.testing.assert_array_equal(sub.cost_matrix("usd"), [[0.5, 0.75], [1.0, 2.0]])
@@ -80,7 +80,7 @@ def test_pseudo_specialist_rows_fall_back_to_their_constant():
     models = pd.DataFrame({"model": ["m0", "m1"], "params_b": [1.0, 7.0], "usd_per_query": [0.5, 2.0]})
     labels = pd.DataFrame({"query_id": ids * 2, "model": ["m0"] * 40 + ["m1"] * 40,
                            "label": rng.integers(0, 2, 80).astype(float), "cost_usd": rng.uniform(0.1, 3, 80)})
-    bench = io.Benchmark.from_frames(queries, models, labels, name="p")
+    bench = store.Benchmark.from_frames(queries, models, labels, name="p")
     selection = pd.DataFrame({"task": ["a"], "selected": [True], "pseudo_acc": [0.9]})
     injected = pseudo_specialists.inject(bench, selection, pseudo_specialists.PseudoOptions(cost=1.0, seed=0))
     name = pseudo_specialists.pseudo_name("a")

@@ -23,10 +23,11 @@ import os
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -328,7 +329,7 @@ class LabelMatrix:
 
     def subset(
         self, models: Sequence[str] | None = None, query_ids: Sequence[str] | None = None
-    ) -> "LabelMatrix":
+    ) -> LabelMatrix:
         rows = np.arange(len(self.models)) if models is None else self.models.get_indexer(models)
         cols = np.arange(len(self.query_ids)) if query_ids is None else self.query_ids.get_indexer(query_ids)
         if (rows < 0).any() or (cols < 0).any():
@@ -380,7 +381,7 @@ class Benchmark:
     @classmethod
     def from_frames(
         cls, queries: pd.DataFrame, models: pd.DataFrame, labels: pd.DataFrame, name: str = "benchmark"
-    ) -> "Benchmark":
+    ) -> Benchmark:
         """Validate the three tables against each other and return a Benchmark."""
         q = normalise_queries(queries, f"{name} queries")
         m = normalise_models(models, f"{name} models")
@@ -452,7 +453,7 @@ class Benchmark:
         """Cost types known for every model of this benchmark."""
         return [c for c, col in COST_COLUMNS.items() if self.models[col].notna().all()]
 
-    def subset(self, query_ids: Sequence[str] | None = None, models: Sequence[str] | None = None) -> "Benchmark":
+    def subset(self, query_ids: Sequence[str] | None = None, models: Sequence[str] | None = None) -> Benchmark:
         """A benchmark restricted to some queries and/or models (labels follow)."""
         q, m, lab = self.queries, self.models, self.labels
         if query_ids is not None:
@@ -572,7 +573,7 @@ def rule_logging(log_path: str | os.PathLike | None, outputs: Sequence[str | os.
         if stale:
             log.info("removed %d temp file(s) left by an interrupted earlier run", stale)
         yield log
-    except Exception as exc:  # noqa: BLE001 - the whole point is one clean line
+    except Exception as exc:
         log_file = next((h for h in handlers if isinstance(h, logging.FileHandler)), None)
         if log_file is not None:
             log_file.stream.write(traceback.format_exc())

@@ -99,3 +99,85 @@ def test_thresholds_from_config_reject_unknown_keys() -> None:
 def test_missing_column_names_the_table() -> None:
     with pytest.raises(InputError, match="average rank table: missing required column"):
         health.dominance_finding(pd.DataFrame({"model": ["a"]}), T)
+
+
+# --------------------------------------------------------------------------- claims
+
+LEARNED = ["knn", "kmeans", "mlp"]
+
+
+def compare(deltas: dict[str, tuple[float, float, float]], metric: str = "curve_mean") -> pd.DataFrame:
+    return pd.DataFrame([{"method": m, f"{metric}_delta": d, f"{metric}_delta_lo": lo, f"{metric}_delta_hi": hi}
+                         for m, (d, lo, hi) in deltas.items()])
+
+
+def test_dedup_claim_needs_a_significant_gain_and_no_significant_loss() -> None:
+    holds = health.dedup_claim(compare({"knn": (0.01, 0.002, 0.02), "mlp": (0.0, -0.01, 0.01),
+                                        "heuristic": (-0.5, -0.6, -0.4)}), LEARNED, 10)
+    assert holds.verdict == health.HOLDS and holds.display.startswith("knn: +1.00")
+    loses = health.dedup_claim(compare({"knn": (0.01, 0.002, 0.02), "mlp": (-0.02, -0.03, -0.01)}), LEARNED, 10)
+    assert loses.verdict == health.DOES_NOT_HOLD and "1 significantly worse" in loses.reason
+    flat = health.dedup_claim(compare({"knn": (0.0, -0.01, 0.01)}), LEARNED, 10)
+    assert flat.verdict == health.DOES_NOT_HOLD
+    assert health.dedup_claim(None, LEARNED, None).verdict == health.NOT_TESTABLE
+    assert health.dedup_claim(compare({"knn": (0.0, 0.0, 0.0)}), LEARNED, 0).verdict == health.NOT_TESTABLE
+
+
+def pairwise_of(diffs: dict[tuple[str, str], tuple[float, float, float]]) -> pd.DataFrame:
+    rows = []
+    for (a, b), (d, lo, hi) in diffs.items():
+        rows.append({"method_a": a, "method_b": b, "area_diff": d, "area_diff_lo": lo, "area_diff_hi": hi})
+        rows.append({"method_a": b, "method_b": a, "area_diff": -d, "area_diff_lo": -hi, "area_diff_hi": -lo})
+    return pd.DataFrame(rows)
+
+
+def test_knn_claim_fails_only_when_a_router_is_significantly_better() -> None:
+    areas = pd.DataFrame({"method": ["knn", "kmeans", "mlp"], "area": [0.60, 0.62, 0.50]})
+    tied = pairwise_of({("knn", "kmeans"): (-0.02, -0.05, 0.01), ("knn", "mlp"): (0.1, 0.05, 0.15)})
+    claim = health.knn_claim(areas, tied, LEARNED, "remastered")
+    assert claim.verdict == health.HOLDS and claim.display.startswith("K-NN − kmeans: -0.020")
+    beaten = pairwise_of({("knn", "kmeans"): (-0.02, -0.03, -0.01), ("knn", "mlp"): (0.1, 0.05, 0.15)})
+    claim = health.knn_claim(areas, beaten, LEARNED, "remastered")
+    assert claim.verdict == health.DOES_NOT_HOLD and "kmeans" in claim.reason
+    assert health.knn_claim(areas[areas.method != "knn"], tied, LEARNED, "s").verdict == health.NOT_TESTABLE
+
+
+def test_pseudo_claim_compares_targets_with_overall() -> None:
+    rows = []
+    for m, overall, target in (("knn", -1.0, -10.0), ("kmeans", -2.0, -20.0), ("mlp", 0.5, 3.0)):
+        rows.append({"method": m, "scope": "overall", "task": "overall", "change_pts": overall,
+                     "change_lo_pts": overall - 1, "change_hi_pts": overall + 1})
+        rows += [{"method": m, "scope": "task", "task": t, "change_pts": target + k, "change_lo_pts": 0.0,
+                  "change_hi_pts": 0.0} for k, t in enumerate(["t1", "t2"])]
+        rows.append({"method": m, "scope": "task", "task": "other", "change_pts": 50.0, "change_lo_pts": 0.0,
+                     "change_hi_pts": 0.0})
+    table = pd.DataFrame(rows)
+    claim = health.pseudo_claim(table, ["t1", "t2"], LEARNED)
+    assert claim.verdict == health.HOLDS and "2 of 3" in claim.reason
+    assert claim.effect == pytest.approx(((-9.5) + (-19.5) + 3.5) / 3)
+    flipped = table.assign(change_pts=-table["change_pts"])
+    assert health.pseudo_claim(flipped, ["t1", "t2"], LEARNED).verdict == health.DOES_NOT_HOLD
+    assert health.pseudo_claim(table, [], LEARNED).verdict == health.NOT_TESTABLE
+
+
+def test_pruning_claim_uses_the_tolerance_on_the_lower_bound() -> None:
+    deltas = compare({"knn": (-0.002, -0.008, 0.004), "mlp": (0.001, -0.004, 0.006)}, metric="area")
+    assert health.pruning_claim(deltas, LEARNED, 0.01).verdict == health.HOLDS
+    claim = health.pruning_claim(deltas, LEARNED, 0.005)
+    assert claim.verdict == health.DOES_NOT_HOLD and claim.display.startswith("knn")
+
+
+def test_specialist_claim_is_consistency_of_gain_and_specialists() -> None:
+    gain = health.Finding("learned_vs_heuristic", "", 0.05, "", health.GREEN, "", lo=0.01, hi=0.09)
+    none_gain = health.Finding("learned_vs_heuristic", "", 0.0, "", health.RED, "", lo=-0.01, hi=0.01)
+    some = health.Finding("specialist_tasks", "", 3.0, "", health.GREEN, "")
+    zero = health.Finding("specialist_tasks", "", 0.0, "", health.RED, "")
+    assert health.specialist_claim(gain, some).verdict == health.HOLDS
+    assert health.specialist_claim(none_gain, zero).verdict == health.HOLDS
+    assert health.specialist_claim(gain, zero).verdict == health.DOES_NOT_HOLD
+    assert health.specialist_claim(none_gain, some).verdict == health.DOES_NOT_HOLD
+
+
+def test_claims_table_columns() -> None:
+    table = health.claims_table("b", [health.dedup_claim(None, LEARNED, None)])
+    assert list(table.columns) == list(health.CLAIM_COLUMNS) and table["verdict"].tolist() == [health.NOT_TESTABLE]

@@ -306,3 +306,178 @@ def cards_html(cards: pd.DataFrame, title: str, note: str = "") -> str:
         + f"{legend}<table><thead><tr><th>finding</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         "</body></html>\n"
     )
+
+
+# --------------------------------------------------------------------------- the study's claims, re-tested
+
+HOLDS, DOES_NOT_HOLD, NOT_TESTABLE = "holds", "does not hold", "not testable here"
+CLAIM_COLUMNS = ("benchmark", "position", "claim", "statement", "source", "effect", "lo", "hi", "unit", "display",
+                 "verdict", "reason")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the study and what this benchmark says about it."""
+
+    claim: str
+    statement: str
+    source: str
+    verdict: str
+    reason: str
+    effect: float = math.nan
+    lo: float = math.nan
+    hi: float = math.nan
+    unit: str = ""
+    display: str = "–"
+
+
+def _untestable(claim: str, statement: str, source: str, reason: str) -> Claim:
+    return Claim(claim, statement, source, NOT_TESTABLE, reason)
+
+
+def _interval(value: float, lo: float, hi: float, scale: float = 1.0, digits: int = 3) -> str:
+    return f"{scale * value:+.{digits}f} [{scale * lo:+.{digits}f}, {scale * hi:+.{digits}f}]"
+
+
+def _learned_rows(table: pd.DataFrame, learned: Sequence[str], column: str = "method") -> pd.DataFrame:
+    return table[table[column].astype(str).isin([str(m) for m in learned])]
+
+
+DEDUP_CLAIM = ("dedup_helps", "Deduplicating the training data helps learned routers", "Table 1")
+
+
+def dedup_claim(compare: pd.DataFrame | None, learned: Sequence[str], n_training_duplicates: int | None) -> Claim:
+    """Reduced minus original training, per learned router (curve mean, the study's 'average accuracy').
+
+    Holds when at least one learned router improves significantly and none gets significantly worse.
+    """
+    if compare is None:
+        return _untestable(*DEDUP_CLAIM, "no 'reduced' split (the benchmark has no prompts, or the split is not configured)")
+    if n_training_duplicates == 0:
+        return _untestable(*DEDUP_CLAIM, "no near-duplicate in the training data: reduced equals original")
+    _need(compare, ["method", "curve_mean_delta", "curve_mean_delta_lo", "curve_mean_delta_hi"], "reduced comparison")
+    rows = _learned_rows(compare, learned)
+    if rows.empty:
+        return _untestable(*DEDUP_CLAIM, "no learned router in the comparison")
+    up = rows[rows["curve_mean_delta_lo"] > 0]
+    down = rows[rows["curve_mean_delta_hi"] < 0]
+    best = rows.sort_values(["curve_mean_delta", "method"], ascending=[False, True]).iloc[0]
+    verdict = HOLDS if len(up) and not len(down) else DOES_NOT_HOLD
+    reason = (f"{len(up)} of {len(rows)} learned routers significantly better, {len(down)} significantly worse "
+              "(curve mean, paired 95 % interval)")
+    return Claim(*DEDUP_CLAIM, verdict, reason, float(best["curve_mean_delta"]), float(best["curve_mean_delta_lo"]),
+                 float(best["curve_mean_delta_hi"]), "points",
+                 f"{best['method']}: " + _interval(best["curve_mean_delta"], best["curve_mean_delta_lo"],
+                                                  best["curve_mean_delta_hi"], 100, 2) + " pts")
+
+
+KNN_CLAIM = ("knn_best", "K-NN is the best learned router", "Fig. 7")
+
+
+def knn_claim(areas: pd.DataFrame, pairwise: pd.DataFrame, learned: Sequence[str], split: str, knn: str = "knn") -> Claim:
+    """K-NN's area minus the best other learned router's; does not hold when one is significantly better."""
+    others = [m for m in learned if m != knn]
+    present = set(areas["method"].astype(str))
+    if knn not in present:
+        return _untestable(*KNN_CLAIM, f"no '{knn}' router in the run")
+    others = [m for m in others if m in present]
+    if not others:
+        return _untestable(*KNN_CLAIM, "no other learned router to compare with")
+    rivals = areas[areas["method"].astype(str).isin(others)].sort_values(["area", "method"], ascending=[False, True])
+    rival = str(rivals.iloc[0]["method"])
+    pair = pairwise[(pairwise["method_a"].astype(str) == knn) & (pairwise["method_b"].astype(str) == rival)]
+    if len(pair) != 1:
+        raise InputError(f"pairwise table: expected one row {knn} vs {rival}; found {len(pair)}")
+    p = pair.iloc[0]
+    beaten_by = [m for m in others
+                 if ((pairwise["method_a"].astype(str) == m) & (pairwise["method_b"].astype(str) == knn)
+                     & (pairwise["area_diff_lo"] > 0)).any()]
+    verdict = DOES_NOT_HOLD if beaten_by else HOLDS
+    reason = (f"significantly better than K-NN: {', '.join(beaten_by)}" if beaten_by
+              else "no learned router is significantly better than K-NN") + f" (split {split}, area)"
+    return Claim(*KNN_CLAIM, verdict, reason, float(p["area_diff"]), float(p["area_diff_lo"]), float(p["area_diff_hi"]),
+                 "area", f"K-NN − {rival}: " + _interval(p["area_diff"], p["area_diff_lo"], p["area_diff_hi"]))
+
+
+PSEUDO_CLAIM = ("pseudo_lowers_agreement",
+                "Pseudo-specialists lower agreement with the heuristic, most on their target tasks", "Table 4")
+
+
+def pseudo_claim(agreement: pd.DataFrame | None, targets: Sequence[str], learned: Sequence[str]) -> Claim:
+    """Agreement change (after − before injection) overall and on the target tasks, per learned router.
+
+    Holds when, for most learned routers, the mean change on the target tasks is negative and below the
+    overall change, and the overall change is not significantly positive.
+    """
+    if agreement is None:
+        return _untestable(*PSEUDO_CLAIM, "no 'pseudo' split or no heuristic router in the run")
+    if not targets:
+        return _untestable(*PSEUDO_CLAIM, "no task met the pseudo-specialist selection criteria")
+    _need(agreement, ["method", "scope", "task", "change_pts", "change_lo_pts", "change_hi_pts"], "agreement table")
+    rows = _learned_rows(agreement, learned)
+    if rows.empty:
+        return _untestable(*PSEUDO_CLAIM, "no learned router in the agreement table")
+    overall = rows[rows["scope"].astype(str) == "overall"]
+    overall = overall.set_index(overall["method"].astype(str))
+    on_targets = rows[(rows["scope"].astype(str) == "task") & rows["task"].astype(str).isin(list(targets))]
+    target_mean = on_targets.groupby(on_targets["method"].astype(str))["change_pts"].mean()
+    methods = [m for m in target_mean.index if m in overall.index]
+    ok = [m for m in methods if target_mean[m] < 0 and target_mean[m] < overall.loc[m, "change_pts"]
+          and not overall.loc[m, "change_lo_pts"] > 0]
+    verdict = HOLDS if len(ok) * 2 > len(methods) else DOES_NOT_HOLD
+    mean_target = float(target_mean.reindex(methods).mean())
+    mean_overall = float(overall.loc[methods, "change_pts"].mean())
+    reason = (f"{len(ok)} of {len(methods)} learned routers lose more agreement on the {len(targets)} target tasks "
+              "than overall")
+    return Claim(*PSEUDO_CLAIM, verdict, reason, mean_target, unit="points",
+                 display=f"targets {mean_target:+.1f} pts, overall {mean_overall:+.1f} pts (mean over learned routers)")
+
+
+PRUNE_CLAIM = ("pruning_keeps_quality", "Pruning redundant models keeps routing quality", "Fig. 12")
+
+
+def pruning_claim(compare: pd.DataFrame | None, learned: Sequence[str], tolerance: float) -> Claim:
+    """Routers retrained on the pruned pool minus the full pool (area); holds when every learned router's
+    interval lower bound is above −``tolerance`` (no router may lose more than that)."""
+    if compare is None:
+        return _untestable(*PRUNE_CLAIM, "no 'pruned' split compared with 'standard' (evaluation.compare_splits)")
+    _need(compare, ["method", "area_delta", "area_delta_lo", "area_delta_hi"], "pruned comparison")
+    rows = _learned_rows(compare, learned)
+    if rows.empty:
+        return _untestable(*PRUNE_CLAIM, "no learned router in the comparison")
+    worst = rows.sort_values(["area_delta_lo", "method"]).iloc[0]
+    losing = rows[rows["area_delta_lo"] < -tolerance]
+    verdict = HOLDS if losing.empty else DOES_NOT_HOLD
+    reason = (f"every learned router's area interval stays above −{tolerance:g}" if losing.empty
+              else f"{', '.join(losing['method'].astype(str))} may lose more than {tolerance:g} area")
+    return Claim(*PRUNE_CLAIM, verdict, reason, float(worst["area_delta"]), float(worst["area_delta_lo"]),
+                 float(worst["area_delta_hi"]), "area",
+                 f"{worst['method']}: " + _interval(worst["area_delta"], worst["area_delta_lo"], worst["area_delta_hi"]))
+
+
+SPECIALIST_CLAIM = ("learned_need_specialists", "Learned routers beat the heuristic only where specialists exist",
+                    "dominance argument")
+
+
+def specialist_claim(learned_vs_heuristic: Finding, specialists: Finding) -> Claim:
+    """Consistent when (specialists and a significant gain) or (no specialists and no significant gain)."""
+    if learned_vs_heuristic.status == NOT_APPLICABLE:
+        return _untestable(*SPECIALIST_CLAIM, learned_vs_heuristic.detail or "no learned router or heuristic")
+    has_specialists = specialists.value >= 1
+    gains = learned_vs_heuristic.lo > 0
+    verdict = HOLDS if has_specialists == gains else DOES_NOT_HOLD
+    reason = (f"{int(specialists.value)} task(s) with specialist score ≥ 0.05; the best learned router "
+              + ("beats" if gains else "does not significantly beat") + " the heuristic")
+    return Claim(*SPECIALIST_CLAIM, verdict, reason, learned_vs_heuristic.value, learned_vs_heuristic.lo,
+                 learned_vs_heuristic.hi, "area", learned_vs_heuristic.display)
+
+
+def claims_table(benchmark: str, claims: Sequence[Claim]) -> pd.DataFrame:
+    """One benchmark's claims (columns :data:`CLAIM_COLUMNS`), in the given order."""
+    rows = [{"benchmark": benchmark, "position": i, "claim": c.claim, "statement": c.statement, "source": c.source,
+             "effect": c.effect, "lo": c.lo, "hi": c.hi, "unit": c.unit, "display": c.display, "verdict": c.verdict,
+             "reason": c.reason} for i, c in enumerate(claims)]
+    out = pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
+    for column in ("benchmark", "claim", "statement", "source", "unit", "display", "verdict", "reason"):
+        out[column] = out[column].astype("string")
+    return out.astype({"position": np.int64, "effect": np.float64, "lo": np.float64, "hi": np.float64})

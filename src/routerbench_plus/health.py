@@ -29,8 +29,9 @@ is ``n/a`` with the reason. Tables: :data:`CARD_COLUMNS`.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,7 +59,7 @@ class HealthThresholds:
     min_learned_gain: float = 0.0
 
     @classmethod
-    def from_config(cls, section: Mapping[str, Any] | None) -> "HealthThresholds":
+    def from_config(cls, section: Mapping[str, Any] | None) -> HealthThresholds:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(section or {}) - known)
         if unknown:

@@ -47,6 +47,7 @@ include: "rules/compare.smk"
 include: "rules/ood.smk"
 include: "rules/agreement.smk"
 include: "rules/sweeps.smk"
+include: "rules/health.smk"
 
 
 rule all:

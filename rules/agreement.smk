@@ -1,6 +1,6 @@
 # Agreement (stage 7, evaluation): the share of each router's picks equal to the heuristic router's,
-# overall and per task, before (split standard) and after (split pseudo) pseudo-specialist injection,
-# with paired intervals; a heatmap and table. Library: routerbench_plus.agreement.
+# overall, per task and on the pseudo-specialist target tasks pooled, before (split standard) and
+# after (split pseudo) pseudo-specialist injection, with paired intervals; a heatmap and table. Library: routerbench_plus.agreement.
 # Its functions (input functions, outputs to register): rules/common.smk, section "agreement".
 
 
@@ -11,6 +11,7 @@ rule agreement:
         pseudo=lambda w: eval_picks(w.benchmark, "pseudo"),
         queries_standard="results/{benchmark}/splits/split~standard/queries.parquet",
         queries_pseudo="results/{benchmark}/splits/split~pseudo/queries.parquet",
+        selection=lambda w: f"results/{w.benchmark}/pseudo/boost~{first_boost()}/selection.parquet",
     output:
         table="results/{benchmark}/eval/agreement.parquet",
     params:

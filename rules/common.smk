@@ -84,6 +84,7 @@ def all_targets():
 # --------------------------------------------------------------------------- report outputs
 # report() categories: one per stage, numbered like the study.
 REPORT_SECTIONS = {
+    "health": "0 Health card and the study's claims",
     "near_duplicates": "1 Near-duplicates and categories",
     "specialist_score": "2 Task diversity",
     "dominance": "3 Dominance and pruning",
@@ -618,4 +619,85 @@ def sweeps_targets(b):
     if PSEUDO_COST_SWEEP and pseudo_cost_methods(b):
         out += [f"results/{b}/sweeps/pseudo_cost.parquet"] + figure_files(b, "sweeps/pseudo_cost")
         out += table_files(b, "sweeps/pseudo_cost")
+    return out
+
+
+# --------------------------------------------------------------------------- health (rules/health.smk)
+HEALTH_COMPARE = "results/compare"  # the cards and claims of every benchmark of `run`, side by side
+NO_PROMPTS = "no prompt text (label-only benchmark): no embeddings"
+
+
+def health_sources(benchmark):
+    """{table name (routerbench_plus.health.SOURCES): path, or None and why it is absent} of a health card."""
+    b, cost = benchmark, benchmark_cost_types(benchmark)[0]
+    dedup = f"results/{b}/dedup/delta~{reduced_delta()}"
+    prompts = has_prompts(b)
+    standard = evaluated_against_standard(b)
+    out = {name: path for name, path in benchmark_data(b).items() if name != "labels"}
+    out["dedup_summary"] = f"{dedup}/summary.parquet" if prompts else (None, NO_PROMPTS)
+    out["contamination_summary"] = f"{dedup}/contamination_summary.parquet" if prompts else (None, NO_PROMPTS)
+    out["avg_rank"] = f"results/{b}/dominance/avg_rank.parquet"
+    out["specialist_scores"] = f"results/{b}/specialist/scores.parquet"
+    if not prompts:
+        out["redundant"] = (None, NO_PROMPTS)
+    elif config["categories"]["drop_similarity"] is None:
+        out["redundant"] = (None, "categories.drop_similarity is null: no category is flagged")
+    else:
+        out["redundant"] = f"results/{b}/categories/redundant.parquet"
+    out["prune_curve"] = f"{pruned_pool_dir(b)}/curve.parquet"
+    no_standard = (None, "split standard is not evaluated (config splits, or no router)")
+    for name, table in (("areas", "areas"), ("pairwise", "pairwise"), ("model_points", "models")):
+        out[name] = f"{eval_dir(b, 'standard')}/cost~{cost}/{table}.parquet" if standard else no_standard
+    compared = compared_splits(b)
+    out["compare_reduced"] = (compare_path(b, "reduced", cost) if "reduced" in compared else
+                              (None, NO_PROMPTS if not prompts else "split reduced is not in config splits"))
+    out["compare_pruned"] = (compare_path(b, "pruned", cost) if "pruned" in compared else
+                             (None, "split pruned is not in config splits / evaluation.compare_splits"))
+    knn_split = health_knn_split(b)
+    for name, table in (("knn_areas", "areas"), ("knn_pairwise", "pairwise")):
+        out[name] = f"{eval_dir(b, knn_split)}/cost~{cost}/{table}.parquet" if knn_split else no_standard
+    out["agreement"] = (f"results/{b}/eval/agreement.parquet" if agreement_targets(b) else
+                        (None, "the agreement table needs splits standard and pseudo and a heuristic router"))
+    out["pseudo_selection"] = f"results/{b}/pseudo/boost~{first_boost()}/selection.parquet"
+    return out
+
+
+def health_inputs(w):
+    """Input function: the tables of the health card that this benchmark's run has."""
+    return {name: path for name, path in health_sources(w.benchmark).items() if isinstance(path, str)}
+
+
+def health_missing(benchmark):
+    """{table name: why it is absent} (the card's n/a findings and untestable claims say it)."""
+    return {name: path[1] for name, path in health_sources(benchmark).items() if not isinstance(path, str)}
+
+
+def health_knn_split(benchmark):
+    """The split the 'K-NN is best' claim is read on: remastered (the study's Fig. 7), else standard."""
+    splits = evaluated_splits(benchmark)
+    return "remastered" if "remastered" in splits else "standard" if "standard" in splits else None
+
+
+def first_of_type(benchmark, kind):
+    names = [m for m in benchmark_methods(benchmark) if router_spec(m)["type"] == kind]
+    return names[0] if names else None
+
+
+def health_routers(benchmark):
+    """The routers the card and claims read: the learned ones (they read embeddings), K-NN, heuristic, oracle."""
+    return {
+        "learned": [m for m in benchmark_methods(benchmark) if router_uses_embeddings(m)],
+        "knn": first_of_type(benchmark, "knn"),
+        "heuristic": reference_method(benchmark),
+        "oracle": first_of_type(benchmark, "oracle"),
+        "knn_split": health_knn_split(benchmark) or "standard",
+    }
+
+
+def health_targets(b):
+    """The card and claims of every benchmark; with several benchmarks in `run`, the comparison (once)."""
+    out = [f"results/{b}/health/{name}.{kind}" for name in ("card", "claims") for kind in ("parquet", "html")]
+    if len(RUN) > 1 and b == RUN[0]:
+        out += [f"{HEALTH_COMPARE}/{name}" for name in ("cards.parquet", "claims.parquet", "cards.html", "claims.html",
+                                                       "figures/health.png", "figures/health.pdf")]
     return out

@@ -66,3 +66,20 @@ def test_different_test_queries_cannot_be_paired():
     other = QUERIES.assign(split=["test", "test", "test", "train", "test"])
     with pytest.raises(InputError, match="split standard and split pseudo have different test queries"):
         agreement.agreement_table(BEFORE, AFTER, QUERIES, other)
+
+
+def test_target_tasks_pooled_get_their_own_paired_interval():
+    """Scope 'targets': the target tasks' test queries pooled, resampled together like a task."""
+    table = agreement.agreement_table(BEFORE, AFTER, QUERIES, QUERIES, n_resamples=400, seed=2, targets=["Y", "Z"])
+    assert table["scope"].tolist() == ["overall", "targets", "task", "task"]
+    pooled, y = table[table["scope"] == "targets"].iloc[0], table[table["task"] == "Y"].iloc[0]
+    columns = ["agreement_before_pts", "agreement_after_pts", "change_pts", "change_lo_pts", "change_hi_pts"]
+    assert pooled["task"] == "targets" and pooled["n_test_queries_before"] == 2
+    assert pooled[columns].tolist() == pytest.approx(y[columns].tolist())  # Z has no test query
+    both = agreement.agreement_table(BEFORE, AFTER, QUERIES, QUERIES, n_resamples=400, seed=2, targets=["X", "Y"])
+    both = both.set_index("scope")
+    # every test query is a target's: the pooled scope is the overall one, interval included
+    assert both.loc["targets", columns].tolist() == pytest.approx(both.loc["overall", columns].tolist())
+    assert both.loc["targets", "change_pts"] == pytest.approx(-37.5)
+    plain = agreement.agreement_table(BEFORE, AFTER, QUERIES, QUERIES, n_resamples=100)
+    assert "targets" not in set(plain["scope"])

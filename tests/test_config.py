@@ -118,3 +118,13 @@ def test_pseudo_options_defaults_are_the_schema_defaults() -> None:
         key: value for key, value in defaults.items() if key != "boost"
     }
     assert config["pseudo"]["boost"][0] == defaults["boost"]
+
+
+def test_health_thresholds_defaults_are_the_schema_and_config_defaults() -> None:
+    """routerbench_plus.health.HealthThresholds, config/schema.yaml's `health` and config/config.yaml's agree."""
+    from routerbench_plus.health import HealthThresholds
+
+    config = minimal_config()
+    validate(config, str(SCHEMA))
+    assert config["health"] == asdict(HealthThresholds())
+    assert load("config/config.yaml")["health"] == asdict(HealthThresholds())

@@ -24,6 +24,7 @@ from routerbench_plus.figures import (
     tradeoff,
 )
 from routerbench_plus.figures import compare as compare_figures
+from routerbench_plus.figures import health as health_figures
 from routerbench_plus.figures import ood as ood_figures
 from routerbench_plus.store import COST_UNITS
 
@@ -625,4 +626,44 @@ def test_original_vs_reduced_whiskers_and_split_comparison(tmp_path):
     assert len(fig.axes) == 3 and fig.axes[2].get_title() == "Area over\nlog cost"
     assert fig.axes[0].collections[-1].get_offsets()[:, 0].tolist() == pytest.approx([1.0, -2.0])  # points
     assert "pruned" in fig.get_suptitle() and "same test queries" in fig.get_supxlabel()
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_agreement_heatmap_pooled_targets_is_its_own_column(tmp_path):
+    """The agreement table's scope 'targets' (target tasks pooled) is a column after overall, never an 'other task'."""
+    rows = [{"method": "knn", "scope": s, "task": t, "agreement_before_pts": 80, "agreement_after_pts": a,
+             "change_pts": a - 80.0}
+            for s, t, a in [("overall", "overall", 70), ("targets", "targets", 40), ("task", "logiqa", 50),
+                            ("task", "t1", 78)]]
+    fig = agreement.plot_agreement(pd.DataFrame(rows), targets=["logiqa"])
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == ["overall", agreement.POOLED, "logiqa *", agreement.OTHER_TASKS]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["-10.0\n80→70", "-40.0\n80→40", "-30.0\n80→50",
+                                                         "-2.0\n80→78"]
+    _png_pdf_ok(tmp_path, fig)
+
+
+def test_health_grid_colours_each_cell_by_status(tmp_path):
+    from routerbench_plus import health
+
+    t = health.HealthThresholds()
+    cards = health.compare_cards([
+        health.card_table("demo", [health.size_finding(2400, 30, 24), health.contamination_finding(500, 40, 0.999, t),
+                                   health.not_applicable("duplicate_share", reason="no prompts")]),
+        health.card_table("openllm", [health.size_finding(21000, 19, 38),
+                                      health.not_applicable("contamination_share", reason="no prompts")]),
+    ])
+    claims = health.compare_cards([
+        health.claims_table("demo", [health.Claim("knn_best", "K-NN is the best learned router", "Fig. 7",
+                                                  health.HOLDS, "", 0.01, 0.0, 0.02, "area", "+0.010")]),
+        health.claims_table("openllm", [health.Claim("knn_best", "K-NN is the best learned router", "Fig. 7",
+                                                     health.NOT_TESTABLE, "no prompts")]),
+    ])
+    fig = health_figures.plot_health(cards, claims)
+    ax = fig.axes[0]
+    grid = ax.images[0].get_array()
+    # rows: size, contamination, duplicates (demo's card order), then the claim; columns: demo, openllm
+    assert grid.tolist() == [[3, 3], [1, 2], [2, 2], [0, 2]]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["demo", "openllm"]
+    assert "8.0 % (40 of 500)" in [t.get_text() for t in ax.texts]
     _png_pdf_ok(tmp_path, fig)

@@ -142,29 +142,46 @@ def test_knn_claim_fails_only_when_a_router_is_significantly_better() -> None:
     assert health.knn_claim(areas[areas.method != "knn"], tied, LEARNED, "s").verdict == health.NOT_TESTABLE
 
 
-def test_pseudo_claim_compares_targets_with_overall() -> None:
+def agreement_rows(changes: dict[str, tuple[float, tuple[float, float, float]]]) -> pd.DataFrame:
+    """{method: (overall change, (pooled targets change, lo, hi))} plus per-task rows that must be ignored."""
     rows = []
-    for m, overall, target in (("knn", -1.0, -10.0), ("kmeans", -2.0, -20.0), ("mlp", 0.5, 3.0)):
+    for m, (overall, (target, lo, hi)) in changes.items():
         rows.append({"method": m, "scope": "overall", "task": "overall", "change_pts": overall,
                      "change_lo_pts": overall - 1, "change_hi_pts": overall + 1})
-        rows += [{"method": m, "scope": "task", "task": t, "change_pts": target + k, "change_lo_pts": 0.0,
-                  "change_hi_pts": 0.0} for k, t in enumerate(["t1", "t2"])]
-        rows.append({"method": m, "scope": "task", "task": "other", "change_pts": 50.0, "change_lo_pts": 0.0,
-                     "change_hi_pts": 0.0})
-    table = pd.DataFrame(rows)
+        rows.append({"method": m, "scope": "targets", "task": "targets", "change_pts": target,
+                     "change_lo_pts": lo, "change_hi_pts": hi})
+        rows.append({"method": m, "scope": "task", "task": "t1", "change_pts": 50.0, "change_lo_pts": 40.0,
+                     "change_hi_pts": 60.0})
+    return pd.DataFrame(rows)
+
+
+def test_pseudo_claim_reads_the_pooled_targets_interval() -> None:
+    table = agreement_rows({"knn": (-1.0, (-10.0, -15.0, -5.0)), "kmeans": (-2.0, (-20.0, -30.0, -10.0)),
+                            "mlp": (0.5, (3.0, 1.0, 5.0))})
     claim = health.pseudo_claim(table, ["t1", "t2"], LEARNED)
     assert claim.verdict == health.HOLDS and "2 of 3" in claim.reason
-    assert claim.effect == pytest.approx(((-9.5) + (-19.5) + 3.5) / 3)
-    flipped = table.assign(change_pts=-table["change_pts"])
-    assert health.pseudo_claim(flipped, ["t1", "t2"], LEARNED).verdict == health.DOES_NOT_HOLD
+    # the median router by the pooled change decides the majority: knn (-20, -10, +3)
+    assert (claim.effect, claim.lo, claim.hi) == (-10.0, -15.0, -5.0) and claim.display.startswith("knn: targets")
+    # a drop whose interval crosses 0 is not significant: only kmeans supports the claim
+    noisy = agreement_rows({"knn": (-1.0, (-10.0, -15.0, 0.5)), "kmeans": (-2.0, (-20.0, -30.0, -10.0)),
+                            "mlp": (0.5, (3.0, 1.0, 5.0))})
+    assert health.pseudo_claim(noisy, ["t1"], LEARNED).verdict == health.DOES_NOT_HOLD
+    # a drop on the targets smaller than overall does not count either
+    flat = agreement_rows({"knn": (-12.0, (-10.0, -15.0, -5.0)), "kmeans": (-25.0, (-20.0, -30.0, -10.0))})
+    assert health.pseudo_claim(flat, ["t1"], LEARNED).verdict == health.DOES_NOT_HOLD
     assert health.pseudo_claim(table, [], LEARNED).verdict == health.NOT_TESTABLE
+    no_pooled = table[table["scope"] != "targets"]
+    assert health.pseudo_claim(no_pooled, ["t1"], LEARNED).verdict == health.NOT_TESTABLE
 
 
-def test_pruning_claim_uses_the_tolerance_on_the_lower_bound() -> None:
+def test_pruning_claim_is_an_equivalence_test_with_the_tolerance() -> None:
     deltas = compare({"knn": (-0.002, -0.008, 0.004), "mlp": (0.001, -0.004, 0.006)}, metric="area")
     assert health.pruning_claim(deltas, LEARNED, 0.01).verdict == health.HOLDS
-    claim = health.pruning_claim(deltas, LEARNED, 0.005)
-    assert claim.verdict == health.DOES_NOT_HOLD and claim.display.startswith("knn")
+    wide = health.pruning_claim(deltas, LEARNED, 0.005)  # knn may lose 0.008 > 0.005, but not significantly
+    assert wide.verdict == health.NOT_TESTABLE and wide.display.startswith("knn") and "too wide" in wide.reason
+    losing = compare({"knn": (-0.02, -0.03, -0.01), "mlp": (0.001, -0.004, 0.006)}, metric="area")
+    claim = health.pruning_claim(losing, LEARNED, 0.01)
+    assert claim.verdict == health.DOES_NOT_HOLD and claim.reason.startswith("knn significantly lose")
 
 
 def test_specialist_claim_is_consistency_of_gain_and_specialists() -> None:
@@ -181,3 +198,77 @@ def test_specialist_claim_is_consistency_of_gain_and_specialists() -> None:
 def test_claims_table_columns() -> None:
     table = health.claims_table("b", [health.dedup_claim(None, LEARNED, None)])
     assert list(table.columns) == list(health.CLAIM_COLUMNS) and table["verdict"].tolist() == [health.NOT_TESTABLE]
+
+
+# --------------------------------------------------------------------------- a card from a run's tables
+
+
+def label_only_sources(**extra) -> health.HealthSources:
+    """A benchmark without prompts: only the label-only tables, the rest absent with the rule's reasons."""
+    queries = pd.DataFrame({"query_id": [f"q{i}" for i in range(6)], "category": list("aabbcc"),
+                            "split": ["train", "test"] * 3})
+    models = pd.DataFrame({"model": ["a", "b", "c"], "is_pseudo": False})
+    ranks = pd.DataFrame({"model": ["a", "b", "c"], "avg_rank": [1.2, 2.0, 2.8], "n_tasks": 3, "n_first": [3, 0, 0]})
+    scores = pd.DataFrame({"task": list("abc"), "specialist_score": [0.0, -0.02, 0.01]})
+    curve = pd.DataFrame({"step": [0, 1], "pool_size": [3, 2], "oracle_area": [0.8, 0.7], "cost_type": "params"})
+    areas = pd.DataFrame({"method": ["heuristic", "oracle", "random"], "area": [0.6, 0.8, 0.4], "peak": [0.7, 0.9, 0.5]})
+    points = pd.DataFrame({"model": ["a", "b", "c"], "quality": [0.7, 0.5, 0.4], "is_pseudo": False})
+    pairwise = pairwise_of({("heuristic", "random"): (0.2, 0.1, 0.3)})
+    tables = {"queries": queries, "models": models, "avg_rank": ranks, "specialist_scores": scores,
+              "prune_curve": curve, "areas": areas, "model_points": points, "pairwise": pairwise,
+              "knn_areas": areas, "knn_pairwise": pairwise, **extra}
+    missing = {"dedup_summary": "no prompt text", "contamination_summary": "no prompt text",
+               "redundant": "no prompt text", "compare_reduced": "no prompt text",
+               "compare_pruned": "split pruned is not in config splits", "agreement": "no pseudo split"}
+    return health.HealthSources("lb", tables, missing, learned=[], knn=None, heuristic="heuristic", oracle="oracle")
+
+
+def test_a_label_only_benchmark_gets_a_card_with_reasons_instead_of_a_crash() -> None:
+    card, claims = health.assess(label_only_sources())
+    assert card["finding"].tolist() == list(health.FINDING_LABELS)
+    status = card.set_index("finding")["status"]
+    assert status["size"] == health.INFO and card.set_index("finding").loc["size", "display"] == "6 / 3 / 3"
+    for finding in ("duplicate_share", "duplicate_disagreement", "contamination_share", "redundant_categories"):
+        assert status[finding] == health.NOT_APPLICABLE
+        assert card.set_index("finding").loc[finding, "detail"] == "no prompt text"
+    assert status["top_model_avg_rank"] == health.RED  # 1.2 <= 2: one model dominates
+    assert status["specialist_tasks"] == health.RED  # no task reaches 0.05
+    assert status["prunable_models"] == health.GREEN  # the first removal already costs 10 points
+    assert status["oracle_headroom"] == health.GREEN  # 90 - 70 = 20 points
+    assert status["learned_vs_heuristic"] == health.NOT_APPLICABLE
+    verdicts = claims.set_index("claim")
+    assert (verdicts["verdict"] == health.NOT_TESTABLE).all()
+    assert verdicts.loc["dedup_helps", "reason"] == "no prompt text"
+    assert verdicts.loc["pruning_keeps_quality", "reason"] == "split pruned is not in config splits"
+    assert verdicts.loc["knn_best", "reason"].startswith("no K-NN router")
+
+
+def test_claims_read_the_comparisons_when_they_exist() -> None:
+    pruned = compare({"knn": (-0.002, -0.006, 0.003)}, metric="area")
+    reduced = compare({"knn": (0.01, 0.002, 0.02)})
+    summary = dedup_summary(covered=30, n_queries=1000, groups=12, disagree=0.9).assign(queries_removed=[18, 0])
+    sources = label_only_sources(compare_pruned=pruned, compare_reduced=reduced, dedup_summary=summary)
+    sources = health.HealthSources(sources.benchmark, sources.tables, sources.missing, learned=["knn"])
+    card, claims = health.assess(sources)
+    verdicts = claims.set_index("claim")["verdict"]
+    assert verdicts["pruning_keeps_quality"] == health.HOLDS  # -0.006 > -0.01 (1 pt of area)
+    assert verdicts["dedup_helps"] == health.HOLDS
+    assert card.set_index("finding").loc["duplicate_share", "status"] == health.RED
+    no_dups = sources.tables["dedup_summary"].assign(queries_removed=0)
+    _, claims = health.assess(health.HealthSources("lb", {**sources.tables, "dedup_summary": no_dups},
+                                                   sources.missing, learned=["knn"]))
+    assert claims.set_index("claim").loc["dedup_helps", "verdict"] == health.NOT_TESTABLE
+
+
+def test_sources_reject_unknown_tables_and_need_queries() -> None:
+    with pytest.raises(InputError, match="unknown table"):
+        health.HealthSources("b", {**label_only_sources().tables, "areas_typo": pd.DataFrame()})
+    with pytest.raises(InputError, match="queries"):
+        health.HealthSources("b", {"models": pd.DataFrame({"model": ["a"]})})
+
+
+def test_claims_page_colours_each_verdict() -> None:
+    _, a = health.assess(label_only_sources())
+    b = a.assign(benchmark="other", verdict=[health.HOLDS] + [health.NOT_TESTABLE] * (len(a) - 1))
+    page = health.claims_html(health.compare_cards([a, b]), "claims")
+    assert page.count("#d9f2d9") == 1 and page.count("<tr>") == 1 + len(a)

@@ -207,3 +207,24 @@ def test_remastered_recipe_pruned_split_tradeoffs_and_pseudo_cost_sweep(run: Pat
     data_models = read(run, "data/models.parquet").set_index("model")["params_b"]
     assert costs["1"] == 1.0 and costs["average"] == data_models[average_model]
     assert (run / "results" / B / "figures/sweeps/pseudo_cost.png").exists()
+
+
+def test_health_card_flags_the_planted_flaws_and_the_claims_read_the_run(run: Path) -> None:
+    """The demo plants near-duplicates, a redundant category and specialists: the card says so."""
+    card = read(run, "health/card.parquet").set_index("finding")
+    planted = read(run, "truth/redundant_categories.parquet").iloc[0]
+    assert card.loc["redundant_categories", "status"] == "red" and planted["category"] in card.loc["redundant_categories", "display"]
+    assert card.loc["duplicate_share", "status"] == "red" and card.loc["duplicate_disagreement", "status"] == "red"
+    assert card.loc["specialist_tasks", "status"] == "green" and card.loc["learned_vs_heuristic", "status"] == "green"
+    assert card.loc["top_model_avg_rank", "status"] == "green"  # the specialists variant has no dominant model
+    pairwise = read(run, "eval/split~standard/cost~params/pairwise.parquet")
+    best = pairwise[(pairwise["method_b"] == "heuristic") & pairwise["method_a"].isin(["knn", "kmeans", "mlp", "mf"])]
+    assert card.loc["learned_vs_heuristic", "value"] == pytest.approx(best["area_diff"].max())
+    claims = read(run, "health/claims.parquet").set_index("claim")
+    assert claims.loc["learned_need_specialists", "verdict"] == "holds"
+    assert claims.loc["knn_best", "reason"].endswith("(split remastered, area)")
+    # the pseudo claim reads the agreement table's pooled target scope
+    agreement = read(run, "eval/agreement.parquet")
+    pooled = agreement[agreement["scope"] == "targets"].set_index("method")
+    assert claims.loc["pseudo_lowers_agreement", "effect"] in set(pooled["change_pts"])
+    assert (run / "results" / B / "health/card.html").read_text().count("<tr>") == len(card) + 1

@@ -5,7 +5,8 @@ budget b, agreement(b) = share of test queries on which m's pick equals h's pick
 which h picks nothing (no model affordable) are skipped; a query m leaves unrouted while h routes it
 counts as a disagreement. The score is the unweighted mean of agreement(b) over the remaining budgets,
 in points (x 100), overall and per task (category: the same computation restricted to the task's
-test queries). It is computed on split ``standard`` (before) and split ``pseudo`` (after the
+test queries), and, when the pseudo-specialist target tasks are given, over their test queries
+pooled (scope ``targets``: the study's "much more on the target tasks", as one paired interval). It is computed on split ``standard`` (before) and split ``pseudo`` (after the
 pseudo-specialists are added); change = after - before. The reference itself gets no row.
 
 The change's interval is a paired bootstrap over the test queries of its scope (all test queries,
@@ -26,6 +27,7 @@ from .curves import check_picks, picks_matrices, tag_columns, test_query_categor
 from .errors import ConfigError, InputError
 
 OVERALL = "overall"
+TARGETS = "targets"  # scope (and task label) of the pseudo-specialist target tasks pooled
 
 
 def agreement_arrays(
@@ -86,9 +88,12 @@ def agreement_table(
     seed: int = 0,
     confidence: float = 0.95,
     threads: int = 1,
+    targets: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Agreement with the reference before and after injection, the change (points) and its
-    paired-bootstrap interval, overall and per task.
+    paired-bootstrap interval, overall, per task and (``targets``: the pseudo-specialist target
+    tasks; those without test queries are skipped) over the target tasks pooled (scope and task
+    ``targets``, after overall).
 
     Columns: [tags...], method, split_before, split_after, scope, task, agreement_before_pts,
     agreement_after_pts, change_pts, change_lo_pts, change_hi_pts, change_significant,
@@ -112,6 +117,9 @@ def agreement_table(
     task = cat_b.reindex(ids).to_numpy(dtype=object)
     n_methods, n_bb, n_ba = len(methods), routed_b.shape[1], routed_a.shape[1]
     scopes = [(OVERALL, OVERALL, np.ones(len(ids), dtype=bool))]
+    on_targets = np.isin(task, [str(t) for t in targets])
+    if on_targets.any():
+        scopes.append((TARGETS, TARGETS, on_targets))
     scopes += [("task", t, task == t) for t in sorted(set(task))]
     records = []
     for scope, name, mask in scopes:  # overall and one per task; resamples are vectorised
@@ -169,6 +177,7 @@ def agreement_table_by_cost(
     seed: int = 0,
     confidence: float = 0.95,
     threads: int = 1,
+    targets: Sequence[str] = (),
 ) -> pd.DataFrame:
     """``agreement_table`` for every cost type ({cost_type: {method: picks}}), stacked."""
     if not reference:
@@ -177,7 +186,7 @@ def agreement_table_by_cost(
         agreement_table(
             before[c], after[c], queries_before, queries_after, reference,
             tags={**dict(tags or {}), "cost_type": c}, n_resamples=n_resamples, seed=seed,
-            confidence=confidence, threads=threads,
+            confidence=confidence, threads=threads, targets=targets,
         )
         for c in before
     ]

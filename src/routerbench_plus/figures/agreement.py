@@ -22,6 +22,7 @@ from .style import (
 )
 
 OTHER_TASKS = "other tasks (mean)"
+POOLED = "targets (pooled)"
 
 
 @styled
@@ -33,17 +34,20 @@ def plot_agreement(
     """Agreement with the heuristic router before -> after pseudo-specialist injection (points).
 
     ``agreement``: method, task ('overall' or a task), agreement_before_pts, agreement_after_pts,
-    ``value``. Columns of the heatmap: overall, each target task, and the mean over the other tasks;
-    cells show the change, annotated 'before → after' underneath.
+    ``value`` (and scope: its ``targets`` rows, the target tasks pooled, are a column of their own).
+    Columns of the heatmap: overall, the targets pooled, each target task, and the mean over the
+    other tasks; cells show the change, annotated 'before → after' underneath.
     """
     need_columns(agreement, ["method", "task", value], "agreement")
     df = agreement.copy()
     df["task"] = df["task"].astype(str)
-    targets = [t for t in dict.fromkeys(map(str, targets)) if t in set(df["task"])]
-    other = ~df["task"].isin(["overall", *targets])
+    pooled = df["scope"].astype(str).eq("targets") if "scope" in df.columns else pd.Series(False, index=df.index)
+    df.loc[pooled, "task"] = POOLED
+    targets = [t for t in dict.fromkeys(map(str, targets)) if t in set(df.loc[~pooled, "task"])]
+    other = ~df["task"].isin(["overall", POOLED, *targets])
     if other.any():
         df.loc[other, "task"] = OTHER_TASKS
-    cols = ["overall", *targets] + ([OTHER_TASKS] if other.any() else [])
+    cols = ["overall"] + ([POOLED] if pooled.any() else []) + targets + ([OTHER_TASKS] if other.any() else [])
     change = df.pivot_table(index="method", columns="task", values=value, aggfunc="mean", dropna=False)
     change = change.reindex(index=order_methods(change.index), columns=[c for c in cols if c in change.columns])
     has_levels = {"agreement_before_pts", "agreement_after_pts"} <= set(df.columns)
@@ -75,7 +79,7 @@ def plot_agreement(
                 annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
                 cbar_kws={"label": "Δ agreement, points\n(after − before)", "shrink": 0.9})
     ax.set_yticks(np.arange(n_rows) + 0.5, [method_label(m) for m in change.index], rotation=0)
-    labels = [short(c, 18) + (" *" if c in targets else "") for c in change.columns]
+    labels = [short(c, 18) + (" *" if c in targets else "") if c != POOLED else c for c in change.columns]
     ax.set_xticks(np.arange(n_cols) + 0.5, labels, rotation=30, ha="right", rotation_mode="anchor")
     ax.set_xlabel("Test queries (* = pseudo-specialist target task)"
                   + ("\nΔ* = interval of the change excludes 0" if has_sig else ""))
@@ -87,4 +91,5 @@ def plot_agreement(
 
 AGREEMENT_NOTE = ("Share of test queries (points) on which a router picks the same model as the heuristic "
                   "router, averaged over budgets; before = split standard, after = split pseudo; change = after - "
-                  "before with a paired bootstrap interval over the scope's test queries (significant: it excludes 0).")
+                  "before with a paired bootstrap interval over the scope's test queries (significant: it excludes 0); scope targets pools the "
+                  "pseudo-specialist target tasks' test queries.")

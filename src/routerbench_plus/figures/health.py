@@ -1,0 +1,78 @@
+"""The health cards and the study's claims of several benchmarks: findings x benchmarks, coloured by status."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ..health import CARD_COLUMNS, CLAIM_COLUMNS, DOES_NOT_HOLD, GREEN, HOLDS, INFO, NOT_APPLICABLE, NOT_TESTABLE, RED
+from .style import DOUBLE_COLUMN_IN, legend_below, need_columns, new_figure, short, styled
+
+# status -> (colour index, legend label); the colours are the HTML pages' (health.card.STATUS_COLOURS)
+COLOURS = ["#bfe5bf", "#f4b6b6", "#e4e4e4", "#ffffff"]
+CODES = {GREEN: 0, HOLDS: 0, RED: 1, DOES_NOT_HOLD: 1, NOT_APPLICABLE: 2, NOT_TESTABLE: 2, INFO: 3}
+LEGEND = [("healthy / holds", 0), ("flaw present / does not hold", 1), ("n/a / not testable here", 2)]
+
+
+def _cell_text(text: str, width: int) -> str:
+    lines = textwrap.wrap(str(text), width) or ["–"]
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
+def _rows(table: pd.DataFrame, key: str, label: str, text: str, status: str) -> list[tuple[str, dict[str, tuple[int, str]]]]:
+    """[(row label, {benchmark: (colour code, cell text)})] in the first benchmark's order."""
+    order = table.drop_duplicates(key).sort_values("position", kind="stable")
+    cells: dict[str, dict[str, tuple[int, str]]] = {}
+    for r in table.itertuples(index=False):
+        cells.setdefault(str(getattr(r, key)), {})[str(r.benchmark)] = (CODES.get(str(getattr(r, status)), 2),
+                                                                      str(getattr(r, text)))
+    return [(str(getattr(r, label)), cells[str(getattr(r, key))]) for r in order.itertuples(index=False)]
+
+
+@styled
+def plot_health(cards: pd.DataFrame, claims: pd.DataFrame | None = None) -> Figure:
+    """A grid of the health cards' findings (top) and the claims' verdicts (bottom, below a rule) per
+    benchmark (columns), each cell coloured by its status and showing the measured value."""
+    need_columns(cards, CARD_COLUMNS, "health cards")
+    rows = _rows(cards, "finding", "label", "display", "status")
+    n_findings = len(rows)
+    if claims is not None and len(claims):
+        need_columns(claims, CLAIM_COLUMNS, "claims")
+        rows += _rows(claims.assign(text=claims["verdict"].astype(str) + ": " + claims["display"].astype(str)),
+                      "claim", "statement", "text", "verdict")
+    benchmarks = list(dict.fromkeys(cards["benchmark"].astype(str)))
+    if claims is not None:
+        benchmarks += [b for b in dict.fromkeys(claims["benchmark"].astype(str)) if b not in benchmarks]
+    grid = np.full((len(rows), len(benchmarks)), 2, dtype=int)
+    texts = np.full(grid.shape, "–", dtype=object)
+    for i, (_, cells) in enumerate(rows):
+        for j, b in enumerate(benchmarks):
+            if b in cells:
+                grid[i, j], texts[i, j] = cells[b]
+    width = max(10, min(22, int(66 / max(len(benchmarks), 1))))
+    fig = new_figure(DOUBLE_COLUMN_IN, 1.1 + 0.34 * len(rows))
+    ax = fig.add_subplot()
+    ax.imshow(grid, cmap=ListedColormap(COLOURS), vmin=-0.5, vmax=len(COLOURS) - 0.5, aspect="auto",
+              interpolation="nearest")
+    for (i, j), text in np.ndenumerate(texts):
+        ax.text(j, i, _cell_text(text, width), ha="center", va="center", fontsize=7, linespacing=1.0)
+    ax.set_xticks(np.arange(len(benchmarks)), [short(b, 22) for b in benchmarks])
+    ax.xaxis.tick_top()
+    ax.set_yticks(np.arange(len(rows)), [short(label, 44) for label, _ in rows])
+    ax.set_xticks(np.arange(len(benchmarks) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(rows) + 1) - 0.5, minor=True)
+    ax.grid(False)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="both", length=0)
+    if n_findings < len(rows):
+        ax.axhline(n_findings - 0.5, color="#333333", linewidth=1.2)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_title("Benchmark health card (above the rule) and the study's claims (below)")
+    legend_below(fig, [Patch(facecolor=COLOURS[code], edgecolor="#999999", label=text) for text, code in LEGEND], 3)
+    return fig

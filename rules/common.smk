@@ -6,6 +6,7 @@
 import os
 import re
 
+from routerbench_plus.ingest.adapters import default_cost_types
 from routerbench_plus.pseudo_specialists import PseudoOptions
 from routerbench_plus.pseudo_specialists import cost_label as pseudo_cost_label
 from routerbench_plus.routers import needs_embeddings, router_threads
@@ -57,7 +58,7 @@ wildcard_constraints:
     benchmark=alternation(list(BENCHMARKS)),
     delta=r"[0-9.]+",
     lam=r"[0-9.]+",
-    target=r"[0-9]+",
+    target=r"[0-9.]+",
     boost=r"[0-9.]+",
     cost=r"params|usd|tokens|latency",
     method=r"[A-Za-z0-9_-]+",
@@ -152,7 +153,9 @@ def pseudo_options(boost, cost=None):
 
 
 def benchmark_cost_types(benchmark):
-    return benchmark_config(benchmark)["cost_types"]
+    """benchmarks.<b>.cost_types; auto: the adapter's own (routerbench: usd, llmrouter: params and usd, else params)."""
+    cost_types = benchmark_config(benchmark)["cost_types"]
+    return default_cost_types(benchmark_config(benchmark)["adapter"]) if cost_types == "auto" else cost_types
 
 
 def benchmark_generalist(benchmark):
@@ -168,6 +171,8 @@ def split_kind(split):
 
 def ood_group_defined(benchmark, split):
     groups = benchmark_config(benchmark)["ood_groups"]
+    if groups == "auto":  # one group, 'auto': a seeded share of the categories (split.ood_share)
+        return split in ("auto", "ood-auto")
     return split in groups or split[len("ood-"):] in groups
 
 
@@ -363,9 +368,20 @@ def prune_targets(b):
         for target in config["prune"]["target"]:
             out += [f"results/{b}/prune/lambda~{lam}/target~{target}/{name}.parquet" for name in ("steps", "kept", "curve")]
             out += figure_files(b, f"prune/lambda~{lam}/target~{target}/pruning")
-    if benchmark_config(b)["binary_pairs"] and pruned_pool_splits(b):  # the pruned pools' trade-off needs both models
+    if benchmark_pairs(b) and pruned_pool_splits(b):  # the pruned pools' trade-off needs both models
         out.append(f"{pruned_pool_dir(b)}/pairs.parquet")
     return out
+
+
+def auto_pair_cost(benchmark):
+    """The cost type whose cheapest and dearest models binary_pairs: auto pairs (pruning keeps them), else None."""
+    return benchmark_cost_types(benchmark)[0] if benchmark_config(benchmark)["binary_pairs"] == "auto" else None
+
+
+def prune_target_value(label):
+    """A target~ wildcard back to its config value: a pool size (int) or a share of the pool (float < 1)."""
+    value = float(label)
+    return int(value) if value >= 1 and value == int(value) else value
 
 
 # --------------------------------------------------------------------------- pseudo_specialists (rules/pseudo_specialists.smk)
@@ -456,13 +472,20 @@ def deferral_targets(b):
 # --------------------------------------------------------------------------- tradeoff (rules/tradeoff.smk)
 
 
+def benchmark_pairs(benchmark):
+    """benchmarks.<b>.binary_pairs; auto is one pair 'auto' (the cheapest vs the dearest model, resolved from
+    the models table by the rules that use it: routerbench_plus.tradeoff.auto_pair)."""
+    pairs = benchmark_config(benchmark)["binary_pairs"]
+    return {"auto": ["auto", "auto"]} if pairs == "auto" else pairs
+
+
 def pair_models(w):
-    return benchmark_config(w.benchmark)["binary_pairs"][w.pair]
+    return benchmark_pairs(w.benchmark)[w.pair]
 
 
 def tradeoff_targets(b):
     splits = evaluated_splits(b)
-    pairs = benchmark_config(b)["binary_pairs"] if splits else {}
+    pairs = benchmark_pairs(b) if splits else {}
     out = [f"{eval_dir(b, s)}/tradeoff/pair~{p}/{name}.parquet" for s in splits for p in pairs
            for name in ("curves", "areas", "pairwise")]
     for p in pairs:
@@ -508,6 +531,7 @@ def compare_targets(b):
 def ood_splits(benchmark):
     """{group key: split name} of the evaluated OOD splits (split 'ood-<g>' or the key itself)."""
     groups = benchmark_config(benchmark)["ood_groups"]
+    groups = {"auto": "auto"} if groups == "auto" else groups
     return {(s if s in groups else s[len("ood-"):]): s for s in evaluated_splits(benchmark) if split_kind(s) == "ood"}
 
 
@@ -519,6 +543,13 @@ def ood_split(benchmark, group):
             f"(OOD splits: {sorted(splits.values())})"
         )
     return splits[group]
+
+
+def ood_group_categories(benchmark, group):
+    """The held-out categories of an OOD group: its config list, or 'auto' (the OOD script draws the
+    split rule's seeded share of the categories)."""
+    groups = benchmark_config(benchmark)["ood_groups"]
+    return "auto" if groups == "auto" else groups[group]
 
 
 def ood_targets(b):

@@ -15,7 +15,8 @@ rule ood:
     params:
         methods=lambda w: benchmark_methods(w.benchmark),
         cost_types=lambda w: benchmark_cost_types(w.benchmark),
-        categories=lambda w: benchmark_config(w.benchmark)["ood_groups"][w.group],
+        categories=lambda w: ood_group_categories(w.benchmark, w.group),
+        ood_auto={"share": config["split"]["ood_share"], "seed": config["split"]["seed"]},
         split_ood=lambda w: ood_split(w.benchmark, w.group),
         config_key=lambda w: f"benchmarks.{w.benchmark}.ood_groups.{w.group}",
         **bootstrap_params(),

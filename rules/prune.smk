@@ -30,7 +30,7 @@ rule prune_jaccard:
 
 
 rule prune:
-    """Greedy pruning to {target} models: remove the lowest lambda * Acc - (1 - lambda) * AvgSim, repeatedly."""
+    """Greedy pruning to {target} models (a share of the pool when below 1): remove the lowest lambda * Acc - (1 - lambda) * AvgSim, repeatedly."""
     input:
         **benchmark_data("{benchmark}"),
     output:
@@ -38,9 +38,10 @@ rule prune:
         kept=f"{PRUNE_RUN}/kept.parquet",
     params:
         lam=lambda w: float(w.lam),
-        target=lambda w: int(w.target),
+        target=lambda w: prune_target_value(w.target),
         threshold=config["prune"]["binarise_threshold"],
         protect=config["prune"]["protect"],
+        auto_pair_cost=lambda w: auto_pair_cost(w.benchmark),
     log:
         "logs/{benchmark}/prune/lambda~{lam}_target~{target}.log",
     benchmark:
@@ -84,10 +85,12 @@ rule prune_pairs:
     input:
         kept=f"{PRUNE_RUN}/kept.parquet",
         steps=f"{PRUNE_RUN}/steps.parquet",
+        models="results/{benchmark}/data/models.parquet",
     output:
         pairs=f"{PRUNE_RUN}/pairs.parquet",
     params:
-        pairs=lambda w: benchmark_config(w.benchmark)["binary_pairs"],
+        pairs=lambda w: benchmark_pairs(w.benchmark),
+        auto_pair_cost=lambda w: auto_pair_cost(w.benchmark),
         key=lambda w: f"benchmarks.{w.benchmark}.binary_pairs",
         splits=lambda w: pruned_pool_splits(w.benchmark),
     log:

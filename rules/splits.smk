@@ -15,6 +15,7 @@ rule splits:
         ood_groups=lambda w: benchmark_config(w.benchmark)["ood_groups"],
         ood_key=lambda w: f"benchmarks.{w.benchmark}.ood_groups",
         seed=config["categories"]["seed"],
+        ood_auto={"share": config["split"]["ood_share"], "seed": config["split"]["seed"]},
     log:
         "logs/{benchmark}/splits/split~{split}.log",
     benchmark:

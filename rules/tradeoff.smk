@@ -19,6 +19,7 @@ rule tradeoff:
         methods=lambda w: benchmark_methods(w.benchmark),
         small=lambda w: pair_models(w)[0],
         large=lambda w: pair_models(w)[1],
+        pair_cost=lambda w: benchmark_cost_types(w.benchmark)[0],
         config_key=lambda w: f"benchmarks.{w.benchmark}.binary_pairs.{w.pair}",
         points=config["evaluation"]["tradeoff_points"],
         tie_tolerance=config["evaluation"]["tie_tolerance"],

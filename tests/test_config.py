@@ -95,13 +95,13 @@ def test_validate_fills_every_default_the_rules_read() -> None:
     config = minimal_config()
     validate(config, str(SCHEMA))
     assert config["dedup"]["delta"] == [0.999] and config["dedup"]["reduced_delta"] == 0.999
-    assert config["prune"] == {"lambda": [0.5], "target": [20], "binarise_threshold": 0.5, "protect": []}
+    assert config["prune"] == {"lambda": [0.5], "target": [0.73], "binarise_threshold": 0.5, "protect": []}
     assert config["pseudo"]["boost"] == [0.25] and config["pseudo"]["cost_sweep"] == []
     assert config["evaluation"]["bootstrap_resamples"] == 10000 and config["evaluation"]["budgets"] == "model_costs"
     assert config["embed"]["cache_dir"] == "resources/embed_cache" and config["embed"]["long_prompts"] == "truncate"
     assert config["categories"]["drop_similarity"] == 0.95 and config["specialist"]["thresholds"] == [0.0, 0.05]
     demo = config["benchmarks"]["demo"]
-    assert demo["cost_types"] == ["params"] and demo["ood_groups"] == {} and demo["generalist"] is None
+    assert demo["cost_types"] == "auto" and demo["ood_groups"] == "auto" and demo["generalist"] is None
     # a value the config sets is kept
     config = minimal_config() | {"dedup": {"delta": [0.9]}}
     validate(config, str(SCHEMA))

@@ -212,3 +212,19 @@ def test_pruned_split_keeps_queries_and_restricts_the_pool():
         splits.make_split("pruned", bench)
     with pytest.raises(InputError, match=r"column 'model' names \['ghost'\]"):
         splits.make_split("pruned", bench, kept_models=pd.DataFrame({"model": ["ghost"]}))
+
+
+def test_a_share_of_the_pool_resolves_per_benchmark_and_the_tables_record_the_size():
+    """prune.target in (0, 1) fits any pool: 0.73 of 30 models is 22 (the study's 112 -> 82), of 3 it is 2."""
+    from routerbench_plus.prune import resolve_target
+
+    assert resolve_target(0.73, 112) == 82 and resolve_target(0.73, 30) == 22 and resolve_target(0.73, 14) == 10
+    assert resolve_target(0.1, 3) == 1 and resolve_target(0.99, 3) == 2  # at least one model, at least one removal
+    assert resolve_target(20, 30) == 20
+    for bad in (0, -0.5, 1.5, "half", True):
+        with pytest.raises(ConfigError, match="prune.target"):
+            resolve_target(bad, 30)
+    bench = make_bench(LABELS, TASKS, COSTS)
+    result = prune(bench, lam=0.5, target=0.5)  # 3 models -> round(1.5) = 2
+    assert len(result.kept) == 2 and result.kept["target"].eq(2).all() and result.steps["target"].eq(2).all()
+    assert result.kept.equals(prune(bench, lam=0.5, target=2).kept)

@@ -232,3 +232,20 @@ def test_snakemake_stops_on_the_removed_cost_params_b_key(workflow_copy):
     assert lines and lines[0].startswith("RouterBench+ config error: config key pseudo.cost_params_b was removed; "
                                          "use pseudo.cost (average | median"), result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+
+
+def test_n_targets_auto_or_a_share_fits_the_number_of_tasks():
+    """auto: the study's 3 of 80 tasks, at most one per ten tasks; a share rounds; the table records the count."""
+    from routerbench_plus.pseudo_specialists import resolve_n_targets
+
+    assert [resolve_n_targets("auto", n) for n in (3, 12, 24, 38, 80, 200)] == [1, 1, 2, 3, 3, 3]
+    assert resolve_n_targets(0.25, 12) == 3 and resolve_n_targets(0.01, 12) == 1 and resolve_n_targets(5, 12) == 5
+    for bad in (0, 2.5, "some", True):
+        with pytest.raises(ConfigError, match="pseudo.n_targets"):
+            resolve_n_targets(bad, 12)
+    bench = synthetic()
+    sel = select_targets(bench, PseudoOptions(n_targets=0.99, max_best_minus_mean=1.0, min_share=0.0))
+    n_tasks = bench.queries["category"].nunique()
+    assert sel["selected"].sum() == n_tasks == sel["n_targets"].iloc[0]
+    sel = select_targets(bench, PseudoOptions(max_best_minus_mean=1.0, min_share=0.0))  # auto
+    assert sel["selected"].sum() == resolve_n_targets("auto", n_tasks) == sel["n_targets"].iloc[0]

@@ -393,3 +393,20 @@ def test_embedding_routers_beat_the_heuristic_on_planted_specialists(demo_qualit
     for name in ("knn", "kmeans", "mlp", "mlp_per_model"):
         assert demo_quality[name][1].mean() > heuristic + 0.05, name
     assert demo_quality["random"][1].mean() < heuristic
+
+
+def test_sizes_resolve_from_the_training_set_auto_or_a_share():
+    """k / n_clusters: 'auto' (sqrt(n), sqrt(n / 2)) or a share of the training queries fit any split size."""
+    train_emb, train, test_emb, _, costs = clustered(n_train=240)
+    auto = routers.make_router("nn", {"type": "knn", "k": "auto"}).fit(train_emb, train, costs)
+    assert auto.k_ == 15  # round(sqrt(240)) = round(15.49)
+    explicit = routers.make_router("nn", {"type": "knn", "k": 15}).fit(train_emb, train, costs)
+    np.testing.assert_array_equal(auto.predict(test_emb), explicit.predict(test_emb))
+    assert routers.make_router("nn", {"type": "knn", "k": 0.1}).fit(train_emb, train, costs).k_ == 24
+    small_emb, small, _, _, _ = clustered(n_train=3)
+    assert routers.make_router("nn", {"type": "knn", "k": 0.01}).fit(small_emb, small, costs).k_ == 1
+    km = routers.make_router("km", {"type": "kmeans", "n_clusters": "auto", "seed": 0}).fit(train_emb, train, costs)
+    assert km.n_clusters_ == 11 and km.table_.shape == (5, 11)  # round(sqrt(120)) = round(10.95)
+    for spec in ({"type": "knn", "k": "many"}, {"type": "knn", "k": 2.5}, {"type": "kmeans", "n_clusters": 0}):
+        with pytest.raises(ConfigError, match=r"routers\.x\.(k|n_clusters): expected an integer >= 1"):
+            routers.make_router("x", spec)

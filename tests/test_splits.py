@@ -119,3 +119,25 @@ def test_decontaminated_split_removes_training_duplicates_of_test_queries(bench)
     by_role = counts.set_index("role")["n_removed"]
     assert (by_role["train"], by_role["val"], by_role["test"]) == (2, 1, 0)
     assert set(counts["split"]) == {"decontaminated"}
+
+
+def test_ood_auto_holds_out_a_seeded_share_of_the_categories(bench):
+    """ood_groups: auto: round(share x categories) categories (at least one), seeded, the same from the split
+    rule (its benchmark) and the OOD table (the standard split's queries)."""
+    chosen = splits.auto_ood_categories(bench.queries, 0.2, seed=0)
+    assert len(chosen) == 2 and set(chosen) <= set(bench.queries["category"])  # 0.2 of 10 categories
+    assert chosen == splits.auto_ood_categories(bench.queries.sample(frac=1, random_state=3), 0.2, seed=0)
+    others = {tuple(splits.auto_ood_categories(bench.queries, 0.2, seed=s)) for s in range(6)}
+    assert len(others) > 1  # the seed chooses
+    assert len(splits.auto_ood_categories(bench.queries, 0.01, seed=0)) == 1
+    assert len(splits.auto_ood_categories(bench.queries, 0.99, seed=0)) == 9  # one category stays in training
+    out, counts = splits.make_split("ood-auto", bench, ood_groups="auto", ood_share=0.2, ood_seed=0)
+    q = out.queries
+    assert not q.loc[q["split"].isin(["train", "val"]), "category"].isin(chosen).any()
+    assert q.loc[q["split"].isin(["train", "val"]), "category"].nunique() == 8
+    assert role_ids(out, "test") == role_ids(bench, "test")
+    with pytest.raises(ConfigError, match="defines split 'ood-auto' only"):
+        splits.make_split("ood-math", bench, ood_groups="auto")
+    one = bench.queries.assign(category="only")
+    with pytest.raises(ConfigError, match="at least two categories"):
+        splits.auto_ood_categories(one, 0.2, seed=0)

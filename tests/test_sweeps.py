@@ -56,6 +56,16 @@ def test_prune_sweep_means_of_kept_and_removed():
         sweeps.prune_sweep(kept, {(0.3, 2): steps[(0.3, 2)]})
 
 
+def test_prune_sweep_records_the_resolved_size_of_a_share_of_the_pool():
+    kept = {(0.5, 0.67): pd.DataFrame({"model": ["a", "b"], "acc": [0.6, 0.8], "avg_sim": [0.2, 0.4], "target": 2})}
+    steps = {(0.5, 0.67): pd.DataFrame({"removed_model": ["c"], "acc": [0.4], "avg_sim": [0.5]})}
+    row = sweeps.prune_sweep(kept, steps).iloc[0]
+    assert row["target"] == 2 and row["target_setting"] == pytest.approx(0.67)
+    table = sweeps.summarise("prune", {"kept": {(0.5, "0.67"): kept[(0.5, 0.67)]},
+                                       "steps": {(0.5, "0.67"): steps[(0.5, 0.67)]}})
+    assert table["target"].tolist() == [2]
+
+
 def test_boost_sweep_only_selected_tasks():
     def selection(boost: float) -> pd.DataFrame:
         return pd.DataFrame({"task": ["t1", "t2", "t3"], "selected": [True, True, False],

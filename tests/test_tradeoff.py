@@ -243,3 +243,14 @@ def test_confidences_equal_up_to_float32_rounding_are_one_tie():
     assert not np.allclose(tradeoff.tradeoff_curve(ys, yl, tradeoff.quantise(noisy, 0.0), fractions), line)
     with pytest.raises(ConfigError, match="tie_tolerance"):
         tradeoff.quantise(noisy, -1.0)
+
+
+def test_auto_pair_is_the_cheapest_and_the_dearest_real_model():
+    """binary_pairs: auto: cheapest vs most expensive by the first cost type; pseudo and cost-less models left out."""
+    models = pd.DataFrame({"model": ["b-7b", "a-7b", "big-70b", "pseudo-x", "closed"],
+                           "params_b": [7.0, 7.0, 70.0, 200.0, np.nan], "usd_per_query": [0.1, 0.2, 0.05, 0.0, 0.9],
+                           "is_pseudo": [False, False, False, True, False]})
+    assert tradeoff.auto_pair(models, "params") == ("a-7b", "big-70b")  # tie at 7 B: name order
+    assert tradeoff.auto_pair(models, "usd") == ("big-70b", "closed")
+    with pytest.raises(ConfigError, match="auto needs two models"):
+        tradeoff.auto_pair(models.iloc[[0, 3]], "params")

@@ -15,8 +15,9 @@ any jointly observed query, or no jointly observed query) gets similarity 0.
 
 Greedy pruning: repeat { score(m) = lam * Acc(m) - (1 - lam) * AvgSim(m) over the
 remaining pool, AvgSim = mean similarity to the other remaining models; remove the lowest score
-(ties: the alphabetically first model) } until ``target`` models remain. The similarity sums are
-updated incrementally (one column subtraction per step).
+(ties: the alphabetically first model) } until ``target`` models remain (``prune.target``: a pool
+size, or a share of the pool in (0, 1) so one setting fits any benchmark; the tables record the
+resolved size). The similarity sums are updated incrementally (one column subtraction per step).
 
 Pruning curve (``pool_curve``): for every pool along the removal order (the full pool, then after
 each removal), the routing quality still reachable on the test queries without training a router:
@@ -29,6 +30,7 @@ quality 0 (the deferral-curve convention of ``curves``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +43,8 @@ from .curves import normalise_budgets, trapezoid_weights
 from .errors import ConfigError, InputError
 from .routing import budget_grid, pick
 from .store import Benchmark, LabelMatrix
+
+log = logging.getLogger(__name__)
 
 
 def is_soft(matrix: LabelMatrix) -> bool:
@@ -88,6 +92,21 @@ def jaccard_table(matrix: LabelMatrix, threshold: float = 0.5, benchmark: str = 
             "binarise_threshold": float(threshold),
         }
     )
+
+
+def resolve_target(target: float, pool_size: int) -> int:
+    """``prune.target`` as a pool size: an integer >= 1 is a size, a number in (0, 1) a share of the pool
+    (rounded, at least 1, at most pool_size - 1: pruning removes at least one model). Others: ConfigError."""
+    if isinstance(target, bool) or not isinstance(target, (int, float, np.integer, np.floating)) or not target > 0:
+        raise ConfigError(f"prune.target={target}: expected an integer >= 1 (a pool size) or a number in (0, 1) "
+                          "(a share of the pool)")
+    if target < 1:
+        size = int(min(max(1, np.floor(float(target) * pool_size + 0.5)), max(pool_size - 1, 1)))
+        log.info("prune.target=%s: %d of the %d models", target, size, pool_size)
+        return size
+    if int(target) != target:
+        raise ConfigError(f"prune.target={target}: expected an integer >= 1 (a pool size) or a number in (0, 1)")
+    return int(target)
 
 
 def check_prune_params(lam: float, target: int, pool_size: int) -> None:
@@ -159,10 +178,13 @@ def prune(bench: Benchmark, lam: float, target: int, threshold: float = 0.5, pro
     """Greedy pruning of a benchmark's pool (Acc = mean observed label over all queries); models in
     ``protect`` (config ``prune.protect``) are never removed.
 
-    ``steps``: benchmark, step, removed_model, score, acc, avg_sim, pool_size_after, lambda, target, binarised.
-    ``kept``: benchmark, model, acc, avg_sim (among the kept models), score, is_pseudo, lambda, target, binarised.
+    ``target``: a pool size, or a share of the pool in (0, 1) (:func:`resolve_target`).
+    ``steps``: benchmark, step, removed_model, score, acc, avg_sim, pool_size_after, lambda, target (the
+    resolved pool size), binarised. ``kept``: benchmark, model, acc, avg_sim (among the kept models),
+    score, is_pseudo, lambda, target, binarised.
     """
     matrix = bench.matrix
+    target = resolve_target(target, len(matrix.models))
     check_prune_params(lam, target, len(matrix.models))
     sim, models = jaccard(matrix, threshold)
     acc = model_accuracy(bench).reindex(models)

@@ -3,7 +3,10 @@
 Target selection: tasks that are *hard* (lowest mean accuracy over the real pool),
 *non-dominated* (best-minus-mean accuracy gap <= ``max_best_minus_mean``) and *not tiny* (share
 of queries >= ``min_share``); the ``n_targets`` hardest eligible tasks are chosen, or an explicit
-list of task names. Accuracies are means over observed labels on all queries of a task; pseudo
+list of task names. ``n_targets`` is a count, a share of the benchmark's tasks in (0, 1), or ``auto``:
+the study's 3, but at most one per ten tasks (at least 1), so the targets stay a small minority of
+a small benchmark's tasks (EmbedLLM's 80 tasks: 3; the demo's 24: 2; LLMRouter's 14: 1); the
+selection table records the resolved count (column ``n_targets``). Accuracies are means over observed labels on all queries of a task; pseudo
 models already in the pool are left out of the statistics.
 
 Injection: one model ``pseudo-<task>`` per target, labelled on every query of the benchmark, with
@@ -57,7 +60,7 @@ class PseudoOptions:
     cost). The defaults are config/schema.yaml's (tests/test_config.py keeps them equal)."""
 
     targets: str | Sequence[str] = "auto"
-    n_targets: int = 3
+    n_targets: int | float | str = "auto"
     max_best_minus_mean: float = 0.25
     min_share: float = 0.01
     boost: float = 0.25
@@ -124,6 +127,19 @@ def check_pinned_accuracy(accuracy: Mapping[str, float] | None, selected: pd.Ser
     return {task: float(value) for task, value in pinned.items()}
 
 
+def resolve_n_targets(n_targets: Any, n_tasks: int) -> int:
+    """``pseudo.n_targets`` for a benchmark of ``n_tasks`` tasks (see the module docstring)."""
+    if n_targets == "auto":
+        return int(max(1, min(3, n_tasks // 10)))
+    if isinstance(n_targets, bool) or not isinstance(n_targets, (int, float, np.integer, np.floating)) \
+            or not n_targets > 0 or (n_targets >= 1 and int(n_targets) != n_targets):
+        raise ConfigError(f"pseudo.n_targets={n_targets}: expected an integer >= 1, a share of the tasks in (0, 1) "
+                          "or 'auto'")
+    if n_targets < 1:
+        return int(max(1, np.floor(float(n_targets) * n_tasks + 0.5)))
+    return int(n_targets)
+
+
 def select_targets(bench: Benchmark, options: PseudoOptions = PseudoOptions(), allow_none: bool = False) -> pd.DataFrame:
     """Selection table, one row per task, hardest first (``options``: targets, n_targets,
     max_best_minus_mean, min_share, boost, accuracy).
@@ -136,15 +152,15 @@ def select_targets(bench: Benchmark, options: PseudoOptions = PseudoOptions(), a
     Columns: benchmark, task, n_queries, share_of_prompts, mean_acc, best_acc, best_minus_mean, hard_rank
     (1 = lowest mean accuracy), non_dominated, not_tiny, eligible, selected, pseudo_acc
     (the pinned accuracy, else min(1, best_acc + boost), for selected tasks; NaN otherwise),
-    pseudo_acc_source ('pinned' | 'best+boost' | <NA>), pseudo_model.
+    pseudo_acc_source ('pinned' | 'best+boost' | <NA>), pseudo_model, n_targets (``n_targets`` resolved
+    for this benchmark; with a list of targets, their number).
     """
-    n_targets, boost, targets = options.n_targets, options.boost, options.targets
+    boost, targets = options.boost, options.targets
     max_best_minus_mean, min_share = options.max_best_minus_mean, options.min_share
-    if n_targets < 1:
-        raise ConfigError(f"pseudo.n_targets={n_targets}: expected an integer >= 1")
     if not 0.0 <= boost <= 1.0:
         raise ConfigError(f"pseudo.boost={boost}: expected a number in [0, 1]")
     stats = task_statistics(bench)
+    n_targets = resolve_n_targets(options.n_targets, len(stats))
     stats = stats.sort_values(["mean_acc", "task"], kind="stable").reset_index(drop=True)
     stats["hard_rank"] = np.arange(1, len(stats) + 1, dtype=np.int64)
     stats["non_dominated"] = stats["best_minus_mean"] <= max_best_minus_mean
@@ -185,6 +201,7 @@ def select_targets(bench: Benchmark, options: PseudoOptions = PseudoOptions(), a
         np.where(stats["selected"], PSEUDO_PREFIX + stats["task"].astype(str), None), dtype="string"
     )
     stats.insert(0, "benchmark", bench.name)
+    stats["n_targets"] = np.int64(n_targets if isinstance(targets, str) else int(stats["selected"].sum()))
     return stats
 
 

@@ -121,6 +121,38 @@ def ood_split(bench: Benchmark, categories: Sequence[str], key: str) -> Benchmar
     return drop_training_queries(bench, drop)
 
 
+AUTO_GROUP = "auto"  # benchmarks.<b>.ood_groups: auto -> one group, split 'ood-auto'
+
+
+def auto_ood_categories(queries: pd.DataFrame, share: float, seed: int, key: str = "benchmarks.<b>.ood_groups") -> list[str]:
+    """The categories ``ood_groups: auto`` holds out: a seeded share of the categories that have both
+    training (train/val) and test queries (rounded half up, at least one, at least one left in training).
+
+    ``queries``: the benchmark's queries with their roles (column ``split``); the same table gives the
+    same categories in the split rule and in the OOD table.
+    """
+    missing = [c for c in ("category", "split") if c not in queries.columns]
+    if missing:
+        raise InputError(f"queries: missing required column(s) {missing} (the OOD hold-out of {key}: auto)")
+    roles = queries.assign(category=queries["category"].astype(str), split=queries["split"].astype(str))
+    has_test = set(roles.loc[roles["split"] == "test", "category"])
+    has_train = set(roles.loc[roles["split"].isin(TRAINING_ROLES), "category"])
+    candidates = sorted(has_test & has_train)
+    if len(candidates) < 2:
+        raise ConfigError(
+            f"config key {key}: auto needs at least two categories with training and test queries to hold one "
+            f"out; found {candidates}; name the groups instead, or leave ood-auto out of config splits"
+        )
+    if not 0 < share < 1:
+        raise ConfigError(f"config key split.ood_share={share}: expected a number in (0, 1)")
+    n = int(min(max(1, np.floor(share * len(candidates) + 0.5)), len(candidates) - 1))
+    order = np.random.default_rng(seed).permutation(len(candidates))
+    chosen = sorted(candidates[i] for i in order[:n])
+    log.info("%s: auto holds out %d of %d categories (split.ood_share=%s, seed %d): %s", key, n, len(candidates),
+             share, seed, chosen)
+    return chosen
+
+
 def catdrop_split(bench: Benchmark, redundant: pd.DataFrame, where: str = "categories/redundant.parquet") -> Benchmark:
     """Categories flagged ``dropped`` in the category-redundancy table removed from train/val."""
     missing = [c for c in ("category", "dropped") if c not in redundant.columns]
@@ -199,10 +231,12 @@ def make_split(
     redundant: pd.DataFrame | None = None,
     contamination: pd.DataFrame | None = None,
     kept_models: pd.DataFrame | None = None,
-    ood_groups: Mapping[str, Sequence[str]] | None = None,
+    ood_groups: Mapping[str, Sequence[str]] | str | None = None,
     ood_key: str = "benchmarks.<b>.ood_groups",
     seed: int = 0,
     benchmark: str = "",
+    ood_share: float = 0.1,
+    ood_seed: int = 0,
 ) -> tuple[Benchmark, pd.DataFrame]:
     """Build experiment split ``name`` from ``bench`` (the upstream the split starts from).
 
@@ -211,7 +245,9 @@ def make_split(
     ``reduced_queries``, 'catdrop' ``redundant``, 'decontaminated' ``contamination`` (the
     contamination pair table), 'pruned' ``kept_models`` (the pruning's kept.parquet),
     'ood-<group>' ``ood_groups`` (looked up as
-    ``<group>`` or as the split name itself), 'frac-<f>' ``seed``. Returns the split and the
+    ``<group>`` or as the split name itself; ``ood_groups='auto'`` defines the one group 'auto', a
+    seeded share ``ood_share`` of the categories, :func:`auto_ood_categories` with ``ood_seed``),
+    'frac-<f>' ``seed``. Returns the split and the
     role counts table of :func:`split_counts`.
     """
     kind, arg = parse_split(name)
@@ -233,6 +269,11 @@ def make_split(
         if contamination is None:
             raise InputError(f"split '{name}' needs the contamination pair table")
         out = decontaminated_split(bench, contamination)
+    elif kind == "ood" and ood_groups == AUTO_GROUP:
+        if arg != AUTO_GROUP:
+            raise ConfigError(f"config key {ood_key}: is auto, which defines split 'ood-auto' only; got '{name}'")
+        categories = auto_ood_categories(bench.queries, ood_share, ood_seed, ood_key)
+        out = ood_split(bench, categories, key=f"{ood_key} (auto)")
     elif kind == "ood":
         groups = dict(ood_groups or {})
         group = arg if arg in groups else name if name in groups else None

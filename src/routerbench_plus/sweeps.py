@@ -49,11 +49,13 @@ def dedup_sweep(summaries: Mapping[float, pd.DataFrame]) -> pd.DataFrame:
     return table[[*first, *[c for c in table.columns if c not in first]]]
 
 
-def prune_sweep(kept: Mapping[tuple[float, int], pd.DataFrame],
-                steps: Mapping[tuple[float, int], pd.DataFrame]) -> pd.DataFrame:
+def prune_sweep(kept: Mapping[tuple[float, float], pd.DataFrame],
+                steps: Mapping[tuple[float, float], pd.DataFrame]) -> pd.DataFrame:
     """(lambda, target) -> size, mean accuracy and mean Jaccard similarity of the kept pool.
 
-    Columns: lambda, target, n_kept, mean_acc_kept, mean_avg_sim_kept (mean similarity among the
+    Columns: lambda, target (the pool size pruned to: the kept table's resolved ``target`` when it has
+    one, a ``prune.target`` share of the pool being resolved per benchmark), target_setting (the
+    configured value), n_kept, mean_acc_kept, mean_avg_sim_kept (mean similarity among the
     kept models), n_removed, mean_acc_removed, mean_avg_sim_removed (at removal).
     """
     if not kept:
@@ -65,9 +67,11 @@ def prune_sweep(kept: Mapping[tuple[float, int], pd.DataFrame],
         if s is None:
             raise InputError(f"prune sweep: steps for (lambda={key[0]}, target={key[1]}) missing")
         _check(s, ["removed_model", "acc", "avg_sim"], f"prune steps (lambda={key[0]}, target={key[1]})")
+        resolved = int(k["target"].iloc[0]) if "target" in k.columns and len(k) else int(key[1])
         rows.append({
             "lambda": float(key[0]),
-            "target": int(key[1]),
+            "target": resolved,
+            "target_setting": float(key[1]),
             "n_kept": int(len(k)),
             "mean_acc_kept": float(k["acc"].mean()),
             "mean_avg_sim_kept": float(k["avg_sim"].mean()),
@@ -191,7 +195,7 @@ def summarise(param: str, tables: Mapping[str, Mapping[tuple, pd.DataFrame]]) ->
     if param == "delta":
         return dedup_sweep({float(k[0]): df for k, df in tables["summary"].items()})
     if param == "prune":
-        keys = lambda d: {(float(k[0]), int(k[1])): df for k, df in d.items()}  # noqa: E731
+        keys = lambda d: {(float(k[0]), float(k[1])): df for k, df in d.items()}  # noqa: E731
         return prune_sweep(keys(tables["kept"]), keys(tables["steps"]))
     if param == "boost":
         return boost_sweep({float(k[0]): df for k, df in tables["selection"].items()})

@@ -53,6 +53,24 @@ CPT_LEVELS = (0.5, 0.8)
 GAP_NOTE = "acc_large <= acc_small: PGR, APGR and CPT undefined (NaN)"
 
 
+AUTO_PAIR = "auto"  # benchmarks.<b>.binary_pairs: auto -> one pair 'auto', the cheapest vs the dearest model
+
+
+def auto_pair(models: pd.DataFrame, cost_type: str, key: str = "benchmarks.<b>.binary_pairs") -> tuple[str, str]:
+    """(small, large) of ``binary_pairs: auto``: the cheapest and the most expensive real (not pseudo)
+    model by ``cost_type`` (ties: name order; models without that cost are left out). Pruning keeps both
+    (rule prune), so the pair is the same on every split."""
+    column = store.COST_COLUMNS.get(cost_type)
+    if column is None or column not in models.columns:
+        raise InputError(f"models: no cost column for cost type '{cost_type}' (the pair of {key}: auto)")
+    real = models[~models["is_pseudo"].astype(bool)] if "is_pseudo" in models.columns else models
+    known = real[np.isfinite(real[column].astype(np.float64))]
+    if len(known) < 2:
+        raise ConfigError(f"config key {key}: auto needs two models with a {column}; found {len(known)}")
+    ordered = known.assign(model=known["model"].astype(str)).sort_values([column, "model"], kind="stable")
+    return str(ordered["model"].iloc[0]), str(ordered["model"].iloc[-1])
+
+
 def fraction_grid(n_points: int) -> np.ndarray:
     """f = 0, 1/(P-1), ..., 1."""
     if n_points < 2:

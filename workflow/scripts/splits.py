@@ -20,10 +20,15 @@ with store.rule_logging(snakemake.log[0], snakemake.output) as log:
         ood_key=params.ood_key,
         seed=params.seed,
         benchmark=wc.benchmark,
+        ood_share=params.ood_auto["share"],
+        ood_seed=params.ood_auto["seed"],
     )
     log.info("split %s of %s:\n%s", wc.split, wc.benchmark, counts.to_string(index=False))
+    auto = params.ood_groups == "auto"  # ood_groups: auto -> its share and seed make the split too
     provenance = store.make_provenance(
-        {"split": wc.split, "ood_groups": dict(params.ood_groups), "seed": params.seed}, list(inp), params.seed
+        {"split": wc.split, "ood_groups": params.ood_groups if auto else dict(params.ood_groups), "seed": params.seed}
+        | ({"ood_auto": dict(params.ood_auto)} if auto else {}),
+        list(inp), params.seed,
     )
     store.write_benchmark(split, out.queries, out.models, out.labels, provenance)
     store.write(counts, out.summary, provenance)

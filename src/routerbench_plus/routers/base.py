@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from scipy import sparse
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from ..store import LabelMatrix
 
 
@@ -94,6 +95,32 @@ def import_faiss():
     if _THREADS:
         faiss.omp_set_num_threads(_THREADS[0])
     return faiss
+
+
+AUTO = "auto"
+
+
+def check_size(value: Any, key: str) -> None:
+    """A size hyper-parameter (K-NN's k, K-Means' n_clusters): an integer >= 1, a number in (0, 1) (a
+    share of the training queries) or 'auto'; anything else is a ConfigError naming ``key``."""
+    if value == AUTO:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value > 0 \
+            or (value >= 1 and int(value) != value):
+        raise ConfigError(f"config key {key}: expected an integer >= 1, a share of the training queries in (0, 1) "
+                          f"or 'auto'; got {value!r}")
+
+
+def resolve_size(value: Any, n_train: int, auto: Callable[[int], float], key: str) -> int:
+    """:func:`check_size`'s setting for ``n_train`` training queries: 'auto' is ``auto(n_train)``, a share f
+    is f * n_train (both rounded half up and clipped to [1, n_train]); an integer stays as it is."""
+    check_size(value, key)
+    if value != AUTO and value >= 1:
+        return int(value)
+    raw = auto(n_train) if value == AUTO else float(value) * n_train
+    size = int(min(max(1, np.floor(raw + 0.5)), max(n_train, 1)))
+    logging.getLogger(__name__).info("%s=%s: %d for %d training queries", key, value, size, n_train)
+    return size
 
 
 class BaseRouter:

@@ -9,7 +9,7 @@ from scipy import sparse
 from ..accuracy import observed_mean
 from ..errors import ConfigError, InputError
 from ..store import LabelMatrix
-from .base import BaseRouter, check_fit_inputs, group_means, import_faiss, label_columns
+from .base import AUTO, BaseRouter, check_fit_inputs, check_size, group_means, import_faiss, label_columns, resolve_size
 
 
 class HeuristicRouter(BaseRouter):
@@ -81,21 +81,24 @@ class KNNRouter(BaseRouter):
 
     Exact inner-product search with faiss (``IndexFlatIP``) on the L2-normalised embeddings;
     the labels of the neighbours are gathered with one sparse (queries x train) product.
+    ``k``: an integer, a share of the training queries in (0, 1), or ``auto`` = round(sqrt(n_train)),
+    the usual rule of thumb (EmbedLLM's ~28.5k training queries: 169; the study used 131), resolved
+    at fit (``k_``) so it fits every split.
     """
 
-    def __init__(self, k: int = 50, batch_size: int = 4096):
-        if int(k) < 1:
-            raise ConfigError(f"config key {self.key}.k: expected an integer >= 1; got {k}")
-        self.k = int(k)
+    def __init__(self, k: int | float | str = AUTO, batch_size: int = 4096):
+        check_size(k, f"{self.key}.k")
+        self.k = k
         self.batch_size = int(batch_size)
 
     def fit(self, train_emb, train_labels, costs, val_emb=None, val_labels=None):
         faiss = import_faiss()
         check_fit_inputs(train_emb, train_labels, costs, self.key)
         n_train = train_emb.shape[0]
-        if self.k > n_train:
+        self.k_ = resolve_size(self.k, n_train, np.sqrt, f"{self.key}.k")
+        if self.k_ > n_train:
             raise ConfigError(
-                f"config key {self.key}.k: k={self.k} is larger than the training set ({n_train} queries)"
+                f"config key {self.key}.k: k={self.k_} is larger than the training set ({n_train} queries)"
             )
         self.index_ = faiss.IndexFlatIP(train_emb.shape[1])
         self.index_.add(np.ascontiguousarray(train_emb, dtype=np.float32))
@@ -106,7 +109,7 @@ class KNNRouter(BaseRouter):
 
     def neighbours(self, emb: np.ndarray) -> np.ndarray:
         """Indices (n, k) of the k nearest training queries (highest inner product first)."""
-        _, idx = self.index_.search(np.ascontiguousarray(emb, dtype=np.float32), self.k)
+        _, idx = self.index_.search(np.ascontiguousarray(emb, dtype=np.float32), self.k_)
         return idx
 
     def predict(self, emb: np.ndarray) -> np.ndarray:
@@ -115,7 +118,7 @@ class KNNRouter(BaseRouter):
         out = np.empty((self.n_models_, emb.shape[0]), dtype=np.float32)
         for start in range(0, emb.shape[0], self.batch_size):  # memory bound on batches, not a query loop
             idx = self.neighbours(emb[start : start + self.batch_size])
-            rows = np.repeat(np.arange(idx.shape[0]), self.k)
+            rows = np.repeat(np.arange(idx.shape[0]), self.k_)
             adj = sparse.csr_matrix(
                 (np.ones(idx.size), (rows, idx.ravel())), shape=(idx.shape[0], n_train)
             )
@@ -124,10 +127,15 @@ class KNNRouter(BaseRouter):
 
 
 class KMeansRouter(BaseRouter):
-    """Cluster the training embeddings; a query takes its nearest centroid's per-model mean label."""
+    """Cluster the training embeddings; a query takes its nearest centroid's per-model mean label.
 
-    def __init__(self, n_clusters: int = 32, seed: int = 0, n_init: int = 1, max_iter: int = 300):
-        self.n_clusters = int(n_clusters)
+    ``n_clusters``: an integer, a share of the training queries in (0, 1), or ``auto`` =
+    round(sqrt(n_train / 2)), the classic rule of thumb (the demo: ~30), resolved at fit (``n_clusters_``).
+    """
+
+    def __init__(self, n_clusters: int | float | str = AUTO, seed: int = 0, n_init: int = 1, max_iter: int = 300):
+        check_size(n_clusters, f"{self.key}.n_clusters")
+        self.n_clusters = n_clusters
         self.seed = int(seed)
         self.n_init = int(n_init)
         self.max_iter = int(max_iter)
@@ -136,18 +144,20 @@ class KMeansRouter(BaseRouter):
         from sklearn.cluster import KMeans
 
         check_fit_inputs(train_emb, train_labels, costs, self.key)
-        if not 1 <= self.n_clusters <= train_emb.shape[0]:
+        self.n_clusters_ = resolve_size(self.n_clusters, train_emb.shape[0], lambda n: np.sqrt(n / 2),
+                                        f"{self.key}.n_clusters")
+        if not 1 <= self.n_clusters_ <= train_emb.shape[0]:
             raise ConfigError(
-                f"config key {self.key}.n_clusters: {self.n_clusters} must be between 1 and the "
+                f"config key {self.key}.n_clusters: {self.n_clusters_} must be between 1 and the "
                 f"training set size ({train_emb.shape[0]} queries)"
             )
         self.kmeans_ = KMeans(
-            n_clusters=self.n_clusters, random_state=self.seed, n_init=self.n_init, max_iter=self.max_iter
+            n_clusters=self.n_clusters_, random_state=self.seed, n_init=self.n_init, max_iter=self.max_iter
         ).fit(np.asarray(train_emb, dtype=np.float32))
         assign = self.kmeans_.labels_
         members = sparse.csr_matrix(
             (np.ones(len(assign)), (assign, np.arange(len(assign)))),
-            shape=(self.n_clusters, len(assign)),
+            shape=(self.n_clusters_, len(assign)),
         )
         self.table_ = group_means(members, *label_columns(train_labels), observed_mean(train_labels))  # (M, K)
         self.n_models_ = train_labels.shape[0]

@@ -27,17 +27,25 @@ class Adapter:
     options: type[CommonOptions]
     remote: HubSource | GitHubSource | None = None
     needs_models_table: bool = True  # False: the data gives a cost of its own
+    cost_types: tuple[str, ...] = ("params",)  # benchmarks.<b>.cost_types: auto (the source's own cost first)
 
 
 REGISTRY: dict[str, Adapter] = {
     "embedllm": Adapter(embedllm.read, embedllm.Options, embedllm.REMOTE),
-    "routerbench": Adapter(routerbench.read, routerbench.Options, routerbench.REMOTE, needs_models_table=False),
+    "routerbench": Adapter(routerbench.read, routerbench.Options, routerbench.REMOTE, needs_models_table=False,
+                           cost_types=("usd",)),  # the study's RouterBench cost; closed models have no parameter count
     "mixinstruct": Adapter(mixinstruct.read, mixinstruct.Options, mixinstruct.REMOTE),
     "long": Adapter(long.read, long.Options),
-    "llmrouter": Adapter(llmrouter.read, llmrouter.Options, llmrouter.REMOTE, needs_models_table=False),
+    "llmrouter": Adapter(llmrouter.read, llmrouter.Options, llmrouter.REMOTE, needs_models_table=False,
+                         cost_types=("params", "usd")),
     "routerdc": Adapter(routerdc.read, routerdc.Options, routerdc.REMOTE),
     "carrot": Adapter(carrot.read, carrot.Options, carrot.REMOTE),
 }
+
+
+def default_cost_types(adapter: str) -> list[str]:
+    """``benchmarks.<b>.cost_types: auto``: the cost types the adapter's source gives every model (the demo: params)."""
+    return list(REGISTRY[adapter].cost_types) if adapter in REGISTRY else ["params"]
 
 
 def check_options(adapter: str, options: Mapping[str, Any] | None, name: str = "benchmark") -> CommonOptions:

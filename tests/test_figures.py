@@ -665,5 +665,7 @@ def test_health_grid_colours_each_cell_by_status(tmp_path):
     # rows: size, contamination, duplicates (demo's card order), then the claim; columns: demo, openllm
     assert grid.tolist() == [[3, 3], [1, 2], [2, 2], [0, 2]]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["demo", "openllm"]
-    assert "8.0 % (40 of 500)" in [t.get_text() for t in ax.texts]
+    texts = [t.get_text() for t in ax.texts]
+    assert "8.0 %" in texts and "holds: +0.010 [+0.000,\n+0.020]" in texts  # the value, then verdict: effect [interval]
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == health_figures.ROW_LABELS["knn_best"]
     _png_pdf_ok(tmp_path, fig)

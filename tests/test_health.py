@@ -115,6 +115,8 @@ def test_dedup_claim_needs_a_significant_gain_and_no_significant_loss() -> None:
     holds = health.dedup_claim(compare({"knn": (0.01, 0.002, 0.02), "mlp": (0.0, -0.01, 0.01),
                                         "heuristic": (-0.5, -0.6, -0.4)}), LEARNED, 10)
     assert holds.verdict == health.HOLDS and holds.display.startswith("knn: +1.00")
+    assert (holds.effect, holds.lo, holds.hi, holds.unit) == (pytest.approx(1.0), pytest.approx(0.2), pytest.approx(2.0),
+                                                              "points")
     loses = health.dedup_claim(compare({"knn": (0.01, 0.002, 0.02), "mlp": (-0.02, -0.03, -0.01)}), LEARNED, 10)
     assert loses.verdict == health.DOES_NOT_HOLD and "1 significantly worse" in loses.reason
     flat = health.dedup_claim(compare({"knn": (0.0, -0.01, 0.01)}), LEARNED, 10)

@@ -82,8 +82,8 @@ def dedup_claim(compare: pd.DataFrame | None, learned: Sequence[str], n_training
     verdict = HOLDS if len(up) and not len(down) else DOES_NOT_HOLD
     reason = (f"{len(up)} of {len(rows)} learned routers significantly better, {len(down)} significantly worse "
               "(curve mean, paired 95 % interval)")
-    return Claim(*DEDUP_CLAIM, verdict, reason, float(best["curve_mean_delta"]), float(best["curve_mean_delta_lo"]),
-                 float(best["curve_mean_delta_hi"]), "points",
+    return Claim(*DEDUP_CLAIM, verdict, reason, 100 * float(best["curve_mean_delta"]),
+                 100 * float(best["curve_mean_delta_lo"]), 100 * float(best["curve_mean_delta_hi"]), "points",
                  f"{best['method']}: " + _interval(best["curve_mean_delta"], best["curve_mean_delta_lo"],
                                                   best["curve_mean_delta_hi"], 100, 2) + " pts")
 

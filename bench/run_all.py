@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-COLUMNS = ["stage", "ours_s", "baseline", "baseline_s", "ratio", "ours_rss_mb", "baseline_rss_mb", "target", "met", "notes"]
+COLUMNS = ["stage", "ours_s", "baseline", "baseline_s", "ratio", "ours_rss_mb", "baseline_rss_mb", "target", "met", "notes",
+           "cpu"]
 
 
 def benches(data: Path | None) -> dict[str, list[str]]:
@@ -57,14 +58,15 @@ def fmt_rss(ours: float | None, base: float | None) -> str:
 
 
 def markdown(rows: list[dict], header: str) -> str:
-    lines = [header, "", "| stage | ours | baseline (same run) | ratio | peak RSS | target | met? | notes |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [header, "", "| stage | ours | baseline (same run) | ratio | peak RSS | target | met? | notes | CPU |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         baseline = "-" if r["baseline"] == "-" else f"{fmt_s(r['baseline_s'])} ({r['baseline']})"
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.1f}x"
         lines.append(
             f"| {r['stage']} | {fmt_s(r['ours_s'])} | {baseline} | {ratio} | "
-            f"{fmt_rss(r['ours_rss_mb'], r['baseline_rss_mb'])} | {r['target']} | {r['met']} | {r['notes']} |"
+            f"{fmt_rss(r['ours_rss_mb'], r['baseline_rss_mb'])} | {r['target']} | {r['met']} | {r['notes']} | "
+            f"{r.get('cpu', '-')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -80,7 +80,7 @@ def main() -> None:
         f"{args.resamples} resamples (chunk {bootstrap.chunk_size(args.queries)}), load {load_average()}"
     )
     start = time.perf_counter()
-    import torch  # noqa: F401  (the int8 product; a rule pays this once per process)
+    import torch  # the int8 product; a rule pays this import once per process
 
     print(f"torch import (one-off, not in the times below): {time.perf_counter() - start:.2f} s")
     if args.no_onednn:

@@ -380,11 +380,11 @@ def test_auto_backend_with_a_cosine_target_takes_the_fastest_path_that_meets_it(
 def test_auto_backend_probe_on_this_machine(encoder, real_queries):
     """The real probe: whatever it picks meets the cosine target on the probe's prompts."""
     pytest.importorskip("torch")
-    texts = real_queries["prompt"].tolist()
+    texts = [t for t in real_queries["prompt"].drop_duplicates() if len(t) < 600]  # the shorter ones: a quick probe
     chosen, why = embed.choose_backend(encoder, texts, 0.99)
     assert why.startswith("auto:")
     sample = embed.encode._probe_texts(texts)
-    assert len(sample) == embed.encode.PROBE_PROMPTS
+    assert len(sample) == min(len(texts), embed.encode.PROBE_PROMPTS)
     exact = embed.encode_texts(sample, encoder)
     with embed.encode._backend_threads(chosen):
         got = embed.encode_texts(sample, chosen)

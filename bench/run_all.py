@@ -8,7 +8,9 @@ processes may share the cores, so ratios measured within one run are what count.
 
 Run: python bench/run_all.py [--only NAME ...] [--skip NAME ...] [--data DIR] [--out bench/out] [--append]
 Names: bootstrap knn near_duplicates near_duplicates_isotropic prune ingest dag_demo dag_fullscale embed
-(about 25 min in all on 2 cores: the full-scale DAG ~9 min, the embed bench with the paper's mpnet encoder ~10 min).
+bootstrap_no_onednn routers
+(about 25 min in all on 2 cores: the full-scale DAG ~9 min, the embed bench with the paper's mpnet encoder ~10 min;
+plus routers, EmbedLLM-scale router training, ~15-25 min).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def benches(data: Path | None) -> dict[str, list[str]]:
         "dag_demo": ["bench_dag.py", "demo"],
         "dag_fullscale": ["bench_dag.py", "fullscale", *data_args],
         "embed": ["bench_embed.py"],
+        "bootstrap_no_onednn": ["bench_bootstrap.py", "--no-onednn"],
+        "routers": ["bench_routers.py"],
     }
 
 

@@ -2,9 +2,11 @@
 
 Every bench script accepts ``--json PATH`` and appends its result rows there (a JSON list). A row:
 
-    stage, ours_s, baseline, baseline_s, ratio, ours_rss_mb, baseline_rss_mb, target, met, notes
+    stage, ours_s, baseline, baseline_s, ratio, ours_rss_mb, baseline_rss_mb, target, met, notes, cpu
 
-``met`` is "yes", "no" or "n/a"; ``notes`` says what was measured, how, and why a target was missed.
+``met`` is "yes", "no" or "n/a"; ``notes`` says what was measured, how, and why a target was missed;
+``cpu`` the CPU it was measured on: model, cores and SIMD/matrix features (kernels that are fast on
+one CPU can be slow on another: ``routerbench_plus.hardware``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from routerbench_plus import hardware
 
 
 def peak_rss_mb(children: bool = False) -> float:
@@ -64,7 +68,13 @@ def row(
         "target": target,
         "met": "n/a" if met is None else ("yes" if met else "no"),
         "notes": notes,
+        "cpu": cpu_summary(),
     }
+
+
+def cpu_summary() -> str:
+    """The CPU of this run (model, cores, SIMD/matrix features), as each row records it."""
+    return hardware.cpu_info().summary()
 
 
 def append_rows(path: str | os.PathLike | None, rows: list[dict[str, Any]]) -> None:

@@ -5,14 +5,18 @@ binary labels drawn independently per (method, query, budget) so that no two col
 (the worst case for the column de-duplication in bootstrap_means).
 
 Ours runs with ``--threads`` (default 2, what the ``bootstrap`` rule declares); the result does
-not depend on it. Baseline: a loop over resamples, each drawing Q indices, gathering the (Q, M*B) rows and taking
+not depend on it. Ours takes the product kernel ``auto`` picks on this machine (float32 BLAS, or the
+exact int8 product where ``routerbench_plus.hardware`` finds it fast); the other kernel is timed
+too, on the same workload (``--repeat`` runs each), and must give byte-identical resamples.
+``--no-onednn`` turns oneDNN off, so that ``torch._int_mm`` runs its plain loop, as on a CPU
+without VNNI/AMX (the issue's AVX2-only EPYC): auto then takes float32. Baseline: a loop over resamples, each drawing Q indices, gathering the (Q, M*B) rows and taking
 their mean (numpy inside the loop, the natural way to write it). It is timed on blocks of
 ``--baseline-resamples`` resamples (the fastest of ``--baseline-repeat`` blocks) and extrapolated
 linearly to the full count (the loop's cost per resample is constant). Ours is the fastest of
 ``--repeat`` full runs; torch (for the exact int8 product) is imported before timing, and its
 one-off import time is printed separately.
 
-Run: python bench/bench_bootstrap.py [--resamples 10000] [--baseline-resamples 300] [--json out.json]
+Run: python bench/bench_bootstrap.py [--resamples 10000] [--baseline-resamples 300] [--no-onednn] [--json out.json]
 """
 
 from __future__ import annotations
@@ -24,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from routerbench_plus import bootstrap, curves
+from routerbench_plus import bootstrap, curves, hardware
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, load_average, peak_rss_mb, row
+from _common import append_rows, cpu_summary, load_average, peak_rss_mb, row
 
 
 def workload(n_methods: int, n_budgets: int, n_queries: int, seed: int = 0):
@@ -64,6 +68,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="threads of ours (the rule's threads: 2)")
     parser.add_argument("--baseline-resamples", type=int, default=300)
     parser.add_argument("--baseline-repeat", type=int, default=3)
+    parser.add_argument("--no-onednn", action="store_true",
+                        help="oneDNN off: torch._int_mm runs its plain loop, as on CPUs without VNNI/AMX")
     parser.add_argument("--json", help="append result rows to this JSON file")
     args = parser.parse_args()
 
@@ -74,22 +80,40 @@ def main() -> None:
         f"{args.resamples} resamples (chunk {bootstrap.chunk_size(args.queries)}), load {load_average()}"
     )
     start = time.perf_counter()
-    import torch  # noqa: F401  (the int8 product; a rule pays this once per process)
+    import torch  # the int8 product; a rule pays this import once per process
 
     print(f"torch import (one-off, not in the times below): {time.perf_counter() - start:.2f} s")
+    if args.no_onednn:
+        torch.backends.mkldnn.enabled = False
+    print(f"CPU: {cpu_summary()}")
+    start = time.perf_counter()
+    fast, why = hardware.int8_product_choice()
+    chosen = "int8" if fast else "float"
+    print(f"product kernel auto -> {chosen} ({why}; {time.perf_counter() - start:.2f} s, once per process)")
     bootstrap.bootstrap_curves(quality[:, :200], weights, names, 50, seed=0)  # warm-up
 
-    runs = []
-    for _ in range(args.repeat):
-        start = time.perf_counter()
-        result = bootstrap.bootstrap_curves(quality, weights, names, args.resamples, seed=0, threads=args.threads)
-        table = bootstrap.interval_table(result)
-        pairs = bootstrap.pairwise_table(result)
-        runs.append(time.perf_counter() - start)
-    vectorised = min(runs)
+    def timed(product: str):
+        runs = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            result = bootstrap.bootstrap_curves(
+                quality, weights, names, args.resamples, seed=0, threads=args.threads, product=product
+            )
+            table = bootstrap.interval_table(result)
+            pairs = bootstrap.pairwise_table(result)
+            runs.append(time.perf_counter() - start)
+        return min(runs), runs, result, table, pairs
+
+    vectorised, runs, result, table, pairs = timed("auto")
     rss = peak_rss_mb()
-    print(f"vectorised: {vectorised:.2f} s (fastest of {', '.join(f'{t:.2f}' for t in runs)}; areas + peaks + "
-          f"intervals + {len(pairs)} pairwise differences), peak RSS {rss:.0f} MB")
+    print(f"vectorised (auto: {chosen}): {vectorised:.2f} s (fastest of {', '.join(f'{t:.2f}' for t in runs)}; "
+          f"areas + peaks + intervals + {len(pairs)} pairwise differences), peak RSS {rss:.0f} MB")
+    other = "float" if chosen == "int8" else "int8"
+    other_s, other_runs, other_result, _, _ = timed(other)
+    identical = np.array_equal(other_result.area_samples, result.area_samples) and np.array_equal(
+        other_result.peak_samples, result.peak_samples)
+    print(f"forced {other}: {other_s:.2f} s (fastest of {', '.join(f'{t:.2f}' for t in other_runs)}); "
+          f"resamples byte-identical to auto's: {identical}")
 
     n_base = min(args.baseline_resamples, args.resamples)
     blocks = []
@@ -107,13 +131,22 @@ def main() -> None:
     se_loop = b_areas.std(axis=0)
     print(f"area s.e. vectorised {se_vec.mean():.5f} vs loop {se_loop.mean():.5f}; "
           f"area of m0 {table['area'][0]:.4f} [{table['area_lo'][0]:.4f}, {table['area_hi'][0]:.4f}]; load {load_average()}")
-    append_rows(args.json, [row(
-        f"paired bootstrap, {args.resamples} resamples, {args.methods} x {args.budgets} x {args.queries}",
-        vectorised, "Python loop over resamples (gather + mean)", loop, "<= 30 s, >= 50x",
-        vectorised <= 30 and loop / vectorised >= 50, rss, None,
-        f"baseline extrapolated from {n_base} resamples; + one-off torch import; results identical to the "
-        f"previous float implementation (tests/test_bootstrap.py)",
-    )])
+    onednn = "; oneDNN off (--no-onednn: torch._int_mm as on CPUs without VNNI/AMX)" if args.no_onednn else ""
+    append_rows(args.json, [
+        row(
+            f"paired bootstrap, {args.resamples} resamples, {args.methods} x {args.budgets} x {args.queries}{onednn}",
+            vectorised, "Python loop over resamples (gather + mean)", loop, "<= 30 s, >= 50x",
+            vectorised <= 30 and loop / vectorised >= 50, rss, None,
+            f"product kernel auto -> {chosen} ({why}); baseline extrapolated from {n_base} resamples; + one-off "
+            f"torch import; results identical to the previous float implementation (tests/test_bootstrap.py)",
+        ),
+        row(
+            f"paired bootstrap product kernel: auto ({chosen}) vs forced {other}{onednn}", vectorised,
+            f"forced {other}, same workload", other_s, "auto never slower than the other kernel; identical",
+            vectorised <= other_s * 1.1 and identical, None, None,
+            f"byte-identical resamples: {identical}; {why}",
+        ),
+    ])
 
 
 if __name__ == "__main__":

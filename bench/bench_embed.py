@@ -21,8 +21,14 @@ in rotating order, so that load from other processes falls on all of them alike.
 The exact path is also timed at ``--reference-batch-size`` (64, the default before measuring): on
 CPU, small length-sorted batches carry less padding, so the batch size alone changes throughput.
 
+Whether a fast path can be fast depends on the CPU (``routerbench_plus.hardware``): each row notes
+the kernel probe's verdict, i.e. whether ``embed.backend`` bf16 / int8 logs its "slower than exact
+here" warning, and what ``backend: auto`` picks with ``auto_min_cosine: 0.99`` (its probe). With
+``--no-onednn`` oneDNN is off, so ``torch._int_mm`` and bfloat16 products run without their
+VNNI/AVX512-BF16 kernels, as on a CPU without them (the issue's AVX2-only EPYC).
+
 Run: python bench/bench_embed.py [--threads 2] [--batch-size B] [--limit N] [--slices 6]
-     [--encoder NAME] [--json out.json]
+     [--encoder NAME] [--no-onednn] [--json out.json]
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import append_rows, load_average, peak_rss_mb, row
+from _common import append_rows, cpu_summary, load_average, peak_rss_mb, row
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "data" / "prompt_samples"
@@ -82,12 +88,21 @@ def main() -> None:
     parser.add_argument("--slices", type=int, default=6)
     parser.add_argument("--delta", type=float, default=0.999)
     parser.add_argument("--encoder", default=None, help="encoder name (default: mpnet if assembled, else MiniLM)")
+    parser.add_argument("--no-onednn", action="store_true",
+                        help="oneDNN off: int8 and bfloat16 products without VNNI/BF16 kernels, as on CPUs without them")
     parser.add_argument("--json", help="append result rows to this JSON file")
     args = parser.parse_args()
 
     import torch
 
     from routerbench_plus import embed
+
+    if args.no_onednn:
+        torch.backends.mkldnn.enabled = False
+    print(f"CPU: {cpu_summary()}{'; oneDNN off (--no-onednn)' if args.no_onednn else ''}")
+    slow = {backend: embed.slow_backend_reason(backend) for backend in ("bf16", "int8")}
+    for backend, why in slow.items():
+        print(f"backend {backend}: " + (f"warns 'slower than exact here' ({why})" if why else "kernels fast here"))
 
     if args.batch_size is None:
         import yaml
@@ -181,6 +196,12 @@ def main() -> None:
             f"groups at {args.delta}: {len(g_exact)} exact / {len(g_fast)} {backend}, same={same_groups}, "
             f"{int(band.sum())} pairs at cos in [delta-0.002, 1) (excl. identical), {flips} flipped",
         ))
+    torch.set_num_threads(args.threads)
+    _, why = embed.choose_backend(encoder, queries["prompt"].tolist(), 0.99, args.batch_size, args.threads)
+    print(f"backend auto with auto_min_cosine 0.99 -> {why}")
+    for r, backend in zip(rows[2:], build):
+        r["notes"] += "; " + (f"warns slower than exact here: {slow[backend]}" if slow[backend] else "kernels fast here")
+        r["notes"] += f"; {'oneDNN off (--no-onednn); ' if args.no_onednn else ''}backend auto (min cos 0.99) -> {why}"
     print(f"peak RSS {rss:.0f} MB, load {load_average()}")
     append_rows(args.json, rows)
 

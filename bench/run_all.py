@@ -8,7 +8,9 @@ processes may share the cores, so ratios measured within one run are what count.
 
 Run: python bench/run_all.py [--only NAME ...] [--skip NAME ...] [--data DIR] [--out bench/out] [--append]
 Names: bootstrap knn near_duplicates near_duplicates_isotropic prune ingest dag_demo dag_fullscale embed
-(about 25 min in all on 2 cores: the full-scale DAG ~9 min, the embed bench with the paper's mpnet encoder ~10 min).
+bootstrap_no_onednn routers
+(about 25 min in all on 2 cores: the full-scale DAG ~9 min, the embed bench with the paper's mpnet encoder ~10 min;
+plus routers, EmbedLLM-scale router training, ~15-25 min).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-COLUMNS = ["stage", "ours_s", "baseline", "baseline_s", "ratio", "ours_rss_mb", "baseline_rss_mb", "target", "met", "notes"]
+COLUMNS = ["stage", "ours_s", "baseline", "baseline_s", "ratio", "ours_rss_mb", "baseline_rss_mb", "target", "met", "notes",
+           "cpu"]
 
 
 def benches(data: Path | None) -> dict[str, list[str]]:
@@ -39,6 +42,8 @@ def benches(data: Path | None) -> dict[str, list[str]]:
         "dag_demo": ["bench_dag.py", "demo"],
         "dag_fullscale": ["bench_dag.py", "fullscale", *data_args],
         "embed": ["bench_embed.py"],
+        "bootstrap_no_onednn": ["bench_bootstrap.py", "--no-onednn"],
+        "routers": ["bench_routers.py"],
     }
 
 
@@ -57,14 +62,15 @@ def fmt_rss(ours: float | None, base: float | None) -> str:
 
 
 def markdown(rows: list[dict], header: str) -> str:
-    lines = [header, "", "| stage | ours | baseline (same run) | ratio | peak RSS | target | met? | notes |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [header, "", "| stage | ours | baseline (same run) | ratio | peak RSS | target | met? | notes | CPU |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         baseline = "-" if r["baseline"] == "-" else f"{fmt_s(r['baseline_s'])} ({r['baseline']})"
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.1f}x"
         lines.append(
             f"| {r['stage']} | {fmt_s(r['ours_s'])} | {baseline} | {ratio} | "
-            f"{fmt_rss(r['ours_rss_mb'], r['baseline_rss_mb'])} | {r['target']} | {r['met']} | {r['notes']} |"
+            f"{fmt_rss(r['ours_rss_mb'], r['baseline_rss_mb'])} | {r['target']} | {r['met']} | {r['notes']} | "
+            f"{r.get('cpu', '-')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -7,6 +7,7 @@ import os
 import re
 
 from routerbench_plus.ingest.adapters import default_cost_types
+from routerbench_plus.embed import recorded_options as recorded_embed_options
 from routerbench_plus.pseudo_specialists import PseudoOptions
 from routerbench_plus.pseudo_specialists import cost_label as pseudo_cost_label
 from routerbench_plus.routers import needs_embeddings, router_threads
@@ -280,8 +281,9 @@ def embed_targets(b):
 
 def embed_provenance():
     """config `embed` as the embeddings' provenance records it: without long_prompts when it is
-    `truncate` (the outputs of that setting stay those of before the option existed)."""
-    options = dict(config["embed"])
+    `truncate` (the outputs of that setting stay those of before the option existed); the newer
+    keys likewise (routerbench_plus.embed.recorded_options)."""
+    options = recorded_embed_options(config["embed"])
     if options["long_prompts"] == "truncate":
         del options["long_prompts"]
     return options

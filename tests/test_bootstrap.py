@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routerbench_plus import bootstrap, curves
+from routerbench_plus import bootstrap, curves, hardware
+from routerbench_plus.errors import ConfigError
 
 # 3 queries, 2 methods, budgets x = 0.5 and 1 (max cost 2): area weights w = [0.25, 0.25].
 # quality[method, query, budget]
@@ -186,3 +187,91 @@ def picks_from(quality_qb, budgets, model="m"):
             "cost": np.repeat(budgets, q),
         }
     )
+
+
+# --------------------------------------------------------------------------- the product's kernel per CPU
+
+
+def count_int_mm(monkeypatch):
+    """Count calls of torch._int_mm (the exact int8 product) while still running it."""
+    torch = pytest.importorskip("torch")
+    calls = []
+    real = torch._int_mm
+
+    def counting(a, b):
+        calls.append(a.shape)
+        return real(a, b)
+
+    monkeypatch.setattr(torch, "_int_mm", counting)
+    return calls
+
+
+@pytest.fixture
+def fresh_probes():
+    """The kernel probes run again in this test and after it (their per-process caches are cleared)."""
+    hardware._int8_probe.cache_clear()
+    yield
+    hardware._int8_probe.cache_clear()
+
+
+def fake_cpu(monkeypatch, *features):
+    """Pretend the CPU has exactly ``features`` (use with ``fresh_probes``)."""
+    info = hardware.CpuInfo("test CPU", 2, tuple(features), True)
+    monkeypatch.setattr(hardware, "cpu_info", lambda: info)
+    hardware._int8_probe.cache_clear()
+
+
+@pytest.fixture
+def binary_values():
+    values = (np.random.default_rng(5).random((900, 6)) < 0.5).astype(np.float32)
+    values[:, 5] = -values[:, 4]  # negative integers too
+    return values
+
+
+def test_every_product_kernel_gives_byte_identical_results(monkeypatch, binary_values):
+    calls = count_int_mm(monkeypatch)
+    n = 2 * bootstrap.chunk_size(900) + 7
+    results = {p: bootstrap.bootstrap_means(binary_values, n_resamples=n, seed=4, threads=2, product=p)
+               for p in ("int8", "float", "auto")}
+    assert calls, "product='int8' must run torch._int_mm"
+    assert np.array_equal(results["int8"], results["float"]) and np.array_equal(results["auto"], results["float"])
+    counts = np.concatenate(list(bootstrap.iter_resample_counts(900, n, seed=4)))
+    assert np.array_equal(results["float"], counts @ binary_values.astype(np.float64) / 900)
+    with pytest.raises(ConfigError, match="product"):
+        bootstrap.bootstrap_means(binary_values, n_resamples=5, product="int4")
+
+
+def test_auto_product_avoids_int8_on_a_cpu_without_int8_instructions(monkeypatch, binary_values, fresh_probes):
+    """An AVX2-only CPU (no VNNI/AMX): torch._int_mm has no fast kernel there, so auto never calls it."""
+    monkeypatch.setattr(bootstrap, "INT8_MIN_WORK", 0)  # the work alone would ask for the int8 product
+    calls = count_int_mm(monkeypatch)
+    fake_cpu(monkeypatch, "avx", "avx2", "fma")
+    assert hardware.int8_product_choice()[0] is False
+    avx2 = bootstrap.bootstrap_means(binary_values, n_resamples=300, seed=1)
+    assert calls == []
+    fake_cpu(monkeypatch, "avx2", "avx512f", "avx512_vnni")
+    monkeypatch.setattr(hardware, "_time_against_float32", lambda torch, fn: (1.0, 10.0))  # int8 probed 10x faster
+    vnni = bootstrap.bootstrap_means(binary_values, n_resamples=300, seed=1)
+    assert calls and np.array_equal(vnni, avx2)
+
+
+def test_auto_product_follows_the_probe_when_the_cpu_has_int8_instructions(monkeypatch, binary_values, fresh_probes):
+    monkeypatch.setattr(bootstrap, "INT8_MIN_WORK", 0)
+    calls = count_int_mm(monkeypatch)
+    fake_cpu(monkeypatch, "avx2", "avx512_vnni")
+    monkeypatch.setattr(hardware, "_time_against_float32", lambda torch, fn: (0.9, 1.0))  # int8 barely faster
+    assert hardware.int8_product_choice() == (False, "probe: int8 900.00 ms vs float32 1000.00 ms (one thread)")
+    bootstrap.bootstrap_means(binary_values, n_resamples=300, seed=1)
+    assert calls == []
+
+
+@pytest.mark.filterwarnings("ignore:TF32 acceleration on top of oneDNN")
+def test_auto_product_without_onednn_takes_float(monkeypatch, binary_values, fresh_probes):
+    """Real kernels: with oneDNN off, torch._int_mm runs its plain loop (what an AVX2-only CPU gets)."""
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(bootstrap, "INT8_MIN_WORK", 0)
+    calls = count_int_mm(monkeypatch)
+    want = bootstrap.bootstrap_means(binary_values, n_resamples=300, seed=2, product="float")
+    with torch.backends.mkldnn.flags(enabled=False):
+        got = bootstrap.bootstrap_means(binary_values, n_resamples=300, seed=2)
+    assert calls == [] and np.array_equal(got, want)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import shared_data
 
-from routerbench_plus import embed, store
+from routerbench_plus import embed, hardware, store
 from routerbench_plus.errors import ConfigError, InputError
 
 
@@ -280,10 +280,138 @@ def test_mpnet_bf16_rewrite_stays_close_to_float32():
     assert cosine.min() > 0.999, cosine
 
 
-def test_bf16_warns_on_a_cpu_without_native_bfloat16(encoder, monkeypatch, caplog):
+@pytest.fixture
+def fresh_probes():
+    """The kernel probes (routerbench_plus.hardware) run again in this test and after it."""
+    hardware._int8_probe.cache_clear()
+    hardware._bf16_probe.cache_clear()
+    yield
+    hardware._int8_probe.cache_clear()
+    hardware._bf16_probe.cache_clear()
+
+
+def fake_cpu(monkeypatch, *features):
+    """Pretend the CPU has exactly ``features`` (use with ``fresh_probes``)."""
+    info = hardware.CpuInfo("test CPU", 2, tuple(features), True)
+    monkeypatch.setattr(hardware, "cpu_info", lambda: info)
+    hardware._int8_probe.cache_clear()
+    hardware._bf16_probe.cache_clear()
+
+
+def slow_warnings(caplog, backend):
+    return [r.getMessage() for r in caplog.records
+            if f"embed.backend={backend}" in r.getMessage() and "slower than the exact" in r.getMessage()]
+
+
+def test_bf16_warns_on_a_cpu_without_native_bfloat16(encoder, monkeypatch, caplog, fresh_probes):
     pytest.importorskip("torch")
-    monkeypatch.setattr(embed.encoders, "_cpu_has_native_bf16", lambda: False)
+    fake_cpu(monkeypatch, "avx2", "avx512f", "avx512_vnni")  # VNNI but no AVX512-BF16/AMX
     with caplog.at_level("WARNING", logger="routerbench_plus.embed"):
         fast = embed.bf16_encoder(encoder)
     assert fast.name == f"{encoder.name}+bf16"
-    assert any("embed.backend=bf16" in r.getMessage() and "slower" in r.getMessage() for r in caplog.records)
+    assert slow_warnings(caplog, "bf16") and "bfloat16" in slow_warnings(caplog, "bf16")[0]
+
+
+@pytest.mark.filterwarnings("ignore:TF32 acceleration on top of oneDNN")
+def test_int8_warns_where_its_kernel_is_slow(encoder, monkeypatch, caplog, fresh_probes):
+    """On an AVX2-only CPU (the issue's EPYC: int8 0.05x the exact path) and with oneDNN off, a
+    configured int8 backend logs that it is slower than exact here; with VNNI and a fast probe it does not."""
+    torch = pytest.importorskip("torch")
+    fake_cpu(monkeypatch, "avx", "avx2", "fma")
+    with caplog.at_level("WARNING", logger="routerbench_plus.embed"):
+        embed.quantise_encoder(encoder)
+    assert len(slow_warnings(caplog, "int8")) == 1 and "VNNI" in slow_warnings(caplog, "int8")[0]
+    caplog.clear()
+    fake_cpu(monkeypatch, "avx2", "avx512_vnni")
+    monkeypatch.setattr(hardware, "_time_against_float32", lambda torch, fn: (1.0, 8.0))
+    with caplog.at_level("WARNING", logger="routerbench_plus.embed"):
+        embed.quantise_encoder(encoder)
+        assert not slow_warnings(caplog, "int8")
+        hardware._int8_probe.cache_clear()
+        with torch.backends.mkldnn.flags(enabled=False):
+            embed.quantise_encoder(encoder)
+    assert len(slow_warnings(caplog, "int8")) == 1 and "oneDNN" in slow_warnings(caplog, "int8")[0]
+
+
+def test_auto_backend_is_the_exact_path_by_default(encoder, real_queries, tmp_path, monkeypatch):
+    """backend auto without auto_min_cosine: the exact vectors, byte for byte, and no fast copy is built."""
+    queries = real_queries.iloc[:10]
+    exact = embed.embed_queries(queries, encoder, batch_size=4, backend="torch")
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("backend auto built a fast-path copy")
+
+    monkeypatch.setattr(embed.encode, "bf16_encoder", no_copy)
+    monkeypatch.setattr(embed.encode, "quantise_encoder", no_copy)
+    auto = embed.embed_queries(queries, encoder, batch_size=4, cache_dir=tmp_path)  # the default backend
+    assert auto.encoder == exact.encoder == encoder.name
+    np.testing.assert_array_equal(auto.vectors, exact.vectors)
+    assert [p.name for p in tmp_path.iterdir()] == [embed.encoder_slug(encoder.name, 256)]
+    with pytest.raises(ConfigError, match="embed.auto_min_cosine"):
+        embed.embed_queries(queries, encoder, backend="auto", auto_min_cosine=1.5)
+
+
+def test_auto_backend_with_a_cosine_target_takes_the_fastest_path_that_meets_it(encoder, monkeypatch, fresh_probes):
+    """The selection rule on planted probe results: fastest among the paths at or above the cosine
+    target and PROBE_MIN_GAIN times faster than exact; none qualifies -> exact."""
+    pytest.importorskip("torch")
+    fake_cpu(monkeypatch, "avx512_vnni", "avx512_bf16")
+    monkeypatch.setattr(hardware, "_time_against_float32", lambda torch, fn: (1.0, 8.0))  # both kernels fast
+    exact = np.eye(4, dtype=np.float32)
+    tilt = embed.normalise(exact + 0.05 * np.roll(exact, 1, axis=1))  # cosine to exact 0.99875
+    planted = {"": (1.0, exact), "+bf16": (0.7, exact), "+int8": (0.4, tilt)}
+
+    def probe(enc, texts, batch_size):
+        return planted[enc.name.removeprefix(encoder.name)]
+
+    monkeypatch.setattr(embed.encode, "probe_encoder", probe)
+    texts = [f"prompt {i}" for i in range(40)]
+    assert embed.choose_backend(encoder, texts, 0.99)[0].name == f"{encoder.name}+int8"
+    assert embed.choose_backend(encoder, texts, 0.9999)[0].name == f"{encoder.name}+bf16"
+    planted["+bf16"] = (0.9, exact)  # within PROBE_MIN_GAIN of exact: not worth it
+    chosen, why = embed.choose_backend(encoder, texts, 0.9999)
+    assert chosen is encoder and "torch" in why
+    assert embed.choose_backend(encoder, texts, None)[0] is encoder  # no target: exact, no probe
+    fake_cpu(monkeypatch, "avx2")  # no fast kernel: nothing to probe
+    chosen, why = embed.choose_backend(encoder, texts, 0.5)
+    assert chosen is encoder and "VNNI" in why and "bfloat16" in why
+
+
+def test_auto_backend_probe_on_this_machine(encoder, real_queries):
+    """The real probe: whatever it picks meets the cosine target on the probe's prompts."""
+    pytest.importorskip("torch")
+    texts = [t for t in real_queries["prompt"].drop_duplicates() if len(t) < 600]  # the shorter ones: a quick probe
+    chosen, why = embed.choose_backend(encoder, texts, 0.99)
+    assert why.startswith("auto:")
+    sample = embed.encode._probe_texts(texts)
+    assert len(sample) == min(len(texts), embed.encode.PROBE_PROMPTS)
+    exact = embed.encode_texts(sample, encoder)
+    with embed.encode._backend_threads(chosen):
+        got = embed.encode_texts(sample, chosen)
+    assert (exact * got).sum(axis=1).min() >= 0.99
+
+
+def test_device_option(encoder, real_queries):
+    """embed.device: cpu (default) and auto on a machine without a GPU give the CPU encoder and its
+    exact vectors; cuda without one is one ConfigError naming the key."""
+    queries = real_queries.iloc[:6]
+    want = embed.embed_queries(queries, encoder, batch_size=4).vectors
+    if hardware.cuda_available():
+        pytest.skip("this machine has a CUDA GPU: bench/gpu_check.sh checks that path")
+    auto = embed.load_encoder(embed.SHIPPED_MINILM, device="auto")
+    assert auto.name == encoder.name and embed.encoder_device(auto) == "cpu"
+    np.testing.assert_array_equal(embed.embed_queries(queries, auto, batch_size=4).vectors, want)
+    with pytest.raises(ConfigError, match="embed.device.*no CUDA device"):
+        embed.load_encoder(embed.SHIPPED_MINILM, device="cuda")
+    with pytest.raises(ConfigError, match="embed.device"):
+        embed.load_encoder(embed.SHIPPED_MINILM, device="gpu")
+
+
+def test_recorded_options_keep_the_provenance_of_the_exact_default():
+    """The newer keys at their defaults (auto = exact, cpu) are recorded as before they existed."""
+    old = {"batch_size": 4, "sort_by_length": True, "max_seq_length": None, "backend": "torch",
+           "cache_dir": "resources/embed_cache"}
+    assert embed.recorded_options({**old, "backend": "auto", "auto_min_cosine": None, "device": "cpu"}) == old
+    assert embed.recorded_options({**old, "backend": "int8", "device": "cpu"}) == {**old, "backend": "int8"}
+    assert embed.recorded_options({**old, "backend": "auto", "auto_min_cosine": 0.99, "device": "auto"}) == {
+        **old, "backend": "auto", "auto_min_cosine": 0.99, "device": "auto"}

@@ -410,3 +410,69 @@ def test_sizes_resolve_from_the_training_set_auto_or_a_share():
     for spec in ({"type": "knn", "k": "many"}, {"type": "knn", "k": 2.5}, {"type": "kmeans", "n_clusters": 0}):
         with pytest.raises(ConfigError, match=r"routers\.x\.(k|n_clusters): expected an integer >= 1"):
             routers.make_router("x", spec)
+
+# --------------------------------------------------------------------------- training speed and device
+
+
+@pytest.mark.parametrize("method", ["mlp", "mlp_per_model", "mf"])
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_own_adam_is_bit_identical_to_torch_adam(method, weight_decay, monkeypatch):
+    """The routers' Adam (no torch.optim, whose first use imports torch._dynamo) gives exactly the
+    weights torch.optim.Adam gives: the same scores, bit for bit."""
+    import torch
+
+    train_emb, train, test_emb, _, costs = clustered()
+    val_emb, val = train_emb[:40], train.subset(query_ids=train.query_ids[:40])
+    spec = {**SMALL[method], "weight_decay": weight_decay}
+    kind = "mlp" if method == "mlp_per_model" else method
+    ours = routers.make_router(kind, spec).fit(train_emb, train, costs, val_emb, val).predict(test_emb)
+    monkeypatch.setattr(routers.neural, "_Adam", lambda params, lr, weight_decay: torch.optim.Adam(
+        params, lr=lr, weight_decay=weight_decay))
+    theirs = routers.make_router(kind, spec).fit(train_emb, train, costs, val_emb, val).predict(test_emb)
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_training_a_torch_router_does_not_import_dynamo():
+    """torch.optim's first optimizer imports torch._dynamo (~1 s per training job); the routers' own Adam does not."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, pandas as pd\n"
+        "from routerbench_plus import routers, store\n"
+        "rng = np.random.default_rng(0)\n"
+        "emb = rng.normal(size=(60, 8)).astype(np.float32)\n"
+        "values = (rng.random((3, 60)) < 0.5).astype(np.float32)\n"
+        "labels = store.LabelMatrix(values, np.ones_like(values, bool), pd.Index(['a', 'b', 'c']),"
+        " pd.Index([str(i) for i in range(60)]))\n"
+        "for kind in ('mlp', 'mf'):\n"
+        "    routers.make_router(kind, {'type': kind, 'epochs': 2}).fit(emb, labels, np.ones(3), emb, labels)\n"
+        "print('torch._dynamo' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("method", ["mlp", "mlp_per_model", "mf"])
+def test_device_option(method):
+    """routers.<name>.device: cpu (the default) and auto on a machine without a GPU give the same
+    scores bit for bit; cuda without a GPU and an unknown device are one ConfigError naming the key."""
+    from routerbench_plus import hardware
+
+    train_emb, train, test_emb, _, costs = clustered()
+    val_emb, val = train_emb[:40], train.subset(query_ids=train.query_ids[:40])
+    kind = "mlp" if method == "mlp_per_model" else method
+
+    def scores(**extra):
+        router = routers.make_router(kind, {**SMALL[method], **extra})
+        return router.fit(train_emb, train, costs, val_emb, val).predict(test_emb)
+
+    default = scores()
+    np.testing.assert_array_equal(scores(device="cpu"), default)
+    with pytest.raises(ConfigError, match=rf"routers\.{kind}\.device: expected one of \['auto', 'cpu', 'cuda'\]"):
+        routers.make_router(kind, {**SMALL[method], "device": "gpu"})
+    if hardware.cuda_available():
+        pytest.skip("this machine has a CUDA GPU: bench/gpu_check.sh covers that path")
+    np.testing.assert_array_equal(scores(device="auto"), default)
+    with pytest.raises(ConfigError, match=rf"routers\.{kind}\.device: 'cuda' but torch sees no CUDA device"):
+        scores(device="cuda")

@@ -10,10 +10,15 @@ over individual resamples. Each chunk draws from its own Generator, spawned from
 the seed and Q only, not on the number of threads.
 
 Speed (bench/bench_bootstrap.py): the draws are counted in blocks of ``COUNT_BLOCK`` resamples so
-that the bins being incremented stay in cache, and for integer-valued columns (binary labels) with
-small counts the product runs as an exact int8 x int8 -> int32 matrix product (``torch._int_mm``,
-with a float fallback). Every path computes the same exact integer sums, so results do not depend
-on which one ran.
+that the bins being incremented stay in cache. For integer-valued columns (binary labels) the sums
+are exact in float32 (every partial sum is an integer below 2**24), so the product runs in float32
+BLAS, or, on CPUs where it is faster, as an exact int8 x int8 -> int32 product (``torch._int_mm``)
+for chunks whose counts fit int8. Which one is fast depends on the CPU: ``torch._int_mm`` has
+oneDNN's VNNI/AMX kernels but only a plain loop elsewhere (3.7 s against float32's 0.05-0.1 s
+per chunk on an AVX2-only EPYC), so ``product="auto"`` takes int8 only where
+``hardware.int8_product_is_fast`` (a CPU-feature gate and a one-off timed probe, cached per
+process) says so. Every path computes the same exact integer sums, so results do not depend on
+which one ran (tests force each path).
 
 Intervals are percentile intervals: the (1 - confidence) / 2 and (1 + confidence) / 2 quantiles of
 the resampled statistic (numpy's default linear interpolation). A difference is *significant*
@@ -30,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import hardware
 from .curves import area_weight_matrix, check_picks, picks_matrices
 from .errors import ConfigError, InputError
 
@@ -38,6 +44,7 @@ MAX_CHUNK = 1000
 COUNT_BLOCK = 16  # resamples counted at once: 16 x Q int64 bins stay in cache (Q ~ 10k)
 INT8_MAX = 127
 INT8_MIN_WORK = 2 * 10**9  # multiply-adds (resamples x queries x distinct columns) worth the int8 product
+PRODUCTS = ("auto", "int8", "float")  # bootstrap_means(product=...): auto = int8 where it is fast here
 
 
 def chunk_size(n_queries: int) -> int:
@@ -125,8 +132,8 @@ def _chunk_sums(
             sums = _int8_sums(counts, as_int8)
             if sums is not None:
                 return sums
-    counts = count_draws(idx, n_queries)[0]
-    return counts.astype(unique.dtype) @ unique
+    counts = count_draws(idx, n_queries, unique.dtype)[0]  # exact: counts <= Q < 2**24 (float32) / 2**53
+    return counts @ unique
 
 
 def _iter_random_sums(
@@ -163,6 +170,7 @@ def bootstrap_means(
     seed: int = 0,
     counts: np.ndarray | None = None,
     threads: int = 1,
+    product: str = "auto",
 ) -> np.ndarray:
     """Per resample, the column means of ``values`` (Q, K) reduced by ``statistic``.
 
@@ -170,7 +178,11 @@ def bootstrap_means(
     (default: identity). ``counts`` (R, Q), rows summing to Q, replaces the random resamples (e.g.
     an exact enumeration). Returns (R, S) float64. Identical columns are multiplied once.
     ``threads`` chunks are drawn, counted and multiplied at once; the result does not depend on it.
+    ``product`` (``auto`` | ``int8`` | ``float``) picks the kernel of the integer-valued case (module
+    docstring); the result does not depend on it either.
     """
+    if product not in PRODUCTS:
+        raise ConfigError(f"bootstrap product must be one of {list(PRODUCTS)}; got {product!r}")
     values = np.asarray(values)
     if values.ndim != 2:
         raise InputError(f"bootstrap values must be (queries, columns); got shape {values.shape}")
@@ -196,10 +208,17 @@ def bootstrap_means(
         # exact int8 path: integer values in int8 range whose sums (<= Q * max|v|) fit int32, and
         # enough work to repay importing torch (~2 s) unless it is imported already
         small_ints = (
-            exact32
+            product != "float"
+            and exact32
             and float(np.abs(unique).max(initial=0)) <= INT8_MAX
             and n_queries * INT8_MAX < 2**31
-            and ("torch" in sys.modules or n_resamples * n_queries * unique.shape[1] >= INT8_MIN_WORK)
+            and (
+                product == "int8"
+                or (
+                    ("torch" in sys.modules or n_resamples * n_queries * unique.shape[1] >= INT8_MIN_WORK)
+                    and hardware.int8_product_is_fast()
+                )
+            )
         )
         as_int8 = np.ascontiguousarray(unique.T, dtype=np.int8) if small_ints else None  # (K, Q)
         sums = _iter_random_sums(n_queries, n_resamples, seed, unique, as_int8, threads)
@@ -295,13 +314,14 @@ def bootstrap_curves(
     counts: np.ndarray | None = None,
     threads: int = 1,
     extra_weights: Mapping[str, np.ndarray] | None = None,
+    product: str = "auto",
 ) -> CurveBootstrap:
     """Paired bootstrap of area (= curve @ weights) and peak (= max over budgets) per method.
 
     ``quality`` is (M, Q, B): the quality of method m's pick for query q at budget b; ``weights``
     (B,) are the area weights (``curves.trapezoid_weights``). ``extra_weights`` ({name: (B,)})
     adds further linear metrics of the curve (other area axes, the curve mean) from the same
-    resamples.
+    resamples. ``product``: the kernel of :func:`bootstrap_means` (the result does not depend on it).
     """
     quality = np.asarray(quality)
     n_methods, n_queries, n_budgets = quality.shape
@@ -318,7 +338,7 @@ def bootstrap_curves(
         linear = (cube @ matrix).transpose(0, 2, 1).reshape(len(means), n_linear * n_methods)  # metric-major
         return np.concatenate([linear, cube.max(axis=2), means], axis=1)
 
-    samples = bootstrap_means(values, statistic, n_resamples, seed, counts, threads)
+    samples = bootstrap_means(values, statistic, n_resamples, seed, counts, threads, product)
     full = quality.astype(np.float64).mean(axis=1)  # (M, B)
     full_linear = (full @ matrix).T  # (L, M)
     linear_samples = samples[:, : n_linear * n_methods].reshape(len(samples), n_linear, n_methods)

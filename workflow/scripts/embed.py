@@ -4,10 +4,10 @@ from routerbench_plus import embed, store
 
 with store.rule_logging(snakemake.log[0], snakemake.output):
     params = snakemake.params
-    options = dict(params.embed)  # config `embed` (without long_prompts when it is `truncate`)
+    options = dict(params.embed)  # config `embed` as recorded (embed_provenance: defaults of newer keys left out)
     queries = store.read(snakemake.input.queries, ["query_id", "prompt"])
     embed.check_prompts(queries, where=str(snakemake.input.queries))
-    encoder = embed.load_encoder(params.encoder, encoders_dir=params.encoders_dir)
+    encoder = embed.load_encoder(params.encoder, encoders_dir=params.encoders_dir, device=options.get("device", "cpu"))
     embeddings = embed.embed_queries(
         queries,
         encoder,
@@ -18,6 +18,7 @@ with store.rule_logging(snakemake.log[0], snakemake.output):
         threads=snakemake.threads,
         backend=options["backend"],
         long_prompts=options.get("long_prompts", "truncate"),
+        auto_min_cosine=options.get("auto_min_cosine"),
     )
     store.write_embeddings(
         embeddings,

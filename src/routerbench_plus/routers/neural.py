@@ -1,5 +1,15 @@
 """The built-in routers with a PyTorch network: MLP (one network or one per model) and matrix
-factorisation. torch is imported when a router is built or trained, not with this module."""
+factorisation. torch is imported when a router is built or trained, not with this module.
+
+Every training step is one forward and backward pass of a mini-batch of queries through all
+models' outputs at once (no loop over models or queries); an epoch is one pass over the shuffled
+training queries, and the validation loss of all models is one forward pass per epoch.
+
+``device`` (``cpu`` default | ``cuda`` | ``auto``): where the network trains and predicts. The
+random streams (shuffling, MF's noise) are drawn on the CPU whatever the device, so a GPU run
+shuffles exactly like a CPU run; its floating-point results differ in the last bits (other
+kernels), so ``cpu`` stays the default: the same config gives byte-identical scores on any machine.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +17,55 @@ import logging
 
 import numpy as np
 
+from .. import hardware
 from ..errors import ConfigError
 from .base import BaseRouter, check_fit_inputs, import_torch
 
 log = logging.getLogger(__name__)
+
+
+class _Adam:
+    """Adam with L2 weight decay, the arithmetic of ``torch.optim.Adam``'s default single-tensor
+    path (torch 2.x, CPU) op for op, so that the results are bit-identical (tests/test_routers.py
+    compares both). Not ``torch.optim.Adam`` itself: constructing a process's first torch optimizer
+    imports ``torch._dynamo`` (about 1 s, as long as importing torch), more than the whole training
+    of a small router."""
+
+    def __init__(self, params, lr: float, weight_decay: float = 0.0, betas=(0.9, 0.999), eps: float = 1e-8):
+        import torch
+
+        self.params = list(params)
+        self.lr, self.weight_decay, self.eps = float(lr), float(weight_decay), float(eps)
+        self.beta1, self.beta2 = (float(b) for b in betas)
+        self.exp_avg = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
+        self.exp_avg_sq = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
+        self.steps = [0] * len(self.params)
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        import torch
+
+        beta1, beta2 = self.beta1, self.beta2
+        with torch.no_grad():
+            for i, param in enumerate(self.params):  # the network's few parameter tensors
+                if param.grad is None:
+                    continue
+                grad = param.grad
+                self.steps[i] += 1
+                if self.weight_decay != 0:
+                    grad = grad.add(param, alpha=self.weight_decay)
+                self.exp_avg[i].lerp_(grad, 1 - beta1)
+                self.exp_avg_sq[i].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                step = float(self.steps[i])
+                bias_correction1 = 1 - beta1**step
+                bias_correction2 = 1 - beta2**step
+                step_size = self.lr / bias_correction1
+                bias_correction2_sqrt = bias_correction2**0.5
+                denom = (self.exp_avg_sq[i].sqrt() / bias_correction2_sqrt).add_(self.eps)
+                param.addcdiv_(self.exp_avg[i], denom, value=-step_size)
 
 
 def _masked_bce(logits, target, mask):
@@ -40,7 +95,9 @@ class _TorchRouter(BaseRouter):
 
     _per_model = False
 
-    def __init__(self, epochs: int, lr: float, patience: int, seed: int, batch_size: int, weight_decay: float):
+    def __init__(
+        self, epochs: int, lr: float, patience: int, seed: int, batch_size: int, weight_decay: float, device: str = "cpu"
+    ):
         self.epochs = int(epochs)
         self.lr = float(lr)
         self.patience = int(patience)
@@ -52,6 +109,9 @@ class _TorchRouter(BaseRouter):
                 raise ConfigError(f"config key {self.key}.{name}: expected an integer >= 1; got {getattr(self, name)}")
         if self.lr <= 0:
             raise ConfigError(f"config key {self.key}.lr: expected > 0; got {self.lr}")
+        if device not in hardware.DEVICES:
+            raise ConfigError(f"config key {self.key}.device: expected one of {list(hardware.DEVICES)}; got {device!r}")
+        self.device = device
 
     def _build(self, dim_in: int, n_models: int):  # -> torch.nn.Module
         raise NotImplementedError
@@ -62,22 +122,27 @@ class _TorchRouter(BaseRouter):
     def fit(self, train_emb, train_labels, costs, val_emb=None, val_labels=None):
         torch = import_torch()
         check_fit_inputs(train_emb, train_labels, costs, self.key)
+        self.device_ = hardware.resolve_device(self.device, f"{self.key}.device")
         torch.manual_seed(self.seed)
-        gen = torch.Generator().manual_seed(self.seed)
-        x = torch.from_numpy(np.ascontiguousarray(train_emb, dtype=np.float32))
-        y = torch.from_numpy(train_labels.filled(0.0).T.copy())
-        m = torch.from_numpy(train_labels.mask.T.astype(np.float32))
+        gen = torch.Generator().manual_seed(self.seed)  # CPU: the same shuffles and noise on every device
+
+        def tensor(array):
+            return torch.from_numpy(array).to(self.device_)
+
+        x = tensor(np.ascontiguousarray(train_emb, dtype=np.float32))
+        y = tensor(train_labels.filled(0.0).T.copy())
+        m = tensor(train_labels.mask.T.astype(np.float32))
         use_val = val_emb is not None and val_labels is not None and val_labels.mask.any()
         if use_val:
-            xv = torch.from_numpy(np.ascontiguousarray(val_emb, dtype=np.float32))
-            yv = torch.from_numpy(val_labels.filled(0.0).T.copy())
-            mv = torch.from_numpy(val_labels.mask.T.astype(np.float32))
+            xv = tensor(np.ascontiguousarray(val_emb, dtype=np.float32))
+            yv = tensor(val_labels.filled(0.0).T.copy())
+            mv = tensor(val_labels.mask.T.astype(np.float32))
         else:
             log.warning(
                 "%s: no validation labels; training all %d epochs without early stopping", self.key, self.epochs
             )
-        self.net_ = self._build(x.shape[1], y.shape[1])
-        opt = torch.optim.Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        self.net_ = self._build(x.shape[1], y.shape[1]).to(self.device_)
+        opt = _Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         if self._per_model:
             self._fit_per_model(torch, opt, gen, x, y, m, (xv, yv, mv) if use_val else None)
             self.n_models_ = train_labels.shape[0]
@@ -86,9 +151,9 @@ class _TorchRouter(BaseRouter):
         self.history_: list[tuple[int, float, float]] = []
         for epoch in range(self.epochs):
             self.net_.train()
-            perm = torch.randperm(x.shape[0], generator=gen)
+            perm = torch.randperm(x.shape[0], generator=gen).to(self.device_)
             total = 0.0
-            for start in range(0, x.shape[0], self.batch_size):
+            for start in range(0, x.shape[0], self.batch_size):  # mini-batches of queries, all models at once
                 b = perm[start : start + self.batch_size]
                 opt.zero_grad()
                 loss = _masked_bce(self.net_(self._augment(x[b], gen)), y[b], m[b])
@@ -129,19 +194,20 @@ class _TorchRouter(BaseRouter):
     def _fit_per_model(self, torch, opt, gen, x, y, m, val) -> None:
         """The training loop of a per-model ensemble with per-model early stopping (see the class docstring)."""
         n_models = y.shape[1]
+        device = x.device
         params = list(self.net_.parameters())  # every parameter has the model axis first
         best_params = [p.detach().clone() for p in params]
-        best = torch.full((n_models,), float("inf"))
-        stale = torch.zeros(n_models, dtype=torch.long)
-        has_val = (val[2].sum(dim=0) > 0) if val is not None else torch.zeros(n_models, dtype=torch.bool)
-        best_epoch = torch.full((n_models,), -1, dtype=torch.long)
+        best = torch.full((n_models,), float("inf"), device=device)
+        stale = torch.zeros(n_models, dtype=torch.long, device=device)
+        has_val = (val[2].sum(dim=0) > 0) if val is not None else torch.zeros(n_models, dtype=torch.bool, device=device)
+        best_epoch = torch.full((n_models,), -1, dtype=torch.long, device=device)
         self.history_ = []
         val_losses = []
         for epoch in range(self.epochs):
             self.net_.train()
-            perm = torch.randperm(x.shape[0], generator=gen)
+            perm = torch.randperm(x.shape[0], generator=gen).to(device)
             total = 0.0
-            for start in range(0, x.shape[0], self.batch_size):
+            for start in range(0, x.shape[0], self.batch_size):  # mini-batches of queries, all models at once
                 b = perm[start : start + self.batch_size]
                 opt.zero_grad()
                 loss = _per_model_bce(self.net_(self._augment(x[b], gen)), y[b], m[b]).sum()
@@ -153,14 +219,14 @@ class _TorchRouter(BaseRouter):
                 self.history_.append((epoch, train_loss, float("nan")))
                 continue
             val_loss = _per_model_bce(self._forward_chunks(torch, val[0]), val[1], val[2])
-            val_losses.append(val_loss.numpy().copy())
+            val_losses.append(val_loss.cpu().numpy().copy())
             active = has_val & (stale < self.patience)
             improved = active & (val_loss < best - 1e-6)
             with torch.no_grad():
                 for p, kept in zip(params, best_params):
                     kept[improved] = p.detach()[improved]
             best = torch.where(improved, val_loss, best)
-            best_epoch = torch.where(improved, torch.tensor(epoch), best_epoch)
+            best_epoch = torch.where(improved, torch.tensor(epoch, device=device), best_epoch)
             stale = torch.where(improved, torch.zeros_like(stale), stale + active.long())
             self.history_.append((epoch, train_loss, float(val_loss[has_val].mean()) if has_val.any() else float("nan")))
             if not (has_val & (stale < self.patience)).any():
@@ -169,7 +235,7 @@ class _TorchRouter(BaseRouter):
             restore = best_epoch >= 0
             for p, kept in zip(params, best_params):
                 p[restore] = kept[restore]
-        self.best_epochs_ = best_epoch.numpy().copy()
+        self.best_epochs_ = best_epoch.cpu().numpy().copy()
         self.val_losses_ = np.array(val_losses).reshape(len(val_losses), n_models)  # (epochs run, models)
         if val is None:
             log.warning("%s: no validation labels; trained all %d epochs without early stopping", self.key, self.epochs)
@@ -184,13 +250,13 @@ class _TorchRouter(BaseRouter):
         import torch
 
         self._fitted()
-        x = torch.from_numpy(np.ascontiguousarray(emb, dtype=np.float32))
+        x = torch.from_numpy(np.ascontiguousarray(emb, dtype=np.float32)).to(self.device_)
         if self._per_model:  # the ensemble's hidden layer is (queries x models x hidden): chunk the queries
-            return torch.sigmoid(self._forward_chunks(torch, x)).numpy().T.astype(np.float32).copy()
+            return torch.sigmoid(self._forward_chunks(torch, x)).cpu().numpy().T.astype(np.float32).copy()
         self.net_.eval()
         with torch.no_grad():
             logits = self.net_(x)
-        return torch.sigmoid(logits).numpy().T.astype(np.float32).copy()
+        return torch.sigmoid(logits).cpu().numpy().T.astype(np.float32).copy()
 
 
 class _PerModelMLP:  # built lazily so that importing this module does not import torch
@@ -241,8 +307,9 @@ class MLPRouter(_TorchRouter):
         dropout: float = 0.1,
         weight_decay: float = 0.0,
         per_model: bool = False,
+        device: str = "cpu",
     ):
-        super().__init__(epochs, lr, patience, seed, batch_size, weight_decay)
+        super().__init__(epochs, lr, patience, seed, batch_size, weight_decay, device)
         self.hidden = int(hidden)
         self.dropout = float(dropout)
         if not isinstance(per_model, (bool, np.bool_)):
@@ -295,8 +362,9 @@ class MFRouter(_TorchRouter):
         seed: int = 0,
         batch_size: int = 256,
         weight_decay: float = 0.0,
+        device: str = "cpu",
     ):
-        super().__init__(epochs, lr, patience, seed, batch_size, weight_decay)
+        super().__init__(epochs, lr, patience, seed, batch_size, weight_decay, device)
         self.dim = int(dim)
         self.noise = float(noise)
         if self.noise < 0:
@@ -310,4 +378,4 @@ class MFRouter(_TorchRouter):
 
         if self.noise == 0:
             return x
-        return x + self.noise * torch.randn(x.shape, generator=generator)
+        return x + self.noise * torch.randn(x.shape, generator=generator).to(x.device)

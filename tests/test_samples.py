@@ -149,7 +149,10 @@ def test_health_cards_side_by_side(run: Path) -> None:
         assert unmeasured["detail"].str.contains("no near-duplicate group").all()
         assert (card.loc["duplicate_share", "value"] == 0) == ("duplicate_disagreement" in unmeasured.index)
     size = cards.set_index(["benchmark", "finding"]).loc[("llmrouter_sample", "size"), "display"]
-    assert size.startswith("750 / 9 / ")  # 600 train + 150 test questions, 9 models
+    report = read(run, "llmrouter_sample", "data/ingest_report.parquet").set_index("key")["value"]
+    # 600 train + 150 test questions, less those also in test (kept there once), 9 models, 14 task names
+    assert report["n_queries"] == 750 - report["ids_in_multiple_splits"]
+    assert size == f"{report['n_queries']} / 9 / 14"
     page = (run / "results/compare/cards.html").read_text()
     assert all(f"<th>{b}</th>" in page for b in BENCHMARKS)
     assert (run / "results/compare/figures/health.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -36,6 +36,7 @@ from routerbench_plus import (
     ingest,
     near_duplicates,
     prune,
+    pseudo_specialists,
     routers,
     routing,
     specialist_score,
@@ -291,6 +292,29 @@ def _cost_canonical(tmp):
     read_canonical(canonical(tmp, models=models))
 
 
+def _query_cost_canonical(tmp):
+    labels = small_bench().labels.copy()
+    labels["cost_usd"] = 0.001
+    labels.loc[labels.index[5], "cost_usd"] = -0.5
+    read_canonical(canonical(tmp, labels=labels))
+
+
+def _pseudo_cost_removed_key(tmp):
+    pseudo_specialists.check_options({"boost": [0.25], "cost_params_b": 1.0})
+
+
+def _pseudo_cost_rule(tmp):
+    pseudo_specialists.cost_rules("cheap")
+
+
+def _binary_pair_pruned(tmp):
+    b = small_bench()
+    result = prune.prune(b, lam=0.5, target=len(b.models) - 5)
+    removed = result.steps["removed_model"].iloc[0]
+    kept = result.kept["model"].iloc[0]
+    prune.pair_survival(result.kept, result.steps, {"small-vs-large": [kept, removed]}, key="benchmarks.mybench.binary_pairs")
+
+
 def _empty_parquet(tmp):
     paths = canonical(tmp)
     paths[2].write_bytes(b"")
@@ -469,6 +493,16 @@ CASES = [
          ("{tmp}/models.csv", "column 'params_b' must be > 0", "-3.5"), _cost("-3.5")),
     Case("negative-cost-canonical", "`params_b` -1 in a canonical `models.parquet`", InputError,
          ("{tmp}/data models", "column 'params_b' must be > 0", "gen-s-1b"), _cost_canonical),
+    Case("negative-query-cost-canonical", "per-query `cost_usd` -0.5 in a canonical `labels.parquet`", InputError,
+         ("{tmp}/data labels", "column 'cost_usd' (per-query cost) must be a finite number >= 0", "-0.5"),
+         _query_cost_canonical),
+    Case("pseudo-cost-removed-key", "the removed `pseudo.cost_params_b: 1.0`", ConfigError,
+         ("pseudo.cost_params_b", "pseudo.cost (average | median"), _pseudo_cost_removed_key),
+    Case("pseudo-cost-unknown-rule", "`pseudo.cost: cheap`", ConfigError,
+         ("config key pseudo.cost", "'cheap' is not a cost rule"), _pseudo_cost_rule),
+    Case("binary-pair-pruned", "a binary pair whose large model pruning removed", ConfigError,
+         ("config key benchmarks.mybench.binary_pairs.small-vs-large", "was removed by pruning", "prune.protect"),
+         _binary_pair_pruned),
     Case("empty-parquet", "a 0-byte `labels.parquet`", InputError,
          ("{tmp}/data/labels.parquet", "file is empty, expected a Parquet table"), _empty_parquet),
     Case("empty-source-file", "a 0-byte source CSV", InputError, ("{tmp}/long.csv", "file is empty"), _empty_csv),

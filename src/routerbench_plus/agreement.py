@@ -18,6 +18,7 @@ queries the reference routes), then averaged over the budgets kept above.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -173,20 +174,16 @@ def agreement_table_by_cost(
     queries_after: pd.DataFrame,
     reference: str | None = "heuristic",
     tags: Mapping[str, str] | None = None,
-    n_resamples: int = 10_000,
-    seed: int = 0,
-    confidence: float = 0.95,
-    threads: int = 1,
-    targets: Sequence[str] = (),
+    **options: Any,
 ) -> pd.DataFrame:
-    """``agreement_table`` for every cost type ({cost_type: {method: picks}}), stacked."""
+    """``agreement_table`` for every cost type ({cost_type: {method: picks}}), stacked; ``options``
+    (n_resamples, seed, confidence, threads, targets) go to ``agreement_table`` as given."""
     if not reference:
         raise ConfigError("routers: agreement needs a router of type 'heuristic' as the reference; none is configured")
     frames = [
         agreement_table(
             before[c], after[c], queries_before, queries_after, reference,
-            tags={**dict(tags or {}), "cost_type": c}, n_resamples=n_resamples, seed=seed,
-            confidence=confidence, threads=threads, targets=targets,
+            tags={**dict(tags or {}), "cost_type": c}, **options,
         )
         for c in before
     ]

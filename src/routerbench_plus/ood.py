@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -139,17 +140,14 @@ def ood_table_by_cost(
     config_key: str = "ood group",
     split_ood: str = "ood",
     tags: Mapping[str, str] | None = None,
-    n_resamples: int = 10_000,
-    seed: int = 0,
-    confidence: float = 0.95,
-    threads: int = 1,
+    **resampling: Any,
 ) -> pd.DataFrame:
-    """``ood_table`` for every cost type ({cost_type: {method: picks}}), stacked, with a cost_type column."""
+    """``ood_table`` for every cost type ({cost_type: {method: picks}}), stacked, with a cost_type column;
+    ``resampling`` (n_resamples, seed, confidence, threads) goes to ``ood_table`` as given."""
     frames = [
         ood_table(
             standard[c], ood[c], queries, held_out_categories, config_key, "standard", split_ood,
-            tags={**dict(tags or {}), "cost_type": c}, n_resamples=n_resamples, seed=seed,
-            confidence=confidence, threads=threads,
+            tags={**dict(tags or {}), "cost_type": c}, **resampling,
         )
         for c in standard
     ]

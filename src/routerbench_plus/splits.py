@@ -251,24 +251,19 @@ def make_split(
     role counts table of :func:`split_counts`.
     """
     kind, arg = parse_split(name)
+    built_from_table = {  # kind: (the upstream table it needs, what that table is, the builder)
+        "reduced": (reduced_queries, "the deduplicated queries table", reduced_split),
+        "pruned": (kept_models, "the pruning's kept models table", pruned_split),
+        "catdrop": (redundant, "the category redundancy table", catdrop_split),
+        "decontaminated": (contamination, "the contamination pair table", decontaminated_split),
+    }
     if kind in ("standard", "remastered", "pseudo"):
         out = bench
-    elif kind == "reduced":
-        if reduced_queries is None:
-            raise InputError(f"split '{name}' needs the deduplicated queries table")
-        out = reduced_split(bench, reduced_queries)
-    elif kind == "pruned":
-        if kept_models is None:
-            raise InputError(f"split '{name}' needs the pruning's kept models table")
-        out = pruned_split(bench, kept_models)
-    elif kind == "catdrop":
-        if redundant is None:
-            raise InputError(f"split '{name}' needs the category redundancy table")
-        out = catdrop_split(bench, redundant)
-    elif kind == "decontaminated":
-        if contamination is None:
-            raise InputError(f"split '{name}' needs the contamination pair table")
-        out = decontaminated_split(bench, contamination)
+    elif kind in built_from_table:
+        table, what, build = built_from_table[kind]
+        if table is None:
+            raise InputError(f"split '{name}' needs {what}")
+        out = build(bench, table)
     elif kind == "ood" and ood_groups == AUTO_GROUP:
         if arg != AUTO_GROUP:
             raise ConfigError(f"config key {ood_key}: is auto, which defines split 'ood-auto' only; got '{name}'")

@@ -287,7 +287,7 @@ def normalise_labels(df: pd.DataFrame, where: str = "labels") -> pd.DataFrame:
         first = out.iloc[order[repeated[0]]]
         raise InputError(
             f"{where}: (model, query_id) pairs must be unique (one label per pair); {len(repeated)} repeated "
-            f"row(s), e.g. ({first['model']}, {first['query_id']}) (ingestion collapses repeats with max(label))"
+            f"row(s), e.g. ({first['model']}, {first['query_id']}) (ingestion merges repeats by ingest.conflicts)"
         )
     return out.iloc[order].reset_index(drop=True)
 

@@ -179,6 +179,10 @@ def run_fullscale(args: argparse.Namespace, workdir: Path) -> list[dict]:
     if not (data / "train.csv").exists():
         print(f"generating the EmbedLLM layout into {data} ...", flush=True)
         write_embedllm_layout(data)
+    encoders = REPO / "resources" / "encoders"  # the tokenizer of embed_prompt_lengths (assemble-mpnet, README)
+    if encoders.is_dir() and not (workdir / "resources" / "encoders").exists():
+        (workdir / "resources").mkdir(exist_ok=True)
+        (workdir / "resources" / "encoders").symlink_to(encoders)
     config = yaml.safe_load((REPO / "bench" / "fullscale.yaml").read_text())
     (name,) = config["run"]
     config["benchmarks"][name]["source"] = str(data)

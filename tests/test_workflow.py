@@ -83,6 +83,20 @@ def test_a_threshold_sweep_reruns_only_the_new_value(run: Path, tmp_path: Path) 
     assert all("delta~0.98/" in line or f"results/{B}/sweeps/delta.parquet" in line for line in outputs), outputs
 
 
+def test_routers_train_routes_the_shared_cost_types_and_routers_route_the_others(run: Path, tmp_path: Path) -> None:
+    # the run's routers_train jobs wrote their picks for params (the cost type every benchmark has), so a
+    # second cost type for one benchmark adds one routers_route job per router and split, and trains nothing
+    extra = tmp_path / "second_cost_type.yaml"
+    extra.write_text(yaml.safe_dump({"benchmarks": {B: {"cost_types": ["params", "usd"]}}}))
+    jobs, outputs = dry_run_jobs(run, str(extra))
+    trained = sorted((run / "results" / B / "routers").glob("split~*/method~*/scores.parquet"))
+    assert all(p.with_name("picks_cost~params.parquet").exists() for p in trained)
+    assert jobs["routers_route"] == len(trained) > 0
+    assert "routers_train" not in jobs and "splits" not in jobs
+    picks = [line for line in outputs if "/routers/" in line]
+    assert len(picks) == len(trained) and all(line.endswith("picks_cost~usd.parquet") for line in picks)
+
+
 def test_planted_duplicate_groups_recovered_exactly(run: Path) -> None:
     truth = read(run, "truth/duplicates.parquet")
     data = read(run, "data/queries.parquet")

@@ -8,7 +8,7 @@ processes may share the cores, so ratios measured within one run are what count.
 
 Run: python bench/run_all.py [--only NAME ...] [--skip NAME ...] [--data DIR] [--out bench/out] [--append]
 Names: bootstrap knn near_duplicates near_duplicates_isotropic prune ingest dag_demo dag_fullscale embed
-bootstrap_no_onednn routers
+bootstrap_no_onednn routers startup
 (about 25 min in all on 2 cores: the full-scale DAG ~9 min, the embed bench with the paper's mpnet encoder ~10 min;
 plus routers, EmbedLLM-scale router training, ~15-25 min).
 """
@@ -44,6 +44,7 @@ def benches(data: Path | None) -> dict[str, list[str]]:
         "embed": ["bench_embed.py"],
         "bootstrap_no_onednn": ["bench_bootstrap.py", "--no-onednn"],
         "routers": ["bench_routers.py"],
+        "startup": ["bench_startup.py"],
     }
 
 

@@ -118,6 +118,11 @@ def table(stem, section, subcategory, caption, labels):
     }
 
 
+def prefixed(prefix, files):
+    """The outputs of :func:`fig` / :func:`table` under keys ``<prefix>_<kind>``: several figures of one job."""
+    return {f"{prefix}_{kind}": path for kind, path in files.items()}
+
+
 def figure_files(benchmark, stem):
     """The files of :func:`fig` of one benchmark (for register_targets)."""
     return [f"results/{benchmark}/figures/{stem}.{kind}" for kind in ("png", "pdf")]
@@ -289,6 +294,15 @@ def embed_provenance():
     return options
 
 
+def embed_threads():
+    """torch threads of the embed job: 2, but 1 on a machine with two CPUs or fewer. There the rest of the
+    DAG runs beside the embedding (everything that needs no embeddings), and a two-thread OpenMP team
+    sharing two CPUs with other processes waits at every small op for its descheduled thread: the demo's
+    2,376 prompts took 6 min with 2 threads and under 1 min with 1 on a busy 2-core machine (same
+    vectors; docs/performance.md). `--set-threads embed=N` overrides it."""
+    return 1 if (os.cpu_count() or 1) <= 2 else 2
+
+
 # --------------------------------------------------------------------------- near_duplicates (rules/near_duplicates.smk)
 
 
@@ -456,6 +470,24 @@ def train_router_inputs(w):
     if router_uses_embeddings(w.method):
         files["embeddings"] = f"results/{w.benchmark}/embed/embeddings.parquet"
     return files
+
+
+ALL_COST_TYPES = ("params", "usd", "tokens", "latency")  # the `cost` wildcard's values (wildcard_constraints above)
+# Cost types every configured benchmark has: routers_train routes them in its own job (a router's job
+# starts once, not once more per cost type); routers_route routes the others (e.g. usd beside params).
+TRAIN_ROUTE_COSTS = [c for c in benchmark_cost_types(next(iter(BENCHMARKS)))
+                     if all(c in benchmark_cost_types(b) for b in BENCHMARKS)] if BENCHMARKS else []
+
+
+def train_picks_outputs():
+    """Outputs of routers_train beside the scores: the picks of every cost type of TRAIN_ROUTE_COSTS."""
+    return {f"picks_{c}": f"results/{{benchmark}}/routers/split~{{split}}/method~{{method}}/picks_cost~{c}.parquet"
+            for c in TRAIN_ROUTE_COSTS}
+
+
+def route_only_costs():
+    """The `cost` wildcard of routers_route: the cost types routers_train does not route itself."""
+    return alternation([c for c in ALL_COST_TYPES if c not in TRAIN_ROUTE_COSTS])
 
 
 # --------------------------------------------------------------------------- deferral (rules/deferral.smk)

@@ -21,7 +21,7 @@ rule embed:
         "logs/{benchmark}/embed/embed.log",
     benchmark:
         "benchmarks/{benchmark}/embed/embed.tsv"
-    threads: 2
+    threads: embed_threads()
     resources:
         mem_mb=4000,
         runtime=240,

@@ -1,14 +1,17 @@
 # Near-duplicates (stage 1): per threshold delta, groups of near-duplicate queries (FAISS candidates +
 # exact verification) among the training pool (train + val, the study's row) and over the whole
 # benchmark, the reduced benchmark (one training member per training group, test untouched), the
-# cross-split contamination audit (test queries with a train/val near-duplicate), their figures, and
+# cross-split contamination audit (test queries with a train/val near-duplicate; the same job), their
+# figures (one job per threshold), and
 # the study's Table 1 (routers trained on the original vs the reduced data, from the compare stage).
 # Library: routerbench_plus.near_duplicates; benchmarks with prompts only.
 # Its functions (input functions, outputs to register): rules/common.smk, section "near_duplicates".
 
 
 rule near_duplicates:
-    """Group queries whose embeddings are at least `delta` cosine-similar (FAISS); keep one training member per group."""
+    """Group queries whose embeddings are at least `delta` cosine-similar (FAISS); keep one training member per
+    group. In the same job (the same inputs): test queries with a train/val near-duplicate at `delta`: pairs,
+    shares per category, label agreement (the contamination audit)."""
     input:
         embeddings="results/{benchmark}/embed/embeddings.parquet",
         lengths="results/{benchmark}/embed/truncation.parquet",
@@ -17,6 +20,8 @@ rule near_duplicates:
         groups="results/{benchmark}/dedup/delta~{delta}/groups.parquet",
         summary="results/{benchmark}/dedup/delta~{delta}/summary.parquet",
         **data_files("results/{benchmark}/dedup/delta~{delta}/reduced"),
+        contamination="results/{benchmark}/dedup/delta~{delta}/contamination.parquet",
+        contamination_summary="results/{benchmark}/dedup/delta~{delta}/contamination_summary.parquet",
     params:
         label_rule=label_rule(),
     wildcard_constraints:
@@ -35,42 +40,23 @@ rule near_duplicates:
         "../workflow/scripts/near_duplicates.py"
 
 
-rule near_duplicates_contamination:
-    """Test queries with a train/val near-duplicate (cosine >= `delta`): pairs, shares per category, label agreement."""
-    input:
-        embeddings="results/{benchmark}/embed/embeddings.parquet",
-        **benchmark_data("{benchmark}"),
-    output:
-        pairs="results/{benchmark}/dedup/delta~{delta}/contamination.parquet",
-        summary="results/{benchmark}/dedup/delta~{delta}/contamination_summary.parquet",
-    params:
-        label_rule=label_rule(),
-    wildcard_constraints:
-        benchmark=alternation(prompt_benchmarks()),
-    log:
-        "logs/{benchmark}/near_duplicates_contamination/delta~{delta}.log",
-    benchmark:
-        "benchmarks/{benchmark}/near_duplicates_contamination/delta~{delta}.tsv"
-    threads: 2
-    resources:
-        mem_mb=4000,
-        runtime=30,
-    conda:
-        PIPELINE_ENV
-    script:
-        "../workflow/scripts/near_duplicates_contamination.py"
-
-
 rule near_duplicates_figure:
-    """Near-duplicate group sizes at cosine >= {delta}, and the duplicate-group summary table."""
+    """Near-duplicate group sizes at cosine >= {delta} and the duplicate-group summary table; cross-split
+    contamination at that threshold: shares of test queries per category and label agreement (one job)."""
     input:
         groups="results/{benchmark}/dedup/delta~{delta}/groups.parquet",
         summary="results/{benchmark}/dedup/delta~{delta}/summary.parquet",
+        contamination="results/{benchmark}/dedup/delta~{delta}/contamination_summary.parquet",
     output:
-        **fig("dedup/delta~{delta}/group_sizes", "near_duplicates", "Duplicate groups", "duplicate_groups",
-              {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "figure"}),
-        **table("dedup/delta~{delta}/summary", "near_duplicates", "Duplicate groups", "duplicate_summary",
-                {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "table"}),
+        **prefixed("groups", fig("dedup/delta~{delta}/group_sizes", "near_duplicates", "Duplicate groups",
+                                 "duplicate_groups", {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "figure"})),
+        **prefixed("summary", table("dedup/delta~{delta}/summary", "near_duplicates", "Duplicate groups",
+                                    "duplicate_summary", {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "table"})),
+        **prefixed("contamination", fig("dedup/delta~{delta}/contamination", "near_duplicates", "Contamination",
+                                        "contamination", {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "figure"})),
+        **prefixed("contamination", table("dedup/delta~{delta}/contamination", "near_duplicates", "Contamination",
+                                          "contamination_table",
+                                          {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "table"})),
     log:
         "logs/{benchmark}/near_duplicates_figure/delta~{delta}.log",
     benchmark:
@@ -82,28 +68,6 @@ rule near_duplicates_figure:
         PIPELINE_ENV
     script:
         "../workflow/scripts/near_duplicates_figure.py"
-
-
-rule near_duplicates_contamination_figure:
-    """Cross-split contamination at cosine >= {delta}: shares of test queries per category and label agreement."""
-    input:
-        summary="results/{benchmark}/dedup/delta~{delta}/contamination_summary.parquet",
-    output:
-        **fig("dedup/delta~{delta}/contamination", "near_duplicates", "Contamination", "contamination",
-              {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "figure"}),
-        **table("dedup/delta~{delta}/contamination", "near_duplicates", "Contamination", "contamination_table",
-                {"benchmark": "{benchmark}", "delta": "{delta}", "kind": "table"}),
-    log:
-        "logs/{benchmark}/near_duplicates_contamination_figure/delta~{delta}.log",
-    benchmark:
-        "benchmarks/{benchmark}/near_duplicates_contamination_figure/delta~{delta}.tsv"
-    threads: 1
-    resources:
-        **FIG_RESOURCES,
-    conda:
-        PIPELINE_ENV
-    script:
-        "../workflow/scripts/near_duplicates_contamination_figure.py"
 
 
 rule near_duplicates_original_vs_reduced:

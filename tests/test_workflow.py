@@ -12,7 +12,9 @@ import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import copy_workflow, run_snakemake
+from tiny_runs import tiny_config
 
 from routerbench_plus import store
 
@@ -45,6 +47,54 @@ def test_dry_run_after_a_complete_run_has_nothing_to_do(run: Path) -> None:
     result = run_snakemake(run, "-n", *CONFIG)
     assert result.returncode == 0
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def dry_run_jobs(run: Path, *args: str) -> tuple[dict[str, int], list[str]]:
+    """({rule: jobs} of the "Job stats" table, the jobs' "output:" lines) of ``snakemake -n`` in a
+    finished run (rule all left out)."""
+    result = run_snakemake(run, "-n", *CONFIG, *args)
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = result.stdout + result.stderr
+    outputs = [line.strip() for line in text.splitlines() if line.strip().startswith("output:")]
+    jobs = {}
+    for line in text.split("Job stats:")[1].splitlines()[3:]:
+        rule, count = line.split()
+        if rule == "total":
+            return jobs, outputs
+        if rule != "all":
+            jobs[rule] = int(count)
+    raise AssertionError("no total line in the job stats")
+
+
+def test_a_threshold_sweep_reruns_only_the_new_value(run: Path, tmp_path: Path) -> None:
+    # one more dedup.delta: the near-duplicate jobs of that value, their figures and the delta sweep table;
+    # not ingest/embed, no split, no router, no evaluation, no other threshold's files (README "Sweeps")
+    deltas = [0.99, 0.995, 0.999]
+    assert tiny_config()["dedup"]["delta"] == deltas  # the run's sweep, so 0.98 is the one new value
+    extra = tmp_path / "one_more_delta.yaml"
+    extra.write_text(yaml.safe_dump({"dedup": {"delta": [*deltas, 0.98]}}))
+    jobs, outputs = dry_run_jobs(run, str(extra))
+    assert jobs == {
+        "near_duplicates": 1,
+        "near_duplicates_figure": 1,
+        "sweeps": 1,
+    }
+    assert len(outputs) == 3
+    assert all("delta~0.98/" in line or f"results/{B}/sweeps/delta.parquet" in line for line in outputs), outputs
+
+
+def test_routers_train_routes_the_shared_cost_types_and_routers_route_the_others(run: Path, tmp_path: Path) -> None:
+    # the run's routers_train jobs wrote their picks for params (the cost type every benchmark has), so a
+    # second cost type for one benchmark adds one routers_route job per router and split, and trains nothing
+    extra = tmp_path / "second_cost_type.yaml"
+    extra.write_text(yaml.safe_dump({"benchmarks": {B: {"cost_types": ["params", "usd"]}}}))
+    jobs, outputs = dry_run_jobs(run, str(extra))
+    trained = sorted((run / "results" / B / "routers").glob("split~*/method~*/scores.parquet"))
+    assert all(p.with_name("picks_cost~params.parquet").exists() for p in trained)
+    assert jobs["routers_route"] == len(trained) > 0
+    assert "routers_train" not in jobs and "splits" not in jobs
+    picks = [line for line in outputs if "/routers/" in line]
+    assert len(picks) == len(trained) and all(line.endswith("picks_cost~usd.parquet") for line in picks)
 
 
 def test_planted_duplicate_groups_recovered_exactly(run: Path) -> None:

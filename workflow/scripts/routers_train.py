@@ -1,9 +1,10 @@
-"""Rule routers_train: fit one router on a split, score its test queries (logic in routerbench_plus.routers)."""
+"""Rule routers_train: fit one router on a split, score its test queries (logic in routerbench_plus.routers),
+then route the scores for the shared cost types (routerbench_plus.routing; the same picks as routers_route)."""
 
 from routerbench_plus import routers, routing, store
 
 with store.rule_logging(snakemake.log[0], snakemake.output):
-    inp, params, wc = snakemake.input, snakemake.params, snakemake.wildcards
+    inp, out, params, wc = snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards
     routers.set_threads(snakemake.threads)
     bench = store.read_benchmark(inp.queries, inp.models, inp.labels, name=f"{wc.benchmark} (split {wc.split})")
     embeddings = store.read_embeddings(inp.embeddings) if inp.get("embeddings") else None
@@ -13,4 +14,11 @@ with store.rule_logging(snakemake.log[0], snakemake.output):
     provenance = store.make_provenance(
         {"method": wc.method, "spec": dict(params.spec), "fit_cost": params.fit_cost}, list(inp), params.spec.get("seed")
     )
-    store.write(routing.scores_table(scores, bench.models["model"], test), snakemake.output.scores, provenance)
+    store.write(routing.scores_table(scores, bench.models["model"], test), out.scores, provenance)
+    # routers_route's work, on the scores as stored; its provenance (the same inputs, in its order)
+    table = store.read(out.scores, ["query_id", "model", "score"])
+    route_inputs = [out.scores, inp.queries, inp.models, inp.labels]
+    for cost in params.route_costs:
+        picks = routing.route(table, bench, cost, params.budgets)
+        provenance = store.make_provenance({"cost": cost, "budgets": params.budgets}, route_inputs)
+        store.write(picks, out[f"picks_{cost}"], provenance)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
@@ -75,6 +74,8 @@ def plot_agreement(
     ax = fig.add_subplot()
     finite = change.to_numpy()[np.isfinite(change.to_numpy())]
     bound = max(1.0, float(np.abs(finite).max())) if finite.size else 1.0
+    import seaborn as sns  # only the heatmaps need seaborn (a second to import)
+
     sns.heatmap(change, ax=ax, cmap="RdBu", norm=TwoSlopeNorm(0.0, -bound, bound), annot=annot, fmt="",
                 annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
                 cbar_kws={"label": "Δ agreement, points\n(after − before)", "shrink": 0.9})

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 
 from .style import (
@@ -72,6 +71,8 @@ def plot_category_similarity(similarity: pd.DataFrame, max_labels: int = 45) -> 
     fig = new_figure(side, side * 0.88)
     ax = fig.add_subplot()
     step = max(1, math.ceil(n / max_labels))
+    import seaborn as sns  # only the heatmaps need seaborn (a second to import)
+
     sns.heatmap(matrix, ax=ax, cmap="viridis", square=True, xticklabels=False, yticklabels=False,
                 cbar_kws={"label": "Cosine similarity of category mean embeddings", "shrink": 0.8})
     ticks = np.arange(0, n, step)

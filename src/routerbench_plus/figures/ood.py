@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
@@ -80,6 +79,8 @@ def plot_ood_heatmap(
     ax = fig.add_subplot()
     finite = matrix.to_numpy()[np.isfinite(matrix.to_numpy())]
     bound = max(1.0, float(np.abs(finite).max())) if finite.size else 1.0
+    import seaborn as sns  # only the heatmaps need seaborn (a second to import)
+
     sns.heatmap(matrix, ax=ax, cmap="RdBu", norm=TwoSlopeNorm(0.0, -bound, bound), annot=annot,
                 fmt=".1f" if annot is True else "", annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
                 cbar_kws={"label": "Δ quality, points\n(OOD − in-distribution)", "shrink": 0.9})

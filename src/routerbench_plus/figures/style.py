@@ -26,7 +26,6 @@ from typing import Any
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -67,7 +66,9 @@ STYLE: dict[str, Any] = {
     "pdf.fonttype": 42,
     "svg.hashsalt": "routerbench_plus",
 }
-PALETTE = sns.color_palette("colorblind").as_hex()
+# seaborn's "colorblind" palette (sns.color_palette("colorblind").as_hex()), written out: importing
+# seaborn costs about a second per figure job, and only the heatmaps need it (imported there).
+PALETTE = ["#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4", "#949494", "#ece133", "#56b4e9"]
 GREY = "#a0a0a0"
 ORACLE = "oracle"
 

@@ -64,11 +64,12 @@ rule categories_catdrop:
     params:
         methods=lambda w: benchmark_methods(w.benchmark),
         cost_types=lambda w: benchmark_cost_types(w.benchmark),
+        **bootstrap_params(),
     log:
         "logs/{benchmark}/categories_catdrop/categories_catdrop.log",
     benchmark:
         "benchmarks/{benchmark}/categories_catdrop/categories_catdrop.tsv"
-    threads: 1
+    threads: 2
     resources:
         mem_mb=2000,
         runtime=10,

@@ -44,11 +44,12 @@ rule sweeps_pseudo_cost:
         methods=lambda w: pseudo_cost_methods(w.benchmark),
         cost_types=lambda w: benchmark_cost_types(w.benchmark),
         reference=lambda w: next(m for m in pseudo_cost_methods(w.benchmark) if router_spec(m)["type"] == "heuristic"),
+        **bootstrap_params(),
     log:
         "logs/{benchmark}/sweeps_pseudo_cost/sweeps_pseudo_cost.log",
     benchmark:
         "benchmarks/{benchmark}/sweeps_pseudo_cost/sweeps_pseudo_cost.tsv"
-    threads: 1
+    threads: 2
     resources:
         mem_mb=4000,
         runtime=10,

@@ -176,6 +176,17 @@ def test_catdrop_table_reports_only_dropped_categories():
     assert table["split_ood"].eq("catdrop").all()
 
 
+def test_catdrop_table_takes_the_evaluation_bootstrap_settings():
+    """The delta's interval uses config evaluation's resamples, seed and confidence (formerly the defaults)."""
+    few = categories.catdrop_table(STANDARD, CATDROP, EXPERIMENT_QUERIES, redundant(True), n_resamples=50, seed=3,
+                                   confidence=0.8)
+    assert few["n_resamples"].eq(50).all() and few["seed"].eq(3).all() and few["confidence"].eq(0.8).all()
+    wider = categories.catdrop_table(STANDARD, CATDROP, EXPERIMENT_QUERIES, redundant(True), n_resamples=50, seed=3,
+                                     confidence=0.99)
+    assert (wider["curve_mean_delta_hi_pts"] - wider["curve_mean_delta_lo_pts"]
+            >= few["curve_mean_delta_hi_pts"] - few["curve_mean_delta_lo_pts"]).all()
+
+
 def test_catdrop_table_empty_when_nothing_is_redundant():
     table = categories.catdrop_table(STANDARD, CATDROP, EXPERIMENT_QUERIES, redundant(False))
     assert table.empty

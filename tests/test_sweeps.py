@@ -164,8 +164,14 @@ def _sweep_inputs():
 def test_pseudo_cost_sweep_hand_computed():
     standard, swept, queries, models, tables = _sweep_inputs()
     table = sweeps.pseudo_cost_sweep(standard, swept, queries, models, tables["queries"], tables["models"],
-                                     tables["selection"], reference="heuristic", default="70", benchmark="demo")
+                                     tables["selection"], reference="heuristic", default="70", benchmark="demo",
+                                     n_resamples=200, seed=1)
     t = table.set_index(["cost_setting", "method"])
+    knn = table[table["method"] == "knn"]
+    for change in ("agreement_change", "agreement_targets_change"):  # each change inside its paired interval
+        assert (knn[f"{change}_lo_pts"] <= knn[f"{change}_pts"] + 1e-9).all()
+        assert (knn[f"{change}_pts"] <= knn[f"{change}_hi_pts"] + 1e-9).all()
+    assert (knn["agreement_change_hi_pts"] > knn["agreement_change_lo_pts"]).all()
     assert len(table) == 4 and (table["n_targets"] == 1).all() and (table["cost_type"] == "params").all()
     # standard: budgets 1, 10 of max 10 -> x = .1, 1 -> area = .45 (y1 + y2)
     assert t.loc[("1", "knn"), "area_standard"] == pytest.approx(0.45 * (0.5 + 0.75))

@@ -12,6 +12,7 @@ stays in training) and no two kept categories exceed it.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -194,8 +195,11 @@ def catdrop_table(
     queries: pd.DataFrame,
     redundant: pd.DataFrame,
     tags: dict[str, str] | None = None,
+    **resampling: Any,
 ) -> pd.DataFrame:
-    """Redundant categories dropped from training and tested as OOD: quality change per router.
+    """Redundant categories dropped from training and tested as OOD: quality change per router
+    (``resampling``: n_resamples, seed, confidence, threads of the delta's paired interval, config
+    ``evaluation``).
 
     ``standard``/``catdrop`` are {cost_type: {method: picks}} of the two splits; the result has
     the OOD table's columns (``ood.ood_table``) for the dropped categories, plus each one's
@@ -205,7 +209,7 @@ def catdrop_table(
     if not dropped:
         log.info("no category exceeds the redundancy threshold: the catdrop table is empty")
     table = ood.ood_table_by_cost(
-        standard, catdrop, queries, dropped, "categories.drop_similarity", "catdrop", tags
+        standard, catdrop, queries, dropped, "categories.drop_similarity", "catdrop", tags, **resampling
     )
     if not dropped:
         table = table.iloc[:0].copy()

@@ -9,11 +9,12 @@ wildcard paths (``delta~0.999``); these functions collapse the per-value tables 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .agreement import OVERALL, agreement_table
+from .agreement import OVERALL, TARGETS, agreement_table
 from .curves import area_and_peak, check_picks, deferral_curve, pool_max_cost
 from .errors import InputError
 from .store import COST_COLUMNS
@@ -122,20 +123,24 @@ def pseudo_cost_sweep(
     reference: str,
     default: str | None = None,
     benchmark: str = "",
+    **resampling: Any,
 ) -> pd.DataFrame:
     """pseudo.cost -> the sweep routers' deferral areas and their agreement with the heuristic.
 
     ``standard``: {cost_type: {method: picks}} on split standard; ``swept``: {cost label: {cost_type:
     {method: picks}}} on the split with pseudo-specialists of that cost; ``queries``/``models``/
     ``selections``: that split's tables and its pseudo selection, by cost label. Agreement is
-    :func:`agreement.agreement_table` (standard -> the swept split); areas use the split's own largest
-    model cost as the budget axis, like the bootstrap.
+    :func:`agreement.agreement_table` (standard -> the swept split; ``resampling``: its n_resamples,
+    seed, confidence, threads), overall and over the target tasks' test queries pooled, each change
+    with its paired interval; areas use the split's own largest model cost as the budget axis, like
+    the bootstrap.
 
     One row per (cost label, cost type, method). Columns: benchmark, cost_setting, is_default,
     cost_type, pseudo_cost (the pseudo models' cost of that type), pseudo_cost_rank (position of
     pseudo_cost among the real models' costs, 0 = cheaper than all, 1 = dearer than all), method,
-    area, peak, area_standard, peak_standard, area_change, agreement_after_pts, agreement_change_pts
-    (overall), agreement_targets_change_pts (mean over the target tasks), n_targets.
+    area, peak, area_standard, peak_standard, area_change, agreement_after_pts, agreement_change_pts,
+    agreement_change_lo_pts, agreement_change_hi_pts (overall), agreement_targets_change_pts,
+    agreement_targets_change_lo_pts, agreement_targets_change_hi_pts (target tasks pooled), n_targets.
     """
     if not swept:
         raise InputError("pseudo cost sweep: no swept value given (config key pseudo.cost_sweep is empty?)")
@@ -161,9 +166,8 @@ def pseudo_cost_sweep(
             real = np.sort(m.loc[~m["is_pseudo"].astype(bool), column].astype(np.float64).to_numpy())
             rank = float(np.searchsorted(real, pseudo_costs[0], side="left") / max(len(real), 1))
             agree = agreement_table(standard[cost_type], picks, queries_standard, q, reference,
-                                    split_after=f"pseudo.cost={label}")
-            overall = agree[agree["scope"] == OVERALL].set_index("method")
-            on_targets = agree[(agree["scope"] != OVERALL) & agree["task"].isin(targets)].groupby("method")["change_pts"].mean()
+                                    split_after=f"pseudo.cost={label}", targets=targets, **resampling)
+            scope = {name: agree[agree["scope"] == name].set_index("method") for name in (OVERALL, TARGETS)}
             max_std, max_new = pool_max_cost(models_standard, cost_type), pool_max_cost(m, cost_type)
             for method, method_picks in picks.items():
                 area, peak = _area_peak(method_picks, test, max_new, f"picks of {method} (pseudo.cost={label})")
@@ -173,9 +177,9 @@ def pseudo_cost_sweep(
                     "cost_type": cost_type, "pseudo_cost": float(pseudo_costs[0]), "pseudo_cost_rank": rank,
                     "method": method, "area": area, "peak": peak, "area_standard": area_std, "peak_standard": peak_std,
                     "area_change": area - area_std,
-                    "agreement_after_pts": overall["agreement_after_pts"].get(method, np.nan),
-                    "agreement_change_pts": overall["change_pts"].get(method, np.nan),
-                    "agreement_targets_change_pts": on_targets.get(method, np.nan),
+                    "agreement_after_pts": scope[OVERALL]["agreement_after_pts"].get(method, np.nan),
+                    **{f"agreement{prefix}_change{end}_pts": scope[name][f"change{end}_pts"].get(method, np.nan)
+                       for name, prefix in ((OVERALL, ""), (TARGETS, "_targets")) for end in ("", "_lo", "_hi")},
                     "n_targets": len(targets),
                 })
     out = pd.DataFrame(rows)

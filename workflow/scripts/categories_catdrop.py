@@ -10,6 +10,7 @@ with store.rule_logging(snakemake.log[0], snakemake.output):
         store.read(inp.queries, ["query_id", "category", "split"]),
         store.read(inp.redundant, ["category", "dropped"]),
         tags={"benchmark": snakemake.wildcards.benchmark},
+        n_resamples=params.resamples, seed=params.seed, confidence=params.confidence, threads=snakemake.threads,
     )
-    settings = {"methods": list(params.methods), "cost_types": list(params.cost_types)}
-    store.write(table, snakemake.output.table, store.make_provenance(settings, list(inp)))
+    settings = {k: params[k] for k in ("methods", "cost_types", "resamples", "confidence")}
+    store.write(table, snakemake.output.table, store.make_provenance(settings, list(inp), seed=params.seed))

@@ -23,7 +23,8 @@ with store.rule_logging(snakemake.log[0], snakemake.output) as log:
         reference=params.reference,
         default=params.default,
         benchmark=wc.benchmark,
+        n_resamples=params.resamples, seed=params.seed, confidence=params.confidence, threads=snakemake.threads,
     )
     log.info("pseudo-cost sweep of %s:\n%s", wc.benchmark, table.to_string(index=False))
-    settings = {k: params[k] for k in ("labels", "default", "methods", "cost_types", "reference")}
-    store.write(table, snakemake.output.table, store.make_provenance(settings, list(inp)))
+    settings = {k: params[k] for k in ("labels", "default", "methods", "cost_types", "reference", "resamples", "confidence")}
+    store.write(table, snakemake.output.table, store.make_provenance(settings, list(inp), seed=params.seed))

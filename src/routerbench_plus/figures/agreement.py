@@ -9,22 +9,13 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from .style import (
-    DOUBLE_COLUMN_IN,
-    SINGLE_COLUMN_IN,
-    method_label,
-    need_columns,
-    new_figure,
-    order_methods,
-    short,
-    styled,
-)
+from . import style
 
 OTHER_TASKS = "other tasks (mean)"
 POOLED = "targets (pooled)"
 
 
-@styled
+@style.styled
 def plot_agreement(
     agreement: pd.DataFrame,
     targets: Sequence[str] = (),
@@ -37,7 +28,7 @@ def plot_agreement(
     Columns of the heatmap: overall, the targets pooled, each target task, and the mean over the
     other tasks; cells show the change, annotated 'before → after' underneath.
     """
-    need_columns(agreement, ["method", "task", value], "agreement")
+    style.need_columns(agreement, ["method", "task", value], "agreement")
     df = agreement.copy()
     df["task"] = df["task"].astype(str)
     pooled = df["scope"].astype(str).eq("targets") if "scope" in df.columns else pd.Series(False, index=df.index)
@@ -48,7 +39,7 @@ def plot_agreement(
         df.loc[other, "task"] = OTHER_TASKS
     cols = ["overall"] + ([POOLED] if pooled.any() else []) + targets + ([OTHER_TASKS] if other.any() else [])
     change = df.pivot_table(index="method", columns="task", values=value, aggfunc="mean", dropna=False)
-    change = change.reindex(index=order_methods(change.index), columns=[c for c in cols if c in change.columns])
+    change = change.reindex(index=style.order_methods(change.index), columns=[c for c in cols if c in change.columns])
     has_levels = {"agreement_before_pts", "agreement_after_pts"} <= set(df.columns)
     # * = the change's interval excludes 0 (a single task's cell; the pooled other tasks get none)
     has_sig = value == "change_pts" and "change_significant" in df.columns
@@ -69,7 +60,7 @@ def plot_agreement(
     else:
         annot = np.vectorize(lambda d, s: "–" if np.isnan(d) else f"{d:+.1f}{s}")(change.to_numpy(), mark)
     n_rows, n_cols = change.shape
-    fig = new_figure(min(DOUBLE_COLUMN_IN, max(SINGLE_COLUMN_IN, 1.8 + 0.62 * n_cols)),
+    fig = style.new_figure(min(style.DOUBLE_COLUMN_IN, max(style.SINGLE_COLUMN_IN, 1.8 + 0.62 * n_cols)),
                   max(2.4, 1.4 + (0.36 if has_levels else 0.25) * n_rows))
     ax = fig.add_subplot()
     finite = change.to_numpy()[np.isfinite(change.to_numpy())]
@@ -79,8 +70,8 @@ def plot_agreement(
     sns.heatmap(change, ax=ax, cmap="RdBu", norm=TwoSlopeNorm(0.0, -bound, bound), annot=annot, fmt="",
                 annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
                 cbar_kws={"label": "Δ agreement, points\n(after − before)", "shrink": 0.9})
-    ax.set_yticks(np.arange(n_rows) + 0.5, [method_label(m) for m in change.index], rotation=0)
-    labels = [short(c, 18) + (" *" if c in targets else "") if c != POOLED else c for c in change.columns]
+    ax.set_yticks(np.arange(n_rows) + 0.5, [style.method_label(m) for m in change.index], rotation=0)
+    labels = [style.short(c, 18) + (" *" if c in targets else "") if c != POOLED else c for c in change.columns]
     ax.set_xticks(np.arange(n_cols) + 0.5, labels, rotation=30, ha="right", rotation_mode="anchor")
     ax.set_xlabel("Test queries (* = pseudo-specialist target task)"
                   + ("\nΔ* = interval of the change excludes 0" if has_sig else ""))

@@ -8,19 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .style import (
-    DOUBLE_COLUMN_IN,
-    SINGLE_COLUMN_IN,
-    legend_below,
-    method_colours,
-    method_label,
-    method_style,
-    need_columns,
-    new_figure,
-    order_methods,
-    short,
-    styled,
-)
+from . import style
 
 
 def similarity_order(matrix: pd.DataFrame) -> list:
@@ -40,7 +28,7 @@ def similarity_order(matrix: pd.DataFrame) -> list:
 
 def similarity_matrix(similarity: pd.DataFrame) -> pd.DataFrame:
     """Square category x category cosine matrix from the long table (symmetrised, diagonal 1)."""
-    need_columns(similarity, ["category_a", "category_b", "cosine"], "category similarity")
+    style.need_columns(similarity, ["category_a", "category_b", "cosine"], "category similarity")
     long = pd.concat([
         similarity[["category_a", "category_b", "cosine"]],
         similarity.rename(columns={"category_a": "category_b", "category_b": "category_a"})[["category_a", "category_b", "cosine"]],
@@ -53,7 +41,7 @@ def similarity_matrix(similarity: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=names, columns=names)
 
 
-@styled
+@style.styled
 def plot_category_similarity(similarity: pd.DataFrame, max_labels: int = 45) -> Figure:
     """Clustered heatmap of the cosine similarity between per-category mean embeddings.
 
@@ -67,8 +55,8 @@ def plot_category_similarity(similarity: pd.DataFrame, max_labels: int = 45) -> 
         order = similarity_order(matrix)
     matrix = matrix.loc[order, order]
     n = len(matrix)
-    side = SINGLE_COLUMN_IN if n <= 20 else DOUBLE_COLUMN_IN
-    fig = new_figure(side, side * 0.88)
+    side = style.SINGLE_COLUMN_IN if n <= 20 else style.DOUBLE_COLUMN_IN
+    fig = style.new_figure(side, side * 0.88)
     ax = fig.add_subplot()
     step = max(1, math.ceil(n / max_labels))
     import seaborn as sns  # only the heatmaps need seaborn (a second to import)
@@ -76,7 +64,7 @@ def plot_category_similarity(similarity: pd.DataFrame, max_labels: int = 45) -> 
     sns.heatmap(matrix, ax=ax, cmap="viridis", square=True, xticklabels=False, yticklabels=False,
                 cbar_kws={"label": "Cosine similarity of category mean embeddings", "shrink": 0.8})
     ticks = np.arange(0, n, step)
-    labels = [short(matrix.index[i], 20) for i in ticks]
+    labels = [style.short(matrix.index[i], 20) for i in ticks]
     ax.set_xticks(ticks + 0.5, labels, rotation=90)
     ax.set_yticks(ticks + 0.5, labels, rotation=0)
     ax.set_xlabel("Category (clustered order" + (f", one label in {step}" if step > 1 else "") + ")")
@@ -86,16 +74,16 @@ def plot_category_similarity(similarity: pd.DataFrame, max_labels: int = 45) -> 
     return fig
 
 
-@styled
+@style.styled
 def plot_train_fraction(table: pd.DataFrame) -> Figure:
     """Routers retrained on a share f of each category's training queries: mean and peak quality
     (points) against f, one line per method (``categories.train_fraction_table`` columns)."""
-    need_columns(table, ["method", "train_fraction", "curve_mean_pts", "peak_pts"], "train fraction")
+    style.need_columns(table, ["method", "train_fraction", "curve_mean_pts", "peak_pts"], "train fraction")
     df = table.assign(method=table["method"].astype(str))
     costs = sorted(df["cost_type"].astype(str).unique()) if "cost_type" in df else [""]
-    methods = order_methods(df["method"])
-    colours = method_colours(methods)
-    fig = new_figure(SINGLE_COLUMN_IN, 4.2)
+    methods = style.order_methods(df["method"])
+    colours = style.method_colours(methods)
+    fig = style.new_figure(style.SINGLE_COLUMN_IN, 4.2)
     axes = fig.subplots(2, 1, sharex=True)
     handles: list = []
     for cost_index, cost in enumerate(costs):
@@ -104,11 +92,11 @@ def plot_train_fraction(table: pd.DataFrame) -> Figure:
             part = part_cost[part_cost["method"] == method].sort_values("train_fraction")
             if part.empty:
                 continue
-            style = method_style(method, colours)
-            label = method_label(method) + (f" · {cost}" if len(costs) > 1 else "")
+            line_style = style.method_style(method, colours)
+            label = style.method_label(method) + (f" · {cost}" if len(costs) > 1 else "")
             for ax, column in zip(axes, ("curve_mean_pts", "peak_pts")):
                 (line,) = ax.plot(part["train_fraction"].to_numpy(dtype=float), part[column].to_numpy(dtype=float),
-                                  marker="os^D"[cost_index % 4], ms=3, label=label, **style)
+                                  marker="os^D"[cost_index % 4], ms=3, label=label, **line_style)
             handles.append(line)
     axes[0].set_ylabel("Mean quality over\nthe curve (points)")
     axes[1].set_ylabel("Peak quality (points)")
@@ -117,7 +105,7 @@ def plot_train_fraction(table: pd.DataFrame) -> Figure:
     if fractions.size <= 8:
         axes[1].set_xticks(fractions, [f"{f:g}" for f in fractions])
     axes[0].set_title("Within-category redundancy")
-    legend_below(fig, handles, 3)
+    style.legend_below(fig, handles, 3)
     return fig
 
 

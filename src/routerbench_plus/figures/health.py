@@ -11,13 +11,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..health import CARD_COLUMNS, CLAIM_COLUMNS, DOES_NOT_HOLD, GREEN, HOLDS, INFO, NOT_APPLICABLE, NOT_TESTABLE, RED
-from .style import DOUBLE_COLUMN_IN, legend_below, need_columns, new_figure, short, styled
+from . import style
 
 # status -> (colour index, legend label); the colours are the HTML pages' (health.card.STATUS_COLOURS)
 COLOURS = ["#bfe5bf", "#f4b6b6", "#e4e4e4", "#ffffff"]
 CODES = {GREEN: 0, HOLDS: 0, RED: 1, DOES_NOT_HOLD: 1, NOT_APPLICABLE: 2, NOT_TESTABLE: 2, INFO: 3}
 LEGEND = [("healthy / holds", 0), ("flaw present / does not hold", 1), ("n/a / not testable here", 2)]
-# short row labels (the tables keep the long ones)
+# style.short row labels (the tables keep the long ones)
 ROW_LABELS = {
     "size": "Queries / models / tasks",
     "duplicate_share": "Near-duplicates in training",
@@ -67,15 +67,15 @@ def _rows(table: pd.DataFrame, key: str, label: str, text: str, status: str) -> 
             for r in order.itertuples(index=False)]
 
 
-@styled
+@style.styled
 def plot_health(cards: pd.DataFrame, claims: pd.DataFrame | None = None) -> Figure:
     """A grid of the health cards' findings (top) and the claims' verdicts (bottom, below a rule) per
     benchmark (columns), each cell coloured by its status and showing the measured value."""
-    need_columns(cards, CARD_COLUMNS, "health cards")
+    style.need_columns(cards, CARD_COLUMNS, "health cards")
     rows = _rows(cards.assign(text=cards["display"].map(finding_text)), "finding", "label", "text", "status")
     n_findings = len(rows)
     if claims is not None and len(claims):
-        need_columns(claims, CLAIM_COLUMNS, "claims")
+        style.need_columns(claims, CLAIM_COLUMNS, "claims")
         text = [claim_text(*r) for r in claims[["verdict", "effect", "lo", "hi", "unit"]].itertuples(index=False)]
         rows += _rows(claims.assign(text=text), "claim", "statement", "text", "verdict")
     benchmarks = list(dict.fromkeys(cards["benchmark"].astype(str)))
@@ -88,15 +88,15 @@ def plot_health(cards: pd.DataFrame, claims: pd.DataFrame | None = None) -> Figu
             if b in cells:
                 grid[i, j], texts[i, j] = cells[b]
     width = max(10, min(24, int(80 / max(len(benchmarks), 1))))
-    fig = new_figure(DOUBLE_COLUMN_IN, 1.1 + 0.36 * len(rows))
+    fig = style.new_figure(style.DOUBLE_COLUMN_IN, 1.1 + 0.36 * len(rows))
     ax = fig.add_subplot()
     ax.imshow(grid, cmap=ListedColormap(COLOURS), vmin=-0.5, vmax=len(COLOURS) - 0.5, aspect="auto",
               interpolation="nearest")
     for (i, j), text in np.ndenumerate(texts):
         ax.text(j, i, _cell_text(text, width), ha="center", va="center", fontsize=7, linespacing=1.0)
-    ax.set_xticks(np.arange(len(benchmarks)), [short(b, 22) for b in benchmarks])
+    ax.set_xticks(np.arange(len(benchmarks)), [style.short(b, 22) for b in benchmarks])
     ax.xaxis.tick_top()
-    ax.set_yticks(np.arange(len(rows)), [short(label, 40) for label, _ in rows])
+    ax.set_yticks(np.arange(len(rows)), [style.short(label, 40) for label, _ in rows])
     ax.set_xticks(np.arange(len(benchmarks) + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(len(rows) + 1) - 0.5, minor=True)
     ax.grid(False)
@@ -107,5 +107,5 @@ def plot_health(cards: pd.DataFrame, claims: pd.DataFrame | None = None) -> Figu
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
     ax.set_title("Benchmark health card (above the rule) and the study's claims (below)")
-    legend_below(fig, [Patch(facecolor=COLOURS[code], edgecolor="#999999", label=text) for text, code in LEGEND], 3)
+    style.legend_below(fig, [Patch(facecolor=COLOURS[code], edgecolor="#999999", label=text) for text, code in LEGEND], 3)
     return fig

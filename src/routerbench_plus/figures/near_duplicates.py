@@ -9,32 +9,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .style import (
-    DOUBLE_COLUMN_IN,
-    GREY,
-    PALETTE,
-    SINGLE_COLUMN_IN,
-    cell_text,
-    delta_lollipops,
-    empty_figure,
-    legend_below,
-    need_columns,
-    new_figure,
-    short,
-    single_value,
-    study_rows,
-    styled,
-)
+from . import style
 
 
-@styled
+@style.styled
 def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> Figure:
     """Histogram of near-duplicate group sizes (groups of >= 2 queries; one count per group).
 
     With a ``scope`` column (near_duplicates.stack_groups), the training pool's groups are drawn (the study's
     row) and the whole benchmark's count is noted beside them.
     """
-    need_columns(groups, ["group_id", "group_size"], "duplicate groups")
+    style.need_columns(groups, ["group_id", "group_size"], "duplicate groups")
     scope_note = ""
     if "scope" in groups.columns and groups["scope"].nunique() > 1:
         whole = groups[groups["scope"] == "all"].drop_duplicates("group_id")
@@ -44,11 +29,11 @@ def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> F
         scope_note = f"\nscope: {groups['scope'].iloc[0]}"
     per_group = groups.drop_duplicates("group_id")
     sizes = per_group.loc[per_group["group_size"] >= 2, "group_size"].to_numpy(dtype=int)
-    fig = new_figure(SINGLE_COLUMN_IN, 2.5)
+    fig = style.new_figure(style.SINGLE_COLUMN_IN, 2.5)
     ax = fig.add_subplot()
     if sizes.size:
         values, counts = np.unique(sizes, return_counts=True)
-        ax.bar(values, counts, width=0.8, color=PALETTE[0])
+        ax.bar(values, counts, width=0.8, color=style.PALETTE[0])
         ax.set_xticks(values if len(values) <= 15 else np.unique(np.linspace(values.min(), values.max(), 10).round().astype(int)))
         if counts.max() / max(counts.min(), 1) > 50:
             ax.set_yscale("log")
@@ -78,25 +63,25 @@ def transpose_summary(summary: pd.DataFrame) -> pd.DataFrame:
     if len(summary) > 1 and "scope" in summary.columns and summary["scope"].is_unique:
         rest = summary.drop(columns=["scope"])
         return pd.DataFrame({"statistic": [str(c) for c in rest.columns],
-                             **{str(scope): [cell_text(v, 4) if not isinstance(v, str) else v for v in row.to_list()]
+                             **{str(scope): [style.cell_text(v, 4) if not isinstance(v, str) else v for v in row.to_list()]
                                 for scope, (_, row) in zip(summary["scope"], rest.iterrows())}})
     if len(summary) != 1:
         return summary
     row = summary.iloc[0]
     return pd.DataFrame({"statistic": [str(c) for c in summary.columns],
-                         "value": [cell_text(v, 4) if not isinstance(v, str) else v for v in row.to_list()]})
+                         "value": [style.cell_text(v, 4) if not isinstance(v, str) else v for v in row.to_list()]})
 
 
 CONTAMINATION_MAX_CATEGORIES = 30  # categories drawn in the contamination figure (most contaminated first)
 
 
-@styled
+@style.styled
 def plot_contamination(summary: pd.DataFrame, delta: float | None = None,
                        max_categories: int = CONTAMINATION_MAX_CATEGORIES) -> Figure:
     """Cross-split contamination (``contamination.audit`` summary): per category, the share of test
     queries with a train/val near-duplicate (bars; overall dashed) and the label agreement of those
     pairs (dots) against the same-category baseline (grey bars)."""
-    need_columns(summary, ["level", "category", "share_contaminated", "n_contaminated", "label_agreement",
+    style.need_columns(summary, ["level", "category", "share_contaminated", "n_contaminated", "label_agreement",
                     "baseline_agreement"], "contamination summary")
     if delta is None and "delta" in summary and len(summary):
         delta = float(summary["delta"].iloc[0])
@@ -104,18 +89,18 @@ def plot_contamination(summary: pd.DataFrame, delta: float | None = None,
     overall = summary[summary["level"] == "overall"]
     cats = summary[summary["level"] == "category"]
     if overall.empty or int(overall["n_contaminated"].iloc[0]) == 0:
-        return empty_figure(title, "no test query has a train/val near-duplicate")
+        return style.empty_figure(title, "no test query has a train/val near-duplicate")
     cats = cats[cats["n_contaminated"] > 0].sort_values(["share_contaminated", "category"], ascending=[False, True],
                                                          kind="stable")
     hidden = max(0, len(cats) - max_categories)
     cats = cats.head(max_categories)
     n = len(cats)
-    fig = new_figure(DOUBLE_COLUMN_IN, 1.3 + 0.17 * n)
+    fig = style.new_figure(style.DOUBLE_COLUMN_IN, 1.3 + 0.17 * n)
     left, right = fig.subplots(1, 2, sharey=True)
     y = np.arange(n)
-    names = [short(c, 22) for c in cats["category"]]
+    names = [style.short(c, 22) for c in cats["category"]]
     share = 100 * cats["share_contaminated"].to_numpy(dtype=float)
-    left.barh(y, share, height=0.7, color=PALETTE[0], linewidth=0)
+    left.barh(y, share, height=0.7, color=style.PALETTE[0], linewidth=0)
     total = 100 * float(overall["share_contaminated"].iloc[0])
     left.axvline(total, color="#333333", ls="--", lw=0.8)
     left.set_yticks(y, names)
@@ -126,17 +111,17 @@ def plot_contamination(summary: pd.DataFrame, delta: float | None = None,
     left.grid(axis="y", visible=False)
     base = cats["baseline_agreement"].to_numpy(dtype=float)
     agree = cats["label_agreement"].to_numpy(dtype=float)
-    right.barh(y, base, height=0.7, color=GREY, alpha=0.6, linewidth=0, label="same-category baseline")
-    right.plot(agree, y, "o", color=PALETTE[3], ms=3.5, label="near-duplicate pairs")
+    right.barh(y, base, height=0.7, color=style.GREY, alpha=0.6, linewidth=0, label="same-category baseline")
+    right.plot(agree, y, "o", color=style.PALETTE[3], ms=3.5, label="near-duplicate pairs")
     right.set_xlim(0, 1.02)
     right.set_xlabel("Label agreement (same model, both observed)")
-    rule = single_value(summary, "label_rule")
+    rule = style.single_value(summary, "label_rule")
     o_agree, o_base = float(overall["label_agreement"].iloc[0]), float(overall["baseline_agreement"].iloc[0])
     right.set_title(f"overall {o_agree:.2f} vs baseline {o_base:.2f}" + (f" ({rule})" if rule else ""))
     right.grid(axis="y", visible=False)
     right.tick_params(axis="y", length=0)
     handles, _ = right.get_legend_handles_labels()
-    legend_below(fig, handles, ncols=2)
+    style.legend_below(fig, handles, ncols=2)
     more = f"; {hidden} more categories in the table" if hidden else ""
     fig.suptitle(f"{title}{more}")
     return fig
@@ -144,7 +129,7 @@ def plot_contamination(summary: pd.DataFrame, delta: float | None = None,
 
 def contamination_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The contamination summary as the report shows it: overall first, then categories by share."""
-    need_columns(summary, ["level", "category", "n_test", "n_contaminated", "share_contaminated", "n_pairs",
+    style.need_columns(summary, ["level", "category", "n_test", "n_contaminated", "share_contaminated", "n_pairs",
                     "n_training_duplicates", "label_agreement", "baseline_agreement"], "contamination summary")
     order = summary.assign(_o=(summary["level"] != "overall").astype(int))
     order = order.sort_values(["_o", "share_contaminated", "category"], ascending=[True, False, True], kind="stable")
@@ -163,7 +148,7 @@ def contamination_table(summary: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-@styled
+@style.styled
 def plot_original_vs_reduced(
     table: pd.DataFrame,
     metrics: Sequence[tuple[str, str, str]] = (
@@ -180,8 +165,8 @@ def plot_original_vs_reduced(
     column, panel title). Absolute values belong in the table; the differences are what matter.
     """
     needed = ["method"] + [c for pair in metrics for c in pair[:2]]
-    need_columns(table, needed, "original vs reduced")
-    df = study_rows(table)
+    style.need_columns(table, needed, "original vs reduced")
+    df = style.study_rows(table)
     panels = []
     for original, reduced, title in metrics:
         delta = df[reduced].to_numpy(dtype=float) - df[original].to_numpy(dtype=float)
@@ -190,7 +175,7 @@ def plot_original_vs_reduced(
         has = {lo, hi} <= set(df.columns)
         panels.append((delta, df[lo].to_numpy(dtype=float) if has else None,
                        df[hi].to_numpy(dtype=float) if has else None, title))
-    return delta_lollipops(df, panels, "Deduplicated − original training data (points)")
+    return style.delta_lollipops(df, panels, "Deduplicated − original training data (points)")
 
 
 DEDUP_NOTE = ("Near-duplicate groups: connected components of cosine(e_i, e_j) >= delta over L2-normalised embeddings; "

@@ -10,20 +10,10 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from ..errors import InputError
-from .style import (
-    DOUBLE_COLUMN_IN,
-    SINGLE_COLUMN_IN,
-    empty_figure,
-    method_label,
-    new_figure,
-    order_methods,
-    short,
-    single_value,
-    styled,
-)
+from . import style
 
 
-@styled
+@style.styled
 def plot_ood_heatmap(
     ood: pd.DataFrame, value: str = "curve_mean_delta_pts", title: str | None = None
 ) -> Figure:
@@ -37,19 +27,19 @@ def plot_ood_heatmap(
     if missing:
         raise InputError(f"ood: missing required column(s) {missing}; found {list(ood.columns)}")
     if title is None:
-        split = single_value(ood, "split_ood") or single_value(ood, "group")
+        split = style.single_value(ood, "split_ood") or style.single_value(ood, "group")
         title = f"OOD hold-out: {split}" if split else ""
     if ood.empty:
-        return empty_figure(title or "OOD hold-out", "no held-out category (empty table)")
+        return style.empty_figure(title or "OOD hold-out", "no held-out category (empty table)")
     df = ood.assign(method=ood["method"].astype(str))
     several_costs = "cost_type" in df and df["cost_type"].nunique() > 1
-    methods = order_methods(df["method"])
+    methods = style.order_methods(df["method"])
     if several_costs:  # one row per (method, cost type)
-        df["row"] = df["method"].map(method_label) + " · " + df["cost_type"].astype(str)
-        rows = [f"{method_label(m)} · {c}" for m in methods for c in sorted(df["cost_type"].astype(str).unique())]
+        df["row"] = df["method"].map(style.method_label) + " · " + df["cost_type"].astype(str)
+        rows = [f"{style.method_label(m)} · {c}" for m in methods for c in sorted(df["cost_type"].astype(str).unique())]
     else:
-        df["row"] = df["method"].map(method_label)
-        rows = [method_label(m) for m in methods]
+        df["row"] = df["method"].map(style.method_label)
+        rows = [style.method_label(m) for m in methods]
     matrix = df.pivot_table(index="row", columns="category", values=value, aggfunc="mean", dropna=False)
     pooled = set(df.loc[df["pooled"].astype(bool), "category"].astype(str)) if "pooled" in df else set()
     columns = sorted((c for c in matrix.columns if str(c) not in pooled), key=str)
@@ -73,9 +63,9 @@ def plot_ood_heatmap(
             lambda d, a, b, s: "–" if np.isnan(d) else f"{d:.1f}{'*' if s else ''}"
             + (f"\n[{a:.0f}, {b:.0f}]" if show_ci and np.isfinite(a) else "")
         )(matrix.to_numpy(), lo, hi, sig)
-    width = min(DOUBLE_COLUMN_IN, max(SINGLE_COLUMN_IN, 1.7 + (0.62 if show_ci else 0.5) * n_cols))
-    height = 1.2 + (0.36 if show_ci else 0.26) * n_rows + 0.05 * max(len(short(c, 20)) for c in matrix.columns)
-    fig = new_figure(width, max(2.3, height))
+    width = min(style.DOUBLE_COLUMN_IN, max(style.SINGLE_COLUMN_IN, 1.7 + (0.62 if show_ci else 0.5) * n_cols))
+    height = 1.2 + (0.36 if show_ci else 0.26) * n_rows + 0.05 * max(len(style.short(c, 20)) for c in matrix.columns)
+    fig = style.new_figure(width, max(2.3, height))
     ax = fig.add_subplot()
     finite = matrix.to_numpy()[np.isfinite(matrix.to_numpy())]
     bound = max(1.0, float(np.abs(finite).max())) if finite.size else 1.0
@@ -85,8 +75,8 @@ def plot_ood_heatmap(
                 fmt=".1f" if annot is True else "", annot_kws={"fontsize": 7}, linewidths=0.4, linecolor="white",
                 cbar_kws={"label": "Δ quality, points\n(OOD − in-distribution)", "shrink": 0.9})
     ax.set_yticks(np.arange(n_rows) + 0.5, list(matrix.index), rotation=0)
-    rotate = n_cols > 3 or max(len(short(c, 20)) for c in matrix.columns) > 10
-    ax.set_xticks(np.arange(n_cols) + 0.5, [short(c, 20) for c in matrix.columns], rotation=35 if rotate else 0,
+    rotate = n_cols > 3 or max(len(style.short(c, 20)) for c in matrix.columns) > 10
+    ax.set_xticks(np.arange(n_cols) + 0.5, [style.short(c, 20) for c in matrix.columns], rotation=35 if rotate else 0,
                   ha="right" if rotate else "center", rotation_mode="anchor")
     ax.set_xlabel("Held-out category" + ("\n(* interval excludes 0)" if has_ci else ""))
     ax.set_ylabel("")

@@ -7,41 +7,30 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .style import (
-    DOUBLE_COLUMN_IN,
-    GREY,
-    PALETTE,
-    legend_below,
-    method_colours,
-    need_columns,
-    new_figure,
-    short,
-    single_value,
-    styled,
-)
+from . import style
 
 # Lines of the pruning curve (prune.pool_curve columns): colour, line style, legend label.
 POOL_CURVE_SERIES = (
     ("oracle_area", "#000000", "--", "oracle: area under deferral curve"),
-    ("heuristic_area", method_colours(["heuristic"])["heuristic"], "-", "heuristic: area under deferral curve"),
-    ("best_single_acc", GREY, ":", "best single model: test accuracy"),
+    ("heuristic_area", style.method_colours(["heuristic"])["heuristic"], "-", "heuristic: area under deferral curve"),
+    ("best_single_acc", style.GREY, ":", "best single model: test accuracy"),
 )
 
 
-@styled
+@style.styled
 def plot_pruning(steps: pd.DataFrame, curve: pd.DataFrame | None = None, max_names: int = 40) -> Figure:
     """Greedy pruning. With ``curve`` (``prune.pool_curve``): pool size against the oracle's and the
     heuristic's deferral-curve area on the test queries (and the best single model's accuracy) on
     top, the removed model's accuracy / avg similarity / score below; the removal order on the
     right (first removed at the top). Pool size decreases to the right."""
-    need_columns(steps, ["step", "removed_model", "score", "pool_size_after"], "pruning steps")
+    style.need_columns(steps, ["step", "removed_model", "score", "pool_size_after"], "pruning steps")
     df = steps.sort_values("step", kind="stable").reset_index(drop=True)
     n = len(df)
     names_shown = n <= max_names
-    fig = new_figure(DOUBLE_COLUMN_IN, (max(2.6, 0.9 + 0.12 * n) if names_shown else 2.8) + (1.2 if curve is not None else 0))
+    fig = style.new_figure(style.DOUBLE_COLUMN_IN, (max(2.6, 0.9 + 0.12 * n) if names_shown else 2.8) + (1.2 if curve is not None else 0))
     handles: list = []
     if curve is not None:
-        need_columns(curve, ["pool_size", "oracle_area", "heuristic_area"], "pruning curve")
+        style.need_columns(curve, ["pool_size", "oracle_area", "heuristic_area"], "pruning curve")
         grid = fig.add_gridspec(2, 2, width_ratios=[1.2, 1], height_ratios=[1.15, 1])
         top = fig.add_subplot(grid[0, 0])
         left = fig.add_subplot(grid[1, 0], sharex=top)
@@ -58,9 +47,9 @@ def plot_pruning(steps: pd.DataFrame, curve: pd.DataFrame | None = None, max_nam
         left, right = fig.subplots(1, 2, width_ratios=[1.2, 1])
         head = left
     pool = df["pool_size_after"].to_numpy(dtype=float) + 1  # pool size when the model was removed
-    series = [("acc", "removed model: accuracy", PALETTE[0], "-"),
-              ("avg_sim", "removed model: mean Jaccard similarity", PALETTE[1], "-"),
-              ("score", "removed model: score λ·Acc − (1−λ)·AvgSim", PALETTE[2], "--")]
+    series = [("acc", "removed model: accuracy", style.PALETTE[0], "-"),
+              ("avg_sim", "removed model: mean Jaccard similarity", style.PALETTE[1], "-"),
+              ("score", "removed model: score λ·Acc − (1−λ)·AvgSim", style.PALETTE[2], "--")]
     for column, label, colour, ls in series:
         if column in df:
             handles += left.plot(pool, df[column].to_numpy(dtype=float), marker="o", ms=2.5, color=colour, ls=ls,
@@ -73,14 +62,14 @@ def plot_pruning(steps: pd.DataFrame, curve: pd.DataFrame | None = None, max_nam
     else:
         left.set_xlabel("Pool size before the removal (models)")
         left.set_ylabel("Value for the removed model")
-    legend_below(fig, handles, 2 if curve is not None else 3)
-    lam = single_value(df, "lambda")
+    style.legend_below(fig, handles, 2 if curve is not None else 3)
+    lam = style.single_value(df, "lambda")
     head.set_title("Greedy pruning" + (f" (λ = {lam})" if lam else "")
                    + (": routing quality as models are removed" if curve is not None else ""))
     y = np.arange(n)
-    right.barh(y, df["score"].to_numpy(dtype=float), color=PALETTE[2], height=0.7)
+    right.barh(y, df["score"].to_numpy(dtype=float), color=style.PALETTE[2], height=0.7)
     if names_shown:
-        right.set_yticks(y, [f"{s + 1}. {short(m, 24)}" for s, m in zip(range(n), df["removed_model"])])
+        right.set_yticks(y, [f"{s + 1}. {style.short(m, 24)}" for s, m in zip(range(n), df["removed_model"])])
     else:
         right.set_yticks([])
         right.set_ylabel(f"{n} removals (names in steps.parquet)")

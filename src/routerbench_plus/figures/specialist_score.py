@@ -10,34 +10,24 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..store import COST_UNITS
-from .style import (
-    DOUBLE_COLUMN_IN,
-    PALETTE,
-    SINGLE_COLUMN_IN,
-    legend_below,
-    need_columns,
-    new_figure,
-    short,
-    single_value,
-    styled,
-)
+from . import style
 
 
-@styled
+@style.styled
 def plot_specialist_scores(scores: pd.DataFrame, thresholds: Sequence[float] = (0.0, 0.05),
                            max_labels: int = 40) -> Figure:
     """Specialist score per task, sorted, coloured by threshold bin; thresholds as dashed lines."""
-    need_columns(scores, ["task", "specialist_score"], "specialist scores")
+    style.need_columns(scores, ["task", "specialist_score"], "specialist scores")
     df = scores.dropna(subset=["specialist_score"]).sort_values("specialist_score", ascending=False, kind="stable")
     n_undefined = len(scores) - len(df)
     cuts = sorted(float(t) for t in thresholds)
     values = df["specialist_score"].to_numpy(dtype=float)
     bins = np.searchsorted(np.asarray(cuts), values, side="right")
-    bin_colours = [PALETTE[7], PALETTE[0], PALETTE[3], PALETTE[2], PALETTE[4]]
+    bin_colours = [style.PALETTE[7], style.PALETTE[0], style.PALETTE[3], style.PALETTE[2], style.PALETTE[4]]
     names = [f"< {cuts[0]:g}"] + [f"[{a:g}, {b:g})" for a, b in zip(cuts[:-1], cuts[1:])] + [f"≥ {cuts[-1]:g}"]
     labels_shown = len(df) <= max_labels
-    height = 2.6 + (0.05 * max((len(short(t, 22)) for t in df["task"]), default=0) if labels_shown else 0)
-    fig = new_figure(SINGLE_COLUMN_IN if len(df) <= 30 else DOUBLE_COLUMN_IN, height)
+    height = 2.6 + (0.05 * max((len(style.short(t, 22)) for t in df["task"]), default=0) if labels_shown else 0)
+    fig = style.new_figure(style.SINGLE_COLUMN_IN if len(df) <= 30 else style.DOUBLE_COLUMN_IN, height)
     ax = fig.add_subplot()
     x = np.arange(len(df))
     ax.bar(x, values, width=0.8, color=[bin_colours[b % len(bin_colours)] for b in bins], linewidth=0)
@@ -46,21 +36,21 @@ def plot_specialist_scores(scores: pd.DataFrame, thresholds: Sequence[float] = (
         ax.annotate(f"{cut:g}", xy=(1.0, cut), xycoords=("axes fraction", "data"), xytext=(2, 0),
                     textcoords="offset points", va="center", fontsize=7, color="#333333")
     if labels_shown:
-        ax.set_xticks(x, [short(t, 22) for t in df["task"]], rotation=90)
+        ax.set_xticks(x, [style.short(t, 22) for t in df["task"]], rotation=90)
         ax.set_xlabel("Task (sorted by specialist score)")
     else:
         ax.set_xticks([])
         ax.set_xlabel(f"{len(df)} tasks, sorted by specialist score (names in the table)")
     ax.set_xlim(-0.7, len(df) - 0.3)
     ax.grid(axis="x", visible=False)
-    cost = single_value(scores, "cost_type")
+    cost = style.single_value(scores, "cost_type")
     unit = f"\nbudgets: {COST_UNITS[cost]}" if cost in COST_UNITS else ""
     ax.set_ylabel("Specialist score\n(best specialist − generalist)")
     counts = np.bincount(bins, minlength=len(names))
     handles = [Patch(color=bin_colours[i % len(bin_colours)], label=f"{names[i]}: {counts[i]}") for i in range(len(names))]
     note = f"; {n_undefined} task(s) undefined" if n_undefined else ""
     ax.set_title(f"Specialist score per task{unit}{note}")
-    legend_below(fig, handles, ncols=len(handles))
+    style.legend_below(fig, handles, ncols=len(handles))
     return fig
 
 

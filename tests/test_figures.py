@@ -394,6 +394,19 @@ def test_duplicate_group_histogram_counts_groups_not_queries(tmp_path):
     _png_pdf_ok(tmp_path, fig)
 
 
+def test_no_duplicate_group_is_a_figure_that_says_so(tmp_path):
+    """A benchmark without near-duplicates at a threshold (LLMRouter's sample) gets a figure, not an error."""
+    empty = pd.DataFrame({"scope": pd.Series([], dtype="string"), "query_id": pd.Series([], dtype="string"),
+                          "group_id": pd.Series([], dtype="int64"), "group_size": pd.Series([], dtype="int64")})
+    fig = near_duplicates.plot_duplicate_groups(empty, delta=0.995)
+    ax = fig.axes[0]
+    assert not ax.patches and ax.texts[0].get_text() == "no duplicate groups at this threshold"
+    assert "0.995" in ax.get_title()
+    _png_pdf_ok(tmp_path, fig)
+    with pytest.raises(InputError, match="duplicate groups: missing required column"):
+        near_duplicates.plot_duplicate_groups(empty.drop(columns="group_size"))
+
+
 def test_duplicate_groups_of_both_scopes_draw_the_training_pool(tmp_path):
     training = pd.DataFrame({"scope": "training", "query_id": ["a", "b", "c", "d", "e"],
                              "group_id": [0, 0, 1, 1, 1], "group_size": [2, 2, 3, 3, 3]})

@@ -19,7 +19,7 @@ def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> F
     With a ``scope`` column (near_duplicates.stack_groups), the training pool's groups are drawn (the study's
     row) and the whole benchmark's count is noted beside them.
     """
-    style.need_columns(groups, ["group_id", "group_size"], "duplicate groups")
+    style.need_columns(groups, ["group_id", "group_size"], "duplicate groups", allow_empty=True)  # no group: said so
     scope_note = ""
     if "scope" in groups.columns and groups["scope"].nunique() > 1:
         whole = groups[groups["scope"] == "all"].drop_duplicates("group_id")
@@ -49,7 +49,7 @@ def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> F
     ax.set_xlabel("Group size (queries per near-duplicate group)")
     ax.set_ylabel("Number of groups")
     ax.grid(axis="x", visible=False)
-    if delta is None and "delta" in groups:
+    if delta is None and "delta" in groups and len(groups):
         delta = float(groups["delta"].iloc[0])
     where = ", training pool" if scope_note.startswith("\nall splits") else ""
     threshold = f" (cosine ≥ {delta:g})" if delta is not None else ""

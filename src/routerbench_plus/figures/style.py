@@ -82,11 +82,12 @@ METRIC_NAMES = {"area": "area", "area_span": "area over cost span", "area_log": 
                 "peak": "peak", "curve_mean": "curve mean"}
 
 
-def need_columns(df: pd.DataFrame, columns: Iterable[str], table: str) -> None:
+def need_columns(df: pd.DataFrame, columns: Iterable[str], table: str, allow_empty: bool = False) -> None:
+    """InputError naming ``table`` when a column is missing, or (unless ``allow_empty``) when it has no row."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise InputError(f"{table}: missing required column(s) {missing}; found {list(df.columns)}")
-    if df.empty:
+    if df.empty and not allow_empty:
         raise InputError(f"{table}: the table is empty; nothing to plot")
 
 

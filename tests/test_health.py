@@ -21,6 +21,16 @@ def dedup_summary(covered: int, n_queries: int, groups: int, disagree: float, sc
     return pd.DataFrame(rows if scope else rows[:1]).drop(columns=[] if scope else ["scope"])
 
 
+def test_duplicate_groups_of_truncated_prompts_are_called_a_likely_artefact() -> None:
+    """RouterBench: prompts sharing a few-shot prefix longer than the encoder's window form giant groups."""
+    summary = dedup_summary(covered=865, n_queries=1000, groups=2, disagree=1.0).assign(n_groups_truncated_prefix=[2, 0])
+    share, _ = health.duplicate_findings(summary, T)
+    assert share.display == "86.5 % (2 groups, 2 truncated)"
+    assert share.detail.startswith("2 of 2 group(s) join prompts whose full texts differ") and "long_prompts" in share.detail
+    plain, _ = health.duplicate_findings(summary.assign(n_groups_truncated_prefix=0), T)
+    assert plain.display == "86.5 % (2 groups)" and plain.detail == ""
+
+
 def test_duplicates_use_the_training_row_and_turn_red_past_the_threshold() -> None:
     share, disagree = health.duplicate_findings(dedup_summary(covered=30, n_queries=1000, groups=12, disagree=0.9), T)
     assert share.value == pytest.approx(0.03) and share.status == health.RED

@@ -133,10 +133,15 @@ def duplicate_findings(summary: pd.DataFrame, t: HealthThresholds) -> list[Findi
         raise InputError(f"{where}: expected one row for the training pool; found {len(row)}")
     r = row.iloc[0]
     share = float(r["queries_covered"]) / float(r["n_queries"]) if r["n_queries"] else math.nan
+    truncated = int(r["n_groups_truncated_prefix"]) if "n_groups_truncated_prefix" in r.index else 0
     dup = Finding(
         "duplicate_share", f"{FINDING_LABELS['duplicate_share']} (cos ≥ {float(r['delta']):g})", share,
-        f"{100 * share:.1f} % ({int(r['n_groups'])} groups)", _red_if(share > t.duplicate_share),
-        f"red above {100 * t.duplicate_share:g} %",
+        f"{100 * share:.1f} % ({int(r['n_groups'])} groups" + (f", {truncated} truncated)" if truncated else ")"),
+        _red_if(share > t.duplicate_share), f"red above {100 * t.duplicate_share:g} %",
+        # groups whose prompts differ beyond the encoder's window are grouped by their shared prefix only
+        f"{truncated} of {int(r['n_groups'])} group(s) join prompts whose full texts differ beyond the encoder's "
+        "window (truncated_prefix): likely an artefact; embed.long_prompts: tail or mean_windows re-embeds them"
+        if truncated else "",
     )
     if not r["n_groups"]:
         return [dup, not_applicable("duplicate_disagreement", reason="no near-duplicate group")]

@@ -184,6 +184,9 @@ def test_pseudo_claim_reads_the_pooled_targets_interval() -> None:
     assert health.pseudo_claim(table, [], LEARNED).verdict == health.NOT_TESTABLE
     no_pooled = table[table["scope"] != "targets"]
     assert health.pseudo_claim(no_pooled, ["t1"], LEARNED).verdict == health.NOT_TESTABLE
+    # LLMRouter's sample: the selected target (gpqa) has no test query, so the pooled scope cannot exist
+    untested = health.pseudo_claim(no_pooled, ["gpqa"], LEARNED)
+    assert untested.verdict == health.NOT_TESTABLE and untested.reason == "the target task(s) ['gpqa'] have no test query"
 
 
 def test_pruning_claim_is_an_equivalence_test_with_the_tolerance() -> None:

@@ -141,6 +141,9 @@ def pseudo_claim(agreement: pd.DataFrame | None, targets: Sequence[str], learned
         by_scope[scope] = sub.set_index(sub["method"].astype(str))
     methods = [m for m in by_scope["targets"].index if m in by_scope["overall"].index]
     if not methods:
+        tested = set(rows.loc[rows["scope"].astype(str) == "task", "task"].astype(str)) if "task" in rows else set()
+        if len(rows) and not tested & {str(t) for t in targets}:
+            return untestable(PSEUDO_CLAIM, f"the target task(s) {sorted(map(str, targets))} have no test query")
         return untestable(PSEUDO_CLAIM, "no learned router with an agreement change on the target tasks pooled "
                                         "(scope 'targets' of the agreement table)")
     on, overall = by_scope["targets"].loc[methods], by_scope["overall"].loc[methods]

@@ -196,7 +196,11 @@ def test_pruning_claim_is_an_equivalence_test_with_the_tolerance() -> None:
     assert wide.verdict == health.NOT_TESTABLE and wide.display.startswith("knn") and "too wide" in wide.reason
     losing = compare({"knn": (-0.02, -0.03, -0.01), "mlp": (0.001, -0.004, 0.006)}, metric="area")
     claim = health.pruning_claim(losing, LEARNED, 0.01)
-    assert claim.verdict == health.DOES_NOT_HOLD and claim.reason.startswith("knn significantly lose")
+    assert claim.verdict == health.DOES_NOT_HOLD and claim.reason.startswith("knn significantly loses area")
+    # the router shown is one that decides the verdict, not a wider non-significant one
+    mixed = compare({"knn": (-0.02, -0.03, -0.01), "mf": (-0.03, -0.08, 0.01)}, metric="area")
+    shown = health.pruning_claim(mixed, [*LEARNED, "mf"], 0.01)
+    assert shown.verdict == health.DOES_NOT_HOLD and shown.display.startswith("knn") and shown.hi < 0
 
 
 def test_specialist_claim_is_consistency_of_gain_and_specialists() -> None:

@@ -171,7 +171,7 @@ def pruning_claim(compare: pd.DataFrame | None, learned: Sequence[str], toleranc
     more than that); does not hold when a router whose interval reaches below −``tolerance`` loses
     significantly (its interval's upper end below 0); otherwise the intervals are too wide to decide
     (not testable here, at this number of test queries). The router shown is the one with the lowest
-    lower bound.
+    lower bound among those that decide the verdict (the significant losers when it does not hold).
     """
     if compare is None:
         return untestable(PRUNE_CLAIM, missing)
@@ -187,7 +187,9 @@ def pruning_claim(compare: pd.DataFrame | None, learned: Sequence[str], toleranc
         verdict, reason = HOLDS, f"every learned router's area interval stays above −{tolerance:g}"
     elif len(losing):
         verdict = DOES_NOT_HOLD
-        reason = f"{', '.join(losing['method'].astype(str))} significantly lose area, possibly more than {tolerance:g}"
+        worst = losing.sort_values(["area_delta_lo", "method"]).iloc[0]
+        reason = (f"{', '.join(losing['method'].astype(str))} significantly lose{'s' if len(losing) == 1 else ''} "
+                  f"area, possibly more than {tolerance:g}")
     else:
         verdict = NOT_TESTABLE
         reason = (f"intervals too wide to decide: {names} may lose more than {tolerance:g} area, none loses "

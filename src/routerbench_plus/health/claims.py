@@ -179,7 +179,6 @@ def pruning_claim(compare: pd.DataFrame | None, learned: Sequence[str], toleranc
     rows = _learned_rows(compare, learned)
     if rows.empty:
         return untestable(PRUNE_CLAIM, "no learned router in the comparison")
-    worst = rows.sort_values(["area_delta_lo", "method"]).iloc[0]
     beyond = rows[rows["area_delta_lo"] < -tolerance]
     losing = beyond[beyond["area_delta_hi"] < 0]
     names = ", ".join(beyond["method"].astype(str))
@@ -187,13 +186,13 @@ def pruning_claim(compare: pd.DataFrame | None, learned: Sequence[str], toleranc
         verdict, reason = HOLDS, f"every learned router's area interval stays above −{tolerance:g}"
     elif len(losing):
         verdict = DOES_NOT_HOLD
-        worst = losing.sort_values(["area_delta_lo", "method"]).iloc[0]
         reason = (f"{', '.join(losing['method'].astype(str))} significantly lose{'s' if len(losing) == 1 else ''} "
                   f"area, possibly more than {tolerance:g}")
     else:
         verdict = NOT_TESTABLE
         reason = (f"intervals too wide to decide: {names} may lose more than {tolerance:g} area, none loses "
                   "significantly (more test queries needed)")
+    worst = (losing if len(losing) else rows).sort_values(["area_delta_lo", "method"]).iloc[0]  # decides the verdict
     return Claim(*PRUNE_CLAIM, verdict, reason, float(worst["area_delta"]), float(worst["area_delta_lo"]),
                  float(worst["area_delta_hi"]), "area",
                  f"{worst['method']}: " + _interval(worst["area_delta"], worst["area_delta_lo"], worst["area_delta_hi"]))

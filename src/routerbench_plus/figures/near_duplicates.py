@@ -29,31 +29,32 @@ def plot_duplicate_groups(groups: pd.DataFrame, delta: float | None = None) -> F
         scope_note = f"\nscope: {groups['scope'].iloc[0]}"
     per_group = groups.drop_duplicates("group_id")
     sizes = per_group.loc[per_group["group_size"] >= 2, "group_size"].to_numpy(dtype=int)
-    fig = style.new_figure(style.SINGLE_COLUMN_IN, 2.5)
-    ax = fig.add_subplot()
-    if sizes.size:
-        values, counts = np.unique(sizes, return_counts=True)
-        ax.bar(values, counts, width=0.8, color=style.PALETTE[0])
-        ax.set_xticks(values if len(values) <= 15 else np.unique(np.linspace(values.min(), values.max(), 10).round().astype(int)))
-        if counts.max() / max(counts.min(), 1) > 50:
-            ax.set_yscale("log")
-            ax.set_ylim(top=counts.max() * 8)
-        else:
-            ax.set_ylim(0, counts.max() * (1.8 if scope_note else 1.45))
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        covered = int(sizes.sum())
-        ax.text(0.98, 0.95, f"{sizes.size} groups\nmean size {sizes.mean():.2f}\n{covered} queries covered{scope_note}",
-                transform=ax.transAxes, ha="right", va="top", fontsize=7)
-    else:
-        ax.text(0.5, 0.5, "no duplicate groups at this threshold", transform=ax.transAxes, ha="center", va="center")
-    ax.set_xlabel("Group size (queries per near-duplicate group)")
-    ax.set_ylabel("Number of groups")
-    ax.grid(axis="x", visible=False)
     if delta is None and "delta" in groups and len(groups):
         delta = float(groups["delta"].iloc[0])
     where = ", training pool" if scope_note.startswith("\nall splits") else ""
-    threshold = f" (cosine ≥ {delta:g})" if delta is not None else ""
-    ax.set_title(f"Near-duplicate groups{where}" + ("\n" if where and threshold else "") + threshold.strip())
+    title = f"Near-duplicate groups{where}"
+    if delta is not None:
+        title += ("\n" if where else " ") + f"(cosine ≥ {delta:g})"
+    if not sizes.size:
+        return style.empty_figure(title, "no duplicate groups at this threshold")
+    fig = style.new_figure(style.SINGLE_COLUMN_IN, 2.5)
+    ax = fig.add_subplot()
+    values, counts = np.unique(sizes, return_counts=True)
+    ax.bar(values, counts, width=0.8, color=style.PALETTE[0])
+    ax.set_xticks(values if len(values) <= 15 else np.unique(np.linspace(values.min(), values.max(), 10).round().astype(int)))
+    if counts.max() / max(counts.min(), 1) > 50:
+        ax.set_yscale("log")
+        ax.set_ylim(top=counts.max() * 8)
+    else:
+        ax.set_ylim(0, counts.max() * (1.8 if scope_note else 1.45))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    covered = int(sizes.sum())
+    ax.text(0.98, 0.95, f"{sizes.size} groups\nmean size {sizes.mean():.2f}\n{covered} queries covered{scope_note}",
+            transform=ax.transAxes, ha="right", va="top", fontsize=7)
+    ax.set_xlabel("Group size (queries per near-duplicate group)")
+    ax.set_ylabel("Number of groups")
+    ax.grid(axis="x", visible=False)
+    ax.set_title(title)
     return fig
 
 
